@@ -1,0 +1,21 @@
+using System.CommandLine;
+
+namespace LspCopilot.Server.Cli;
+
+/// <summary>The command tree. Each subcommand lives in its own file and is added here in one line.</summary>
+public static class CliApp
+{
+    public static RootCommand Create()
+    {
+        var logLevel = new Option<string>("--log-level")
+        {
+            Description = "trace, debug, info, warning, error or none (logs go to stderr).",
+            Recursive = true,
+        };
+
+        var root = ServeCommand.CreateRoot(logLevel);
+        root.Options.Add(logLevel);
+        root.Subcommands.Add(CompleteCommand.Create(logLevel));
+        return root;
+    }
+}

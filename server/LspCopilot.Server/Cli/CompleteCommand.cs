@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Globalization;
+using LspCopilot.Server.Analysis;
+using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Documents;
+using LspCopilot.Server.Inference;
+using LspCopilot.Server.Logging;
+using LspCopilot.Server.Protocol;
+using Microsoft.CodeAnalysis.Text;
+
+namespace LspCopilot.Server.Cli;
+
+/// <summary><c>lspcopilot complete FILE --line L --column C</c>: one completion, streamed to stdout.</summary>
+public static class CompleteCommand
+{
+    public static Command Create(Option<string> logLevel)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "Source file to complete in." };
+        var line = new Option<int>("--line", "-l") { Description = "1-based line of the cursor.", Required = true };
+        var column = new Option<int>("--column", "-col") { Description = "1-based column of the cursor (UTF-16 units, as editors show them).", Required = true };
+        var maxTokens = new Option<int?>("--max-tokens") { Description = "Most tokens to generate (default 128)." };
+        var temperature = new Option<float?>("--temperature") { Description = "0 = greedy and deterministic (default)." };
+        var engineOptions = new EngineCliOptions();
+
+        var command = new Command("complete", "Print the completion at a position in a file, as it streams, then timings on stderr.")
+        {
+            file,
+            line,
+            column,
+            maxTokens,
+            temperature,
+        };
+        engineOptions.AddTo(command);
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
+            var options = engineOptions.Read(parse, useEnvironment: true);
+            var generation = new GenerationOptions
+            {
+                MaxTokens = parse.GetValue(maxTokens) ?? new GenerationOptions().MaxTokens,
+                Temperature = parse.GetValue(temperature) ?? 0,
+            };
+            return await RunAsync(parse.GetValue(file)!, parse.GetValue(line), parse.GetValue(column), options, generation, log, Console.Out, Console.Error, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(FileInfo file, int line, int column, EngineOptions options, GenerationOptions generation, ServerLog log, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (!file.Exists)
+        {
+            await stderr.WriteLineAsync($"error: the file '{file.FullName}' does not exist.").ConfigureAwait(false);
+            return 2;
+        }
+
+        var text = SourceText.From(await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
+        if (!Conversions.TryToOffset(text, new Position(line - 1, column - 1), out var offset, out var error) || line < 1 || column < 1)
+        {
+            await stderr.WriteLineAsync($"error: --line {line} --column {column} is not in '{file.Name}': {error ?? "line and column start at 1"}").ConfigureAwait(false);
+            return 2;
+        }
+
+        ICompletionEngine engine;
+        try
+        {
+            engine = LlamaEngine.Load(options, log);
+        }
+        catch (ModelLoadException ex)
+        {
+            await stderr.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            return 3;
+        }
+
+        using (engine)
+        {
+            var document = new DocumentSnapshot(new Uri(file.FullName).AbsoluteUri, "csharp", 0, text);
+            var pipeline = new CompletionPipeline(engine, new TextCompletionGate(), generation, log);
+            var printed = string.Empty;
+            void Print(string text)
+            {
+                // Print only what extends the text already shown; cleaning can shorten a partial tail.
+                if (text.Length > printed.Length && text.StartsWith(printed, StringComparison.Ordinal))
+                {
+                    stdout.Write(text[printed.Length..]);
+                    stdout.Flush();
+                    printed = text;
+                }
+            }
+
+            var suggestion = await pipeline.CompleteAsync(document, offset, Print, cancellationToken).ConfigureAwait(false);
+
+            if (suggestion is null)
+            {
+                await stderr.WriteLineAsync("No completion here: the cursor is inside a word that continues to the right.").ConfigureAwait(false);
+                return 0;
+            }
+
+            Print(suggestion.Text);
+            await stdout.WriteLineAsync().ConfigureAwait(false);
+            var stats = suggestion.Raw.Stats;
+            await stderr.WriteLineAsync(string.Format(
+                CultureInfo.InvariantCulture,
+                "{0}: first token {1:F1} ms, {2:F0} tokens/s, {3} prompt tokens, {4} generated, stop: {5}",
+                engine.ModelName,
+                stats.TimeToFirstToken.TotalMilliseconds,
+                stats.TokensPerSecond,
+                stats.PromptTokens,
+                stats.GeneratedTokens,
+                suggestion.Raw.Reason)).ConfigureAwait(false);
+            return 0;
+        }
+    }
+}

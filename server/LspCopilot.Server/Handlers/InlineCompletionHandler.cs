@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LspCopilot.Server.Protocol;
+using LspCopilot.Server.Rpc;
+using StreamJsonRpc;
+
+namespace LspCopilot.Server.Handlers;
+
+/// <summary>textDocument/inlineCompletion: ghost text at the cursor, streamed as $/progress partial results.</summary>
+internal sealed class InlineCompletionHandler(LspSession session)
+{
+    /// <summary>Partial results are sent at most this often (the first one at once).</summary>
+    private static readonly TimeSpan s_progressInterval = TimeSpan.FromMilliseconds(15);
+
+    [JsonRpcMethod(LspMethods.InlineCompletion, UseSingleObjectParameterDeserialization = true)]
+    public async Task<InlineCompletionList> InlineCompletionAsync(InlineCompletionParams request, CancellationToken cancellationToken)
+    {
+        var progress = request.PartialResultToken is { ValueKind: JsonValueKind.String or JsonValueKind.Number } token
+            ? new PartialResultSender(session, token, request.Position)
+            : null;
+
+        var result = await SuggestionRunner.RunAsync(session, request.TextDocument, request.Position, progress is null ? null : progress.OnText, cancellationToken).ConfigureAwait(false);
+        if (progress is not null)
+        {
+            await progress.FlushAsync().ConfigureAwait(false);
+        }
+
+        if (result?.Suggestion is not { Text.Length: > 0 } suggestion)
+        {
+            return InlineCompletionList.Empty;
+        }
+
+        return ToList(suggestion.Text, result.Position);
+    }
+
+    private static InlineCompletionList ToList(string text, Position at) =>
+        new([new InlineCompletionItem(text, new Protocol.Range(at, at))]);
+
+    /// <summary>Sends the text so far as $/progress, throttled, and keeps them ordered before the response.</summary>
+    private sealed class PartialResultSender(LspSession session, JsonElement token, Position? position)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private TimeSpan _lastSent = TimeSpan.MinValue;
+        private Task _last = Task.CompletedTask;
+
+        public void OnText(string text)
+        {
+            var now = _clock.Elapsed;
+            if (text.Length == 0 || position is null || now - _lastSent < s_progressInterval)
+            {
+                return;
+            }
+
+            _lastSent = now;
+            _last = session.Notify(LspMethods.Progress, new ProgressParams<InlineCompletionList>(token, ToList(text, position)));
+        }
+
+        public Task FlushAsync() => _last;
+    }
+}

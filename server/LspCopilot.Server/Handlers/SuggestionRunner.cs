@@ -1,0 +1,64 @@
+using LspCopilot.Server.Analysis;
+using LspCopilot.Server.Documents;
+using LspCopilot.Server.Inference;
+using LspCopilot.Server.Protocol;
+using LspCopilot.Server.Rpc;
+
+namespace LspCopilot.Server.Handlers;
+
+/// <summary>A suggestion computed for a request, with where it applies.</summary>
+internal sealed record SuggestionAt(DocumentSnapshot Document, Position Position, Suggestion? Suggestion);
+
+/// <summary>
+/// The steps shared by inline and classic completion: check the lifecycle and parameters, capture
+/// the document snapshot, supersede older requests for the document, wait for the model, run the
+/// pipeline, and turn cancellation into -32800.
+/// </summary>
+internal static class SuggestionRunner
+{
+    public static async Task<SuggestionAt?> RunAsync(LspSession session, TextDocumentIdentifier? textDocument, Position? position, Action<string>? onText, CancellationToken cancellationToken)
+    {
+        session.Lifecycle.EnsureRunning();
+        if (textDocument?.Uri is not { Length: > 0 } uri)
+        {
+            throw RpcErrors.InvalidParams("textDocument.uri is required.");
+        }
+
+        if (position is null)
+        {
+            throw RpcErrors.InvalidParams("position is required.");
+        }
+
+        // Snapshot now, before any await: later edits must not change what this request sees.
+        var document = session.Documents.Get(uri) ?? throw RpcErrors.InvalidParams($"The document {uri} is not open: send textDocument/didOpen first.");
+        if (!Conversions.TryToOffset(document.Text, position, out var offset, out var error))
+        {
+            throw RpcErrors.InvalidParams(error!);
+        }
+
+        if (document.Divergent)
+        {
+            session.Log.Debug($"No completion for {uri}: its text is out of sync until the editor resends it.");
+            return new SuggestionAt(document, position, null);
+        }
+
+        using var scope = session.BeginDocumentRequest(uri, cancellationToken);
+        try
+        {
+            var engine = await session.Model.EngineAsync.WaitAsync(scope.Token).ConfigureAwait(false);
+            if (engine is null)
+            {
+                session.ShowModelErrorOnce(session.Model.Error ?? "No model is loaded.");
+                return new SuggestionAt(document, position, null);
+            }
+
+            var pipeline = new CompletionPipeline(engine, session.Contexts, session.Generation, session.Log);
+            var suggestion = await pipeline.CompleteAsync(document, offset, onText, scope.Token).ConfigureAwait(false);
+            return new SuggestionAt(document, Conversions.ToPosition(document.Text, offset), suggestion);
+        }
+        catch (OperationCanceledException)
+        {
+            throw RpcErrors.Cancelled();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Logging;
+
+namespace LspCopilot.Server.Inference;
+
+public enum ModelState
+{
+    NotStarted,
+    Loading,
+    Ready,
+    Failed,
+}
+
+/// <summary>
+/// Owns the one loaded model of the process. Loading starts once (the first caller's path wins),
+/// runs off the request path, and a failure is kept as a user-facing message instead of an exception.
+/// </summary>
+public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineOptions, ServerLog, ICompletionEngine>? loader = null) : IDisposable
+{
+    private readonly object _lock = new();
+    private readonly Func<EngineOptions, ServerLog, ICompletionEngine> _loader = loader ?? ((o, l) => LlamaEngine.Load(o, l));
+    private Task<ICompletionEngine?>? _loading;
+    private volatile string? _error;
+
+    public EngineOptions Options => options;
+
+    public string? Error => _error;
+
+    public ModelState State => _loading switch
+    {
+        null => ModelState.NotStarted,
+        { IsCompleted: false } => ModelState.Loading,
+        { Result: null } => ModelState.Failed,
+        _ => ModelState.Ready,
+    };
+
+    /// <summary>The engine once loaded, or null if loading failed (see <see cref="Error"/>).</summary>
+    public Task<ICompletionEngine?> EngineAsync => _loading ?? Task.FromResult<ICompletionEngine?>(null);
+
+    /// <summary>Starts loading (once). <paramref name="fallbackPath"/> is used when no --model was given.</summary>
+    public Task<ICompletionEngine?> StartLoading(string? fallbackPath)
+    {
+        lock (_lock)
+        {
+            if (_loading is not null)
+            {
+                return _loading;
+            }
+
+            var effective = options with { ModelPath = options.ModelPath ?? fallbackPath };
+            _loading = Task.Run(() => Load(effective));
+            return _loading;
+        }
+    }
+
+    private ICompletionEngine? Load(EngineOptions effective)
+    {
+        try
+        {
+            log.Info($"Loading model {effective.ModelPath ?? "(none configured)"}…");
+            return _loader(effective, log);
+        }
+        catch (ModelLoadException ex)
+        {
+            _error = ex.Message;
+            log.Error("Model unavailable: " + ex.Message);
+            return null;
+        }
+        catch (Exception ex)
+        {
+            _error = $"The model could not be loaded: {ex.Message}";
+            log.Error("Model unavailable: " + _error);
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_loading is { IsCompletedSuccessfully: true, Result: { } engine })
+        {
+            engine.Dispose();
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using LspCopilot.Server.Cli;
+
+return await CliApp.Create().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,34 @@
+namespace LspCopilot.Server.Protocol;
+
+public static class LspMethods
+{
+    public const string Initialize = "initialize";
+    public const string Initialized = "initialized";
+    public const string Shutdown = "shutdown";
+    public const string Exit = "exit";
+    public const string DidOpen = "textDocument/didOpen";
+    public const string DidChange = "textDocument/didChange";
+    public const string DidClose = "textDocument/didClose";
+    public const string InlineCompletion = "textDocument/inlineCompletion";
+    public const string Completion = "textDocument/completion";
+    public const string Progress = "$/progress";
+    public const string CancelRequest = "$/cancelRequest";
+    public const string ShowMessage = "window/showMessage";
+    public const string LogMessage = "window/logMessage";
+    public const string WorkDoneProgressCreate = "window/workDoneProgress/create";
+}
+
+/// <summary>JSON-RPC and LSP error codes we answer with.</summary>
+public static class LspErrorCodes
+{
+    public const int ParseError = -32700;
+    public const int InvalidRequest = -32600;
+    public const int MethodNotFound = -32601;
+    public const int InvalidParams = -32602;
+    public const int InternalError = -32603;
+    public const int ServerNotInitialized = -32002;
+    public const int RequestFailed = -32803;
+    public const int ServerCancelled = -32802;
+    public const int ContentModified = -32801;
+    public const int RequestCancelled = -32800;
+}

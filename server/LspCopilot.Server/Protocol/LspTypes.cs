@@ -1,0 +1,143 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LspCopilot.Server.Protocol;
+
+// The LSP subset we speak, as records. Names follow the specification (camelCase on the wire).
+
+public sealed record Position(int Line, int Character);
+
+public sealed record Range(Position Start, Position End);
+
+public sealed record TextDocumentIdentifier(string Uri);
+
+public sealed record VersionedTextDocumentIdentifier(string Uri, int Version);
+
+public sealed record TextDocumentItem(string Uri, string LanguageId, int Version, string Text);
+
+public sealed record ClientInfo(string Name, string? Version);
+
+public sealed record InitializeParams
+{
+    public int? ProcessId { get; init; }
+    public ClientInfo? ClientInfo { get; init; }
+    public string? RootUri { get; init; }
+    public JsonElement? InitializationOptions { get; init; }
+    public JsonElement? Capabilities { get; init; }
+    public IReadOnlyList<WorkspaceFolder>? WorkspaceFolders { get; init; }
+}
+
+public sealed record WorkspaceFolder(string Uri, string Name);
+
+public sealed record InitializeResult(ServerCapabilities Capabilities, ServerInfo ServerInfo);
+
+public sealed record ServerInfo(string Name, string Version);
+
+public sealed record ServerCapabilities
+{
+    public string PositionEncoding { get; init; } = "utf-16";
+    public TextDocumentSyncOptions TextDocumentSync { get; init; } = new();
+    public bool InlineCompletionProvider { get; init; } = true;
+    public CompletionOptions? CompletionProvider { get; init; }
+}
+
+public sealed record CompletionOptions(bool ResolveProvider, IReadOnlyList<string>? TriggerCharacters);
+
+public sealed record TextDocumentSyncOptions
+{
+    public bool OpenClose { get; init; } = true;
+
+    /// <summary>2 = incremental.</summary>
+    public int Change { get; init; } = 2;
+}
+
+public sealed record DidOpenTextDocumentParams(TextDocumentItem TextDocument);
+
+public sealed record DidChangeTextDocumentParams(
+    VersionedTextDocumentIdentifier TextDocument,
+    IReadOnlyList<TextDocumentContentChangeEvent> ContentChanges);
+
+/// <summary>With <see cref="Range"/> absent the change replaces the whole document.</summary>
+public sealed record TextDocumentContentChangeEvent(Range? Range, string Text);
+
+public sealed record DidCloseTextDocumentParams(TextDocumentIdentifier TextDocument);
+
+public sealed record InlineCompletionParams
+{
+    public TextDocumentIdentifier? TextDocument { get; init; }
+    public Position? Position { get; init; }
+    public InlineCompletionContext? Context { get; init; }
+    public JsonElement? PartialResultToken { get; init; }
+    public JsonElement? WorkDoneToken { get; init; }
+}
+
+public sealed record InlineCompletionContext(int TriggerKind, SelectedCompletionInfo? SelectedCompletionInfo);
+
+public sealed record SelectedCompletionInfo(Range Range, string Text);
+
+public sealed record InlineCompletionList(IReadOnlyList<InlineCompletionItem> Items)
+{
+    public static InlineCompletionList Empty { get; } = new([]);
+}
+
+public sealed record InlineCompletionItem(string InsertText, Range? Range, string? FilterText = null);
+
+public sealed record CompletionParams
+{
+    public TextDocumentIdentifier? TextDocument { get; init; }
+    public Position? Position { get; init; }
+}
+
+public sealed record CompletionList(bool IsIncomplete, IReadOnlyList<CompletionItem> Items);
+
+public sealed record CompletionItem
+{
+    public required string Label { get; init; }
+    public int Kind { get; init; } = 1;
+    public string? Detail { get; init; }
+    public string? InsertText { get; init; }
+    public TextEdit? TextEdit { get; init; }
+    public string? SortText { get; init; }
+    public string? FilterText { get; init; }
+}
+
+public sealed record TextEdit(Range Range, string NewText);
+
+public sealed record ProgressParams<T>(JsonElement Token, T Value);
+
+public sealed record WorkDoneProgressCreateParams(string Token);
+
+public sealed record WorkDoneProgressBegin(string Title, string? Message, bool Cancellable = false, int? Percentage = null)
+{
+    public string Kind => "begin";
+}
+
+public sealed record WorkDoneProgressEnd(string? Message)
+{
+    public string Kind => "end";
+}
+
+public sealed record ShowMessageParams(int Type, string Message);
+
+public sealed record LogMessageParams(int Type, string Message);
+
+/// <summary>window/showMessage and window/logMessage severities.</summary>
+public static class MessageType
+{
+    public const int Error = 1;
+    public const int Warning = 2;
+    public const int Info = 3;
+    public const int Log = 4;
+}
+
+/// <summary>Options an editor may send in initialize.initializationOptions.</summary>
+public sealed record InitializationOptions
+{
+    public string? ModelPath { get; init; }
+    public int? MaxTokens { get; init; }
+    public double? Temperature { get; init; }
+    public string? AuthToken { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; init; }
+}

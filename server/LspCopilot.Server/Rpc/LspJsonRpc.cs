@@ -1,0 +1,50 @@
+using System.Reflection;
+using LspCopilot.Server.Protocol;
+using StreamJsonRpc;
+using StreamJsonRpc.Protocol;
+
+namespace LspCopilot.Server.Rpc;
+
+/// <summary>
+/// JsonRpc whose error responses carry a code and a message only: no stack traces, no exception
+/// data (RELIABILITY B4, F7). Cancellation always answers RequestCancelled (-32800).
+/// </summary>
+internal sealed class LspJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handler)
+{
+    protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
+    {
+        var ex = Unwrap(exception);
+        return ex switch
+        {
+            LocalRpcException local => new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)local.ErrorCode, Message = local.Message },
+            OperationCanceledException => new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.RequestCanceled, Message = "The request was cancelled." },
+            System.Text.Json.JsonException or ArgumentException => new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.InvalidParams, Message = $"Invalid parameters for {request.Method}: {ex.Message}" },
+            _ => new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.InternalError, Message = $"{request.Method} failed: {ex.GetType().Name}: {ex.Message}" },
+        };
+    }
+
+    private static Exception Unwrap(Exception exception)
+    {
+        var ex = exception;
+        while (ex is TargetInvocationException or AggregateException && ex.InnerException is not null)
+        {
+            ex = ex.InnerException;
+        }
+
+        return ex;
+    }
+}
+
+/// <summary>Throw helpers for the LSP error codes.</summary>
+internal static class RpcErrors
+{
+    public static LocalRpcException InvalidParams(string message) => new(message) { ErrorCode = LspErrorCodes.InvalidParams };
+
+    public static LocalRpcException NotInitialized() =>
+        new("The server is not initialized: send 'initialize' first.") { ErrorCode = LspErrorCodes.ServerNotInitialized };
+
+    public static LocalRpcException ShutDown() =>
+        new("The server is shutting down: only 'exit' is accepted after 'shutdown'.") { ErrorCode = LspErrorCodes.InvalidRequest };
+
+    public static LocalRpcException Cancelled() => new("The request was cancelled.") { ErrorCode = LspErrorCodes.RequestCancelled };
+}

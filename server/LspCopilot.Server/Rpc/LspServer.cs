@@ -1,0 +1,101 @@
+using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Handlers;
+using LspCopilot.Server.Inference;
+using LspCopilot.Server.Logging;
+using LspCopilot.Server.Protocol;
+using Microsoft.VisualStudio.Threading;
+using StreamJsonRpc;
+
+namespace LspCopilot.Server.Rpc;
+
+/// <summary>Runs one LSP session over a pair of streams until 'exit' or end of input.</summary>
+public sealed class LspServer
+{
+    private readonly ModelHost _model;
+    private readonly ServerLog _log;
+    private readonly GenerationOptions _generation;
+    private readonly Func<LspSession, ICompletionContextProvider> _contexts;
+
+    public LspServer(ModelHost model, ServerLog log, GenerationOptions? generation = null, Func<LspSession, ICompletionContextProvider>? contexts = null)
+    {
+        _model = model;
+        _log = log;
+        _generation = generation ?? new GenerationOptions();
+        _contexts = contexts ?? (_ => new TextCompletionGate());
+    }
+
+    /// <summary>Serves until the client sends 'exit' (0 after shutdown, else 1) or the input ends (1, or 0 after shutdown).</summary>
+    public async Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken = default)
+    {
+        var formatter = new SystemTextJsonFormatter();
+        LspJson.Configure(formatter.JsonSerializerOptions);
+        var handler = new HeaderDelimitedMessageHandler(output, input, formatter);
+        using var rpc = new LspJsonRpc(handler)
+        {
+            CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
+            // Handlers run one at a time up to their first await, in arrival order, so a didChange is
+            // applied before a later request captures its snapshot.
+            SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
+        };
+
+        using var session = new LspSession(rpc, _model, _generation, _contexts, _log);
+        var targetOptions = new JsonRpcTargetOptions { UseSingleObjectParameterDeserialization = true };
+        rpc.AddLocalRpcTarget(new InitializeHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new InitializedHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new ShutdownHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new ExitHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new DidOpenHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new DidChangeHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new DidCloseHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new InlineCompletionHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new CompletionHandler(session), targetOptions);
+
+        rpc.Disconnected += (_, e) =>
+        {
+            session.CancelAll();
+            if (e.Reason != DisconnectedReason.LocallyDisposed)
+            {
+                _log.Debug($"Connection closed: {e.Reason} {e.Description}");
+            }
+        };
+
+        _log.AttachClient((level, message) =>
+        {
+            if (level >= LogLevel.Info && session.Lifecycle.State == LifecycleState.Initialized)
+            {
+                _ = session.Notify(LspMethods.LogMessage, new LogMessageParams(level switch
+                {
+                    LogLevel.Error => MessageType.Error,
+                    LogLevel.Warning => MessageType.Warning,
+                    _ => MessageType.Info,
+                }, message));
+            }
+        });
+
+        try
+        {
+            rpc.StartListening();
+            using var registration = cancellationToken.Register(() => rpc.Dispose());
+            var finished = await Task.WhenAny(session.Lifecycle.ExitCode, rpc.Completion).ConfigureAwait(false);
+            if (finished == session.Lifecycle.ExitCode)
+            {
+                return await session.Lifecycle.ExitCode.ConfigureAwait(false);
+            }
+
+            try
+            {
+                await rpc.Completion.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _log.Warning($"The connection failed: {ex.Message}");
+            }
+
+            return session.Lifecycle.State == LifecycleState.ShutDown ? 0 : 1;
+        }
+        finally
+        {
+            _log.AttachClient(null);
+        }
+    }
+}
