@@ -40,7 +40,7 @@ internal sealed class InlineCompletionHandler(LspSession session)
     private sealed class PartialResultSender(LspSession session, JsonElement token, Position? position)
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private TimeSpan _lastSent = TimeSpan.MinValue;
+        private TimeSpan? _lastSent;
         private Task _last = Task.CompletedTask;
 
         public void OnText(string text)

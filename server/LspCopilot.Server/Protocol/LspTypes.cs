@@ -15,7 +15,7 @@ public sealed record VersionedTextDocumentIdentifier(string Uri, int Version);
 
 public sealed record TextDocumentItem(string Uri, string LanguageId, int Version, string Text);
 
-public sealed record ClientInfo(string Name, string? Version);
+public sealed record ClientInfo(string Name, string? Version = null);
 
 public sealed record InitializeParams
 {
@@ -58,7 +58,7 @@ public sealed record DidChangeTextDocumentParams(
     IReadOnlyList<TextDocumentContentChangeEvent> ContentChanges);
 
 /// <summary>With <see cref="Range"/> absent the change replaces the whole document.</summary>
-public sealed record TextDocumentContentChangeEvent(Range? Range, string Text);
+public sealed record TextDocumentContentChangeEvent(string Text, Range? Range = null);
 
 public sealed record DidCloseTextDocumentParams(TextDocumentIdentifier TextDocument);
 
@@ -71,7 +71,7 @@ public sealed record InlineCompletionParams
     public JsonElement? WorkDoneToken { get; init; }
 }
 
-public sealed record InlineCompletionContext(int TriggerKind, SelectedCompletionInfo? SelectedCompletionInfo);
+public sealed record InlineCompletionContext(int TriggerKind, SelectedCompletionInfo? SelectedCompletionInfo = null);
 
 public sealed record SelectedCompletionInfo(Range Range, string Text);
 

@@ -77,24 +77,20 @@ public sealed class LspSession : IDisposable
     {
         if (Interlocked.Exchange(ref _modelErrorShown, 1) == 0)
         {
-            Notify(LspMethods.ShowMessage, new ShowMessageParams(MessageType.Error, "LspCopilot: " + message));
+            _ = Notify(LspMethods.ShowMessage, new ShowMessageParams(MessageType.Error, "LspCopilot: " + message));
         }
     }
 
-    /// <summary>Sends a notification without waiting; failures (a closed connection) are logged, not thrown.</summary>
-    public Task Notify(string method, object parameters)
+    /// <summary>Sends a notification; failures (a closed connection) are logged, never thrown.</summary>
+    public async Task Notify(string method, object parameters)
     {
         try
         {
-            return Rpc.NotifyWithParameterObjectAsync(method, parameters).ContinueWith(
-                t => Log.Debug($"Could not send {method}: {t.Exception?.InnerException?.Message}"),
-                CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            await Rpc.NotifyWithParameterObjectAsync(method, parameters).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ObjectDisposedException or ConnectionLostException or InvalidOperationException)
+        catch (Exception ex) when (ex is ObjectDisposedException or ConnectionLostException or InvalidOperationException or IOException)
         {
-            return Task.CompletedTask;
+            Log.Debug($"Could not send {method}: {ex.Message}");
         }
     }
 
