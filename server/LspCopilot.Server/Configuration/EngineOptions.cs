@@ -41,6 +41,12 @@ public sealed record EngineOptions
     /// <summary>Prompt tokens decoded per llama_decode call; cancellation is checked between chunks.</summary>
     public int PrefillChunk { get; init; } = 64;
 
+    /// <summary>
+    /// Smallest run of cached tokens worth shifting into place after an edit (llama-server's --cache-reuse);
+    /// 0 turns chunk reuse off. Used only when the model's cache can shift.
+    /// </summary>
+    public int CacheReuseMinChunk { get; init; } = 64;
+
     public const uint DefaultMaxContext = 8192;
 }
 

@@ -45,6 +45,12 @@ public sealed record CompletionStats(
     TimeSpan TimeToFirstToken,
     TimeSpan Total)
 {
+    /// <summary>Prompt tokens moved into place in the KV cache instead of decoded (chunk reuse).</summary>
+    public int Shifted { get; init; }
+
+    /// <summary>Prompt tokens decoded for this request.</summary>
+    public int Decoded => PromptTokens - ReusedTokens - Shifted;
+
     public double TokensPerSecond
     {
         get
@@ -74,4 +80,11 @@ public interface ICompletionEngine : IDisposable
     /// token. Cancellation is honoured between prefill chunks and per generated token.
     /// </summary>
     Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken);
+}
+
+public enum EnginePhase
+{
+    Idle,
+    Prefill,
+    Generate,
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using System.Text;
 using LLama;
-using LLama.Common;
 using LLama.Native;
 using LLama.Sampling;
 using LspCopilot.Server.Configuration;
@@ -9,34 +9,29 @@ using LspCopilot.Server.Logging;
 namespace LspCopilot.Server.Inference;
 
 /// <summary>
-/// One long-lived llama.cpp model and context. Keeps the tokens that are in the KV cache, so each
-/// request decodes only what differs from the previous prompt (longest common prefix). Decoding is
-/// serialized: one request runs at a time, and it checks cancellation between prefill chunks and
-/// per generated token.
+/// One long-lived llama.cpp model and context. The <see cref="KvCache"/> remembers the tokens in the
+/// KV cache, so each request decodes only what differs from the previous prompt. Decoding is
+/// serialized: one request runs at a time, checking cancellation between prefill chunks and per
+/// generated token.
 /// </summary>
 public sealed class LlamaEngine : ICompletionEngine
 {
-    private static readonly LLamaSeqId s_seq = LLamaSeqId.Zero;
-
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
-    private readonly EngineOptions _options;
-    private readonly ServerLog _log;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly List<LLamaToken> _cached = [];
+    private readonly KvCache _cache;
     private readonly PromptBuilder _prompts;
     private readonly VocabularyGuard _guard;
-    private readonly LLamaBatch _batch = new();
     private bool _disposed;
 
     private LlamaEngine(LLamaWeights weights, LLamaContext context, EngineOptions options, ServerLog log)
     {
         _weights = weights;
         _context = context;
-        _options = options;
-        _log = log;
+        Options = options;
         ModelName = Path.GetFileName(options.ModelPath) ?? "model";
         Fim = FimLayout.FromVocabulary(weights.NativeHandle.Vocab);
+        _cache = new KvCache(context, options.PrefillChunk, options.CacheReuseMinChunk);
         _guard = VocabularyGuard.For(weights.NativeHandle, context.NativeHandle);
         if (!_guard.PassesEverything)
         {
@@ -50,10 +45,27 @@ public sealed class LlamaEngine : ICompletionEngine
 
     public FimLayout Fim { get; }
 
+    public EngineOptions Options { get; }
+
     public int ContextSize => (int)_context.ContextSize;
 
     /// <summary>Tokens currently held in the KV cache (for tests and stats).</summary>
-    public int CachedTokenCount => _cached.Count;
+    public int CachedTokenCount => _cache.Count;
+
+    /// <summary>The tokens in the KV cache, in order (for tests).</summary>
+    internal IReadOnlyList<LLamaToken> CachedTokens => _cache.Tokens;
+
+    internal LLamaContext Context => _context;
+
+    /// <summary>Raised on the engine thread when it starts prefill, starts generating, or goes idle.</summary>
+    public event Action<EnginePhase>? PhaseChanged;
+
+    /// <summary>Raised on the engine thread before each prompt chunk is decoded.</summary>
+    public event Action? PrefillChunkStarting
+    {
+        add => _cache.ChunkStarting += value;
+        remove => _cache.ChunkStarting -= value;
+    }
 
     /// <summary>Loads the model; throws <see cref="ModelLoadException"/> with a user-facing message on failure.</summary>
     public static LlamaEngine Load(EngineOptions options, ServerLog log)
@@ -87,7 +99,8 @@ public sealed class LlamaEngine : ICompletionEngine
     internal LLamaToken[] Tokenize(string text) =>
         text.Length == 0 ? [] : _context.Tokenize(_guard.Sanitize(text), addBos: false, special: false);
 
-    internal string TokenText(int token) => _weights.NativeHandle.Vocab.LLamaTokenToString((LLamaToken)token, isSpecialToken: true) ?? string.Empty;
+    /// <summary>The prompt tokens a request would be decoded as (for tests and tools).</summary>
+    internal List<LLamaToken> BuildPrompt(CompletionRequest request) => _prompts.Build(request, ContextSize);
 
     public async Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
     {
@@ -107,15 +120,30 @@ public sealed class LlamaEngine : ICompletionEngine
         }
     }
 
+    /// <summary>Forgets the KV cache (the next request decodes its whole prompt). For benchmarks and recovery.</summary>
+    public async Task ResetCacheAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _cache.Clear();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private CompletionResult Run(CompletionRequest request, Action<string>? onText, CancellationToken ct)
     {
-        var started = Stopwatch.StartNew();
-        var generation = request.Generation;
+        var clock = Stopwatch.StartNew();
         var prompt = _prompts.Build(request, ContextSize);
         try
         {
-            var reused = Prefill(prompt, ct, out var logitsIndex);
-            return Generate(request, prompt.Count, reused, logitsIndex, onText, started, ct);
+            PhaseChanged?.Invoke(EnginePhase.Prefill);
+            var prefill = _cache.Prefill(prompt, ct);
+            PhaseChanged?.Invoke(EnginePhase.Generate);
+            return Generate(request, prompt.Count, prefill, onText, clock, ct);
         }
         catch (OperationCanceledException)
         {
@@ -124,133 +152,82 @@ public sealed class LlamaEngine : ICompletionEngine
         catch
         {
             // A failed decode leaves the KV cache in an unknown state: start from scratch next time.
-            ResetCache();
+            _cache.Clear();
             throw;
         }
-
-        CompletionResult Generate(CompletionRequest req, int promptTokens, int reusedTokens, int index, Action<string>? sink, Stopwatch clock, CancellationToken token)
+        finally
         {
-            using var sampler = CreateSampler(generation);
-            var decoder = new StreamingTokenDecoder(_context);
-            var vocab = _weights.NativeHandle.Vocab;
-            var text = string.Empty;
-            var generated = 0;
-            var ttft = TimeSpan.Zero;
-            var reason = StopReason.TokenLimit;
-            var logitsAt = index;
-
-            while (generated < generation.MaxTokens)
-            {
-                token.ThrowIfCancellationRequested();
-                if (_cached.Count >= ContextSize)
-                {
-                    reason = StopReason.ContextFull;
-                    break;
-                }
-
-                var next = sampler.Sample(_context.NativeHandle, logitsAt);
-                if (generated == 0)
-                {
-                    ttft = clock.Elapsed;
-                }
-
-                generated++;
-                if (next.IsEndOfGeneration(vocab) || IsFimControl(next))
-                {
-                    reason = StopReason.EndOfGeneration;
-                    break;
-                }
-
-                sampler.Accept(next);
-                decoder.Add(next);
-                text += decoder.Read();
-
-                if (req.Mode == CompletionMode.SingleLine)
-                {
-                    var newline = text.IndexOf('\n', StringComparison.Ordinal);
-                    if (newline >= 0)
-                    {
-                        text = text[..newline].TrimEnd('\r');
-                        reason = StopReason.EndOfLine;
-                        break;
-                    }
-                }
-
-                if (req.Stopper?.FindStop(text) is int keep)
-                {
-                    text = text[..keep];
-                    reason = StopReason.Stopper;
-                    break;
-                }
-
-                sink?.Invoke(text);
-
-                _batch.Clear();
-                _batch.Add(next, _cached.Count, s_seq, true);
-                Decode(_batch);
-                _cached.Add(next);
-                logitsAt = 0;
-            }
-
-            if (reason != StopReason.TokenLimit && reason != StopReason.ContextFull)
-            {
-                sink?.Invoke(text);
-            }
-
-            return new CompletionResult(text, reason, new CompletionStats(promptTokens, reusedTokens, generated, ttft, clock.Elapsed));
+            PhaseChanged?.Invoke(EnginePhase.Idle);
         }
     }
 
-    /// <summary>Brings the KV cache to hold exactly <paramref name="prompt"/>; returns how many tokens were reused.</summary>
-    private int Prefill(List<LLamaToken> prompt, CancellationToken ct, out int logitsIndex)
+    private CompletionResult Generate(CompletionRequest request, int promptTokens, PrefillResult prefill, Action<string>? onText, Stopwatch clock, CancellationToken ct)
     {
-        var common = 0;
-        var limit = Math.Min(_cached.Count, prompt.Count);
-        while (common < limit && _cached[common] == prompt[common])
-        {
-            common++;
-        }
+        var generation = request.Generation;
+        using var sampler = CreateSampler(generation);
+        var decoder = new StreamingTokenDecoder(_context);
+        var vocab = _weights.NativeHandle.Vocab;
+        var text = new StringBuilder();
+        var generated = 0;
+        var ttft = TimeSpan.Zero;
+        var reason = StopReason.TokenLimit;
+        var logitsAt = prefill.LogitsIndex;
 
-        // The last prompt token is always decoded again: its logits choose the first new token.
-        if (common == prompt.Count)
-        {
-            common--;
-        }
-
-        if (common < _cached.Count)
-        {
-            _context.NativeHandle.MemorySequenceRemove(s_seq, common, -1);
-            _cached.RemoveRange(common, _cached.Count - common);
-        }
-
-        var chunk = Math.Max(1, _options.PrefillChunk);
-        logitsIndex = 0;
-        for (var start = common; start < prompt.Count; start += chunk)
+        while (generated < generation.MaxTokens)
         {
             ct.ThrowIfCancellationRequested();
-            var count = Math.Min(chunk, prompt.Count - start);
-            var last = start + count == prompt.Count;
-            _batch.Clear();
-            for (var i = 0; i < count; i++)
+            if (_cache.Count >= ContextSize)
             {
-                _batch.Add(prompt[start + i], start + i, s_seq, last && i == count - 1);
+                reason = StopReason.ContextFull;
+                break;
             }
 
-            Decode(_batch);
-            _cached.AddRange(prompt.GetRange(start, count));
-            logitsIndex = count - 1;
+            var next = sampler.Sample(_context.NativeHandle, logitsAt);
+            if (generated == 0)
+            {
+                ttft = clock.Elapsed;
+            }
+
+            generated++;
+            if (next.IsEndOfGeneration(vocab) || IsFimControl(next))
+            {
+                reason = StopReason.EndOfGeneration;
+                break;
+            }
+
+            sampler.Accept(next);
+            decoder.Add(next);
+            var piece = decoder.Read();
+            var before = text.Length;
+            text.Append(piece);
+
+            if (request.Mode == CompletionMode.SingleLine && piece.Contains('\n', StringComparison.Ordinal))
+            {
+                var newline = text.ToString().IndexOf('\n', before);
+                text.Length = newline > 0 && text[newline - 1] == '\r' ? newline - 1 : newline;
+                reason = StopReason.EndOfLine;
+                break;
+            }
+
+            if (request.Stopper is { } stopper && stopper.FindStop(text.ToString()) is int keep)
+            {
+                text.Length = keep;
+                reason = StopReason.Stopper;
+                break;
+            }
+
+            onText?.Invoke(text.ToString());
+            _cache.Append(next);
+            logitsAt = 0;
         }
 
-        return common;
-    }
-
-    private void Decode(LLamaBatch batch)
-    {
-        var result = _context.Decode(batch);
-        if (result != DecodeResult.Ok)
+        var final = text.ToString();
+        if (reason is not (StopReason.TokenLimit or StopReason.ContextFull))
         {
-            throw new InvalidOperationException($"llama_decode failed: {result}");
+            onText?.Invoke(final);
         }
+
+        return new CompletionResult(final, reason, new CompletionStats(promptTokens, prefill.Reused, generated, ttft, clock.Elapsed) { Shifted = prefill.Shifted });
     }
 
     private bool IsFimControl(LLamaToken token)
@@ -263,12 +240,6 @@ public sealed class LlamaEngine : ICompletionEngine
         generation.Temperature <= 0
             ? new GreedySamplingPipeline()
             : new DefaultSamplingPipeline { Temperature = generation.Temperature, Seed = generation.Seed };
-
-    private void ResetCache()
-    {
-        _context.NativeHandle.MemoryClear(true);
-        _cached.Clear();
-    }
 
     public void Dispose()
     {

@@ -28,6 +28,9 @@ public static class ModelParamsFactory
                 (false, true) => LLamaLoadMode.MemoryLock,
                 _ => LLamaLoadMode.None,
             },
+            // A second sequence parks reused KV chunks during prefill; unified, so it does not halve the context.
+            SeqMax = 2,
+            KVUnified = true,
             BatchSize = 512,
             UBatchSize = 512,
         };

@@ -10,6 +10,7 @@ namespace LspCopilot.Server.Inference;
 internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenize, FimLayout fim, LLamaToken? bos)
 {
     internal const int LineStep = 16;
+    internal const int TokenStep = 128;
     private const int CharsPerTokenBound = 6;
 
     public List<LLamaToken> Build(CompletionRequest request, int contextSize)
@@ -60,7 +61,11 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenize, FimLayo
         return tokens;
     }
 
-    /// <summary>The end of <paramref name="text"/> in at most <paramref name="budget"/> tokens, starting on a stable line.</summary>
+    /// <summary>
+    /// The end of <paramref name="text"/> in at most <paramref name="budget"/> tokens. The window starts on
+    /// a line number that is a multiple of <see cref="LineStep"/>; if that is still too long, whole blocks of
+    /// <see cref="TokenStep"/> leading tokens are dropped. Both cuts stay put while the user types at the end.
+    /// </summary>
     internal LLamaToken[] TakeTail(string text, int budget)
     {
         if (text.Length == 0 || budget <= 0)
@@ -68,41 +73,27 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenize, FimLayo
             return [];
         }
 
-        var lineStarts = new List<int> { 0 };
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\n' && i + 1 < text.Length)
-            {
-                lineStarts.Add(i + 1);
-            }
-        }
-
-        // First candidate: the earliest step-aligned line whose rest could fit the budget.
+        // The last step-aligned line that still leaves at least maxChars of text: enough for the budget
+        // (a token is rarely more than CharsPerTokenBound chars), without tokenizing the whole file.
         var maxChars = (long)budget * CharsPerTokenBound;
+        var start = 0;
         var line = 0;
-        while (line < lineStarts.Count - 1 && text.Length - lineStarts[line] > maxChars)
+        for (var i = 0; i < text.Length && text.Length - (i + 1) >= maxChars; i++)
         {
-            line += LineStep;
+            if (text[i] == '\n' && ++line % LineStep == 0)
+            {
+                start = i + 1;
+            }
         }
 
-        while (line < lineStarts.Count)
+        var tokens = tokenize(text[start..]);
+        if (tokens.Length <= budget)
         {
-            var tokens = tokenize(text[lineStarts[line]..]);
-            if (tokens.Length <= budget)
-            {
-                return tokens;
-            }
-
-            if (line + LineStep >= lineStarts.Count)
-            {
-                return tokens[^budget..];
-            }
-
-            line += LineStep;
+            return tokens;
         }
 
-        var last = tokenize(text[lineStarts[^1]..]);
-        return last.Length <= budget ? last : last[^budget..];
+        var drop = (tokens.Length - budget + TokenStep - 1) / TokenStep * TokenStep;
+        return tokens[Math.Min(drop, tokens.Length)..];
     }
 
     /// <summary>The start of <paramref name="text"/> in at most <paramref name="budget"/> tokens.</summary>
