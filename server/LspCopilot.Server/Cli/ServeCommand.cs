@@ -27,7 +27,7 @@ public static class ServeCommand
             var options = engineOptions.Read(parse, useEnvironment: false);
             var generation = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) ?? new GenerationOptions().MaxTokens };
             // --model wins, then initializationOptions.modelPath, then $LSPCOPILOT_MODEL.
-            using var model = new ModelHost(options, log, (o, l) => LlamaEngine.Load(o with { ModelPath = o.ModelPath ?? EngineCliOptions.ModelPathFromEnvironment() }, l));
+            using var model = new ModelHost(options, log, (o, l) => EngineFactory.Create(o with { ModelPath = o.ModelPath ?? EngineCliOptions.ModelPathFromEnvironment() }, l));
             var (input, output) = StdioStreams.Acquire();
             log.Info("lspcopilot serving LSP over stdio.");
             var server = new LspServer(model, log, generation);

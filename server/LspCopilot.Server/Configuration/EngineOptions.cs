@@ -47,6 +47,15 @@ public sealed record EngineOptions
     /// </summary>
     public int CacheReuseMinChunk { get; init; } = 64;
 
+    /// <summary>Requests waiting for the engine beyond the running one; more get an empty answer at once.</summary>
+    public int QueueLimit { get; init; } = 16;
+
+    /// <summary>Finished suggestions kept for repeats and typing-through (0 = no cache).</summary>
+    public int ResultCacheSize { get; init; } = 250;
+
+    /// <summary>After serving a suggestion, compute the next one as if it were accepted (preempted by any keystroke).</summary>
+    public bool Prefetch { get; init; }
+
     public const uint DefaultMaxContext = 8192;
 }
 

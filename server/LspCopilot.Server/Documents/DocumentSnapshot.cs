@@ -7,4 +7,7 @@ public sealed record DocumentSnapshot(string Uri, string LanguageId, int Version
 {
     /// <summary>True after an edit could not be applied: the text may differ from the editor's until a full resync.</summary>
     public bool Divergent { get; init; }
+
+    /// <summary>The LSP session that owns the document: requests from different editors never supersede each other.</summary>
+    public string Session { get; init; } = string.Empty;
 }

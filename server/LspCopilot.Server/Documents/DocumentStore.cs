@@ -11,7 +11,7 @@ namespace LspCopilot.Server.Documents;
 /// cannot be applied leaves the previous text and version in place and marks the document divergent
 /// (no completions until a full-text change resyncs it).
 /// </summary>
-public sealed class DocumentStore(ServerLog log)
+public sealed class DocumentStore(ServerLog log, string session = "")
 {
     private readonly ConcurrentDictionary<string, DocumentSnapshot> _documents = new(StringComparer.Ordinal);
 
@@ -31,7 +31,7 @@ public sealed class DocumentStore(ServerLog log)
             log.Warning($"didOpen for {item.Uri}, which is already open: replacing its text.");
         }
 
-        var snapshot = new DocumentSnapshot(item.Uri, item.LanguageId ?? string.Empty, item.Version, SourceText.From(item.Text ?? string.Empty));
+        var snapshot = new DocumentSnapshot(item.Uri, item.LanguageId ?? string.Empty, item.Version, SourceText.From(item.Text ?? string.Empty)) { Session = session };
         _documents[item.Uri] = snapshot;
         Changed?.Invoke(item.Uri, snapshot);
     }
@@ -72,7 +72,7 @@ public sealed class DocumentStore(ServerLog log)
             text = text.WithChanges(new TextChange(span, change.Text ?? string.Empty));
         }
 
-        var snapshot = new DocumentSnapshot(id.Uri, current.LanguageId, id.Version, text) { Divergent = current.Divergent && !resynced };
+        var snapshot = current with { Version = id.Version, Text = text, Divergent = current.Divergent && !resynced };
         _documents[id.Uri] = snapshot;
         Changed?.Invoke(id.Uri, snapshot);
         return true;

@@ -60,5 +60,10 @@ internal static class SuggestionRunner
         {
             throw RpcErrors.Cancelled();
         }
+        catch (EngineBusyException ex)
+        {
+            session.Log.Debug(ex.Message);
+            return new SuggestionAt(document, position, null);
+        }
     }
 }

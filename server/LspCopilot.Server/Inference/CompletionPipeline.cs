@@ -37,6 +37,8 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
             Context = plan.Context,
             Generation = generation,
             Stopper = plan.Stopper,
+            DocumentKey = document.Session + "|" + document.Uri,
+            ClientId = document.Session,
         };
 
         Action<string>? sink = onText is null ? null : partial => onText(SuggestionPostProcessor.Clean(partial, suffix, plan.Mode));

@@ -27,10 +27,19 @@ public sealed record CompletionRequest(string Prefix, string Suffix, CompletionM
     public GenerationOptions Generation { get; init; } = new();
 
     public ICompletionStopper? Stopper { get; init; }
+
+    /// <summary>Requests with the same key supersede each other (one document of one client); null: never superseded.</summary>
+    public string? DocumentKey { get; init; }
+
+    /// <summary>Who asked (one LSP session); the scheduler takes turns between clients.</summary>
+    public string? ClientId { get; init; }
 }
 
 public enum StopReason
 {
+    /// <summary>Answered from the result cache (a repeat, or typing through a shown suggestion).</summary>
+    Cached,
+
     EndOfGeneration,
     EndOfLine,
     TokenLimit,

@@ -18,7 +18,7 @@ public enum ModelState
 public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineOptions, ServerLog, ICompletionEngine>? loader = null) : IDisposable
 {
     private readonly object _lock = new();
-    private readonly Func<EngineOptions, ServerLog, ICompletionEngine> _loader = loader ?? ((o, l) => LlamaEngine.Load(o, l));
+    private readonly Func<EngineOptions, ServerLog, ICompletionEngine> _loader = loader ?? EngineFactory.Create;
     private Task<ICompletionEngine?>? _loading;
     private volatile string? _error;
 

@@ -21,9 +21,14 @@ public sealed class LspSession : IDisposable
         Model = model;
         Generation = generation;
         Log = log;
-        Documents = new DocumentStore(log);
+        Documents = new DocumentStore(log, Id);
         Contexts = contexts(this);
     }
+
+    private static int s_sessions;
+
+    /// <summary>Unique within the process: keys this session's documents in the shared engine.</summary>
+    public string Id { get; } = "s" + Interlocked.Increment(ref s_sessions).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public JsonRpc Rpc { get; }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Inference;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Tests.Support;
 
@@ -99,6 +100,27 @@ public sealed class InlineCompletionTests
         var final = result.GetProperty("items")[0].GetProperty("insertText").GetString()!;
         var firstPartial = progress[0].GetProperty("value").GetProperty("items")[0].GetProperty("insertText").GetString()!;
         Assert.StartsWith(firstPartial.TrimEnd(), final, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TypingThroughTheSuggestion_AnswersTheRemainder()
+    {
+        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim));
+        await server.Client.InitializeAsync();
+        await server.Client.OpenAsync(Uri, Source);
+        var first = (await server.Client.InlineAsync(Uri, 6, 27)).GetProperty("items")[0].GetProperty("insertText").GetString()!;
+        Assert.True(first.Length > 2, first);
+
+        await server.Client.NotifyAsync(LspMethods.DidChange, new
+        {
+            textDocument = new { uri = Uri, version = 2 },
+            contentChanges = new object[] { new { range = new { start = new { line = 6, character = 27 }, end = new { line = 6, character = 27 } }, text = first[..2] } },
+        });
+        var next = await server.Client.InlineAsync(Uri, 6, 29);
+
+        Assert.Equal(first[2..], next.GetProperty("items")[0].GetProperty("insertText").GetString());
+        var scheduler = Assert.IsType<EngineScheduler>(await server.Model.EngineAsync);
+        Assert.Equal(1, scheduler.Stats.CacheHits);
     }
 
     [Fact]
