@@ -134,6 +134,25 @@ public sealed class LlamaEngine : ICompletionEngine
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> alone on the engine's context with an empty KV cache (the baseline of
+    /// benchmarks: a bare LLamaSharp loop on the very same context settings). The cache is empty after.
+    /// </summary>
+    internal async Task<T> RunExclusiveAsync<T>(Func<LLamaContext, LLamaWeights, T> work, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _cache.Clear();
+            return await Task.Factory.StartNew(() => work(_context, _weights), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        }
+        finally
+        {
+            _cache.Clear();
+            _gate.Release();
+        }
+    }
+
     private CompletionResult Run(CompletionRequest request, Action<string>? onText, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();

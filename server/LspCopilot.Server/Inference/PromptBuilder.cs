@@ -16,7 +16,8 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenize, FimLayo
     public List<LLamaToken> Build(CompletionRequest request, int contextSize)
     {
         var generation = request.Generation;
-        var reserved = generation.MaxTokens + 8;
+        // Room to generate, but never more than a quarter of the context: a long budget must not starve the prompt.
+        var reserved = Math.Min(generation.MaxTokens, contextSize / 4) + 8;
         var available = Math.Max(16, contextSize - reserved);
 
         var suffix = fim.HasFim ? TakeHead(request.Suffix, Math.Min(generation.SuffixTokens, available / 4)) : [];

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using LspCopilot.Server.Inference;
+
+namespace LspCopilot.Server.Benchmarks;
+
+/// <summary>Records how long the wrapped engine itself spends on each request; never disposes it.</summary>
+internal sealed class TimingEngine(ICompletionEngine inner) : ICompletionEngine
+{
+    public string ModelName => inner.ModelName;
+
+    public FimLayout Fim => inner.Fim;
+
+    public int ContextSize => inner.ContextSize;
+
+    /// <summary>The engine time of the last request that finished.</summary>
+    public TimeSpan Last { get; private set; }
+
+    public int CountTokens(string text) => inner.CountTokens(text);
+
+    public async Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            return await inner.CompleteAsync(request, onText, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Last = clock.Elapsed;
+        }
+    }
+
+    public void Dispose()
+    {
+        // The benchmark owns the engine and reuses it across scenarios.
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Diagnostics;
+using LspCopilot.Server.Benchmarks;
+using LspCopilot.Server.Inference;
+using LspCopilot.Server.Logging;
+
+namespace LspCopilot.Server.Cli;
+
+/// <summary><c>lspcopilot bench --model PATH [--json]</c>: the engine and protocol benchmark, with ratios measured in one run.</summary>
+public static class BenchCommand
+{
+    public static Command Create(Option<string> logLevel)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object of numbers instead of the table." };
+        var suite = new Option<string>("--suite") { Description = "engine (default).", DefaultValueFactory = _ => "engine" };
+        var runs = new Option<int>("--runs") { Description = "Repetitions per scenario (at least 20 for the TTFT medians).", DefaultValueFactory = _ => 21 };
+        var storm = new Option<double>("--storm-seconds") { Description = "Length of the typing storm (20 keys/s).", DefaultValueFactory = _ => 10 };
+        var engineOptions = new EngineCliOptions();
+        var command = new Command("bench", "Measure time to first token, prefix reuse, decode speed, protocol overhead, cancellation and a typing storm.")
+        {
+            json,
+            suite,
+            runs,
+            storm,
+        };
+        engineOptions.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
+            var options = engineOptions.Read(parse, useEnvironment: true);
+            if (parse.GetValue(suite) is not "engine")
+            {
+                await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine.").ConfigureAwait(false);
+                return 2;
+            }
+
+            LlamaEngine engine;
+            try
+            {
+                engine = LlamaEngine.Load(options, log);
+            }
+            catch (ModelLoadException ex)
+            {
+                await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return 3;
+            }
+
+            using (engine)
+            {
+                var report = new BenchReport();
+                report.Facts["model"] = engine.ModelName;
+                report.Facts["threads"] = engine.Options.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                report.Facts["context"] = engine.ContextSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var clock = Stopwatch.StartNew();
+                var progress = parse.GetValue(json) ? TextWriter.Null : Console.Error;
+                await progress.WriteLineAsync("Measuring prefix reuse and decode speed…").ConfigureAwait(false);
+                await EngineBenchmark.RunAsync(engine, report, Math.Max(1, parse.GetValue(runs)), ct).ConfigureAwait(false);
+                await progress.WriteLineAsync("Measuring the JSON-RPC path: overhead, cancellation, typing storm, cache…").ConfigureAwait(false);
+                await RpcBenchmark.RunAsync(engine, report, Math.Max(1, parse.GetValue(runs)), TimeSpan.FromSeconds(parse.GetValue(storm)), ct).ConfigureAwait(false);
+                report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+                Console.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToTable());
+                return 0;
+            }
+        });
+        return command;
+    }
+}
