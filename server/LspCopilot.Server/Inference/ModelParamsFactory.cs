@@ -18,7 +18,8 @@ public static class ModelParamsFactory
             GpuLayerCount = options.GpuLayers,
             MainGpu = options.MainGpu,
             SplitMode = ParseSplitMode(options.SplitMode),
-            FlashAttention = options.FlashAttention,
+            // A quantized V cache only works with flash attention; "auto" could leave it off and fail context creation.
+            FlashAttention = options.FlashAttention ?? (ParseKvType(options.KvCacheType) != GGMLType.GGML_TYPE_F16 ? true : null),
             TypeK = ParseKvType(options.KvCacheType),
             TypeV = ParseKvType(options.KvCacheType),
             LoadMode = (options.UseMmap, options.UseMlock) switch
