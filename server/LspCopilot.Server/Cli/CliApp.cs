@@ -16,6 +16,8 @@ public static class CliApp
         var root = ServeCommand.CreateRoot(logLevel);
         root.Options.Add(logLevel);
         root.Subcommands.Add(CompleteCommand.Create(logLevel));
+        root.Subcommands.Add(ModelCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create(logLevel));
         return root;
     }
 }
