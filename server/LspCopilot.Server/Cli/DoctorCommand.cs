@@ -88,6 +88,12 @@ public static class DoctorCommand
             notes.Add("The model file is truncated (an interrupted download?): llama.cpp will refuse it. Pull it again.");
         }
 
+        var (keyLength, valueLength) = ModelFacts.HeadSizes(model.Gguf);
+        if (KvCacheTypes.Problem(options.KvCacheType, keyLength, valueLength) is { } kvProblem)
+        {
+            notes.Add(kvProblem);
+        }
+
         var plan = FitPlanner.Plan(model, options, devices, report.Memory.AvailableBytes);
         return report with { Model = model, Options = options, Plan = plan, Notes = [.. notes, .. plan.Notes] };
     }

@@ -2,14 +2,18 @@ using System.Globalization;
 using LLama.Common;
 using LLama.Native;
 using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Models;
 
 namespace LspCopilot.Server.Inference;
 
 /// <summary>Maps our engine options onto LLamaSharp's, overriding its defaults that hurt us (threads, GPU layers).</summary>
 public static class ModelParamsFactory
 {
+    private static readonly GgufReadOptions s_headerOnly = new() { MaxKeptArrayLength = 0, AlwaysKeep = new HashSet<string>() };
+
     public static ModelParams Create(string path, EngineOptions options)
     {
+        CheckKvCacheType(path, options.KvCacheType);
         var p = new ModelParams(path)
         {
             ContextSize = options.ContextSize,
@@ -41,6 +45,35 @@ public static class ModelParamsFactory
         }
 
         return p;
+    }
+
+    /// <summary>
+    /// A quantized KV cache that does not fit the model's head size makes llama.cpp fail context
+    /// creation and later crash the process: refuse it up front from the GGUF header.
+    /// </summary>
+    private static void CheckKvCacheType(string path, string kvCacheType)
+    {
+        if (ParseKvType(kvCacheType) == GGMLType.GGML_TYPE_F16)
+        {
+            return;
+        }
+
+        GgufFile header;
+        try
+        {
+            header = GgufReader.Read(path, s_headerOnly);
+        }
+        catch (Exception ex) when (ex is GgufFormatException or IOException or UnauthorizedAccessException)
+        {
+            // Not our call to reject the file here: llama.cpp reports what is wrong with it.
+            return;
+        }
+
+        var (key, value) = ModelFacts.HeadSizes(header);
+        if (KvCacheTypes.Problem(kvCacheType, key, value) is { } problem)
+        {
+            throw new ModelLoadException(problem);
+        }
     }
 
     public static GPUSplitMode ParseSplitMode(string? mode) => mode?.ToLowerInvariant() switch

@@ -151,6 +151,15 @@ public sealed record ModelFacts
         };
     }
 
+    /// <summary>Values per attention head in K and in V: the key/value_length keys, else embedding_length / head_count.</summary>
+    public static (long Key, long Value) HeadSizes(GgufFile gguf)
+    {
+        var heads = gguf.GetInteger(gguf.ArchKey("attention.head_count"));
+        var embedding = gguf.GetInteger(gguf.ArchKey("embedding_length"));
+        var headDim = heads is > 0 && embedding is > 0 ? embedding.Value / heads.Value : 0;
+        return (gguf.GetInteger(gguf.ArchKey("attention.key_length")) ?? headDim, gguf.GetInteger(gguf.ArchKey("attention.value_length")) ?? headDim);
+    }
+
     private static int? CountVocabulary(GgufFile gguf)
     {
         if (gguf.GetArray("tokenizer.ggml.tokens") is { } tokens)
@@ -178,9 +187,7 @@ public sealed record ModelFacts
             return (perLayer, null);
         }
 
-        var headDim = heads is > 0 && embedding is > 0 ? embedding.Value / heads.Value : 0;
-        var keyLength = gguf.GetInteger(gguf.ArchKey("attention.key_length")) ?? headDim;
-        var valueLength = gguf.GetInteger(gguf.ArchKey("attention.value_length")) ?? headDim;
+        var (keyLength, valueLength) = HeadSizes(gguf);
         long? first = null;
         for (var layer = 0; layer < blocks; layer++)
         {
