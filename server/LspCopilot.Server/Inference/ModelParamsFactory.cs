@@ -13,7 +13,7 @@ public static class ModelParamsFactory
 
     public static ModelParams Create(string path, EngineOptions options)
     {
-        CheckKvCacheType(path, options.KvCacheType);
+        CheckKvCacheType(path, options.KvCacheType, options.FlashAttention);
         var p = new ModelParams(path)
         {
             ContextSize = options.ContextSize,
@@ -51,11 +51,16 @@ public static class ModelParamsFactory
     /// A quantized KV cache that does not fit the model's head size makes llama.cpp fail context
     /// creation and later crash the process: refuse it up front from the GGUF header.
     /// </summary>
-    private static void CheckKvCacheType(string path, string kvCacheType)
+    private static void CheckKvCacheType(string path, string kvCacheType, bool? flashAttention)
     {
         if (ParseKvType(kvCacheType) == GGMLType.GGML_TYPE_F16)
         {
             return;
+        }
+
+        if (flashAttention == false)
+        {
+            throw new ModelLoadException($"--kv-cache-type {kvCacheType} needs flash attention (llama.cpp quantizes the V cache only with it): drop --flash-attention false or use --kv-cache-type f16.");
         }
 
         GgufFile header;

@@ -36,6 +36,16 @@ public sealed class EngineLoadOptionsTests
     }
 
     [Fact]
+    public void Create_QuantizedKvWithFlashAttentionOff_RefusedBeforeLlamaCppSeesIt()
+    {
+        var path = TestModels.Require(TestModels.Fim);
+
+        var ex = Assert.Throws<ModelLoadException>(() => ModelParamsFactory.Create(path, new EngineOptions { KvCacheType = "q4_0", FlashAttention = false }));
+
+        Assert.Contains("needs flash attention", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Create_TensorSplit_CopiedPerDevice()
     {
         var path = TestModels.Require(TestModels.Fim);
