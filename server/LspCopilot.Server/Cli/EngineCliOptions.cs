@@ -101,7 +101,7 @@ public sealed class EngineCliOptions
         {
             try
             {
-                foreach (var problem in EngineOptionValues.Check(Read(result.GetResult, useEnvironment: false)))
+                foreach (var problem in EngineOptionValues.Check(Read(result.GetResult, new EngineOptions())))
                 {
                     result.AddError(problem);
                 }
@@ -114,18 +114,34 @@ public sealed class EngineCliOptions
     }
 
     /// <summary>Reads the options; the model path falls back to $LSPCOPILOT_MODEL only when <paramref name="useEnvironment"/>.</summary>
-    public EngineOptions Read(ParseResult result, bool useEnvironment) => Read(o => result.GetResult(o), useEnvironment);
+    public EngineOptions Read(ParseResult result, bool useEnvironment)
+    {
+        var options = Overlay(result, new EngineOptions());
+        return options.ModelPath is null && useEnvironment ? options with { ModelPath = ModelPathFromEnvironment() } : options;
+    }
 
-    private EngineOptions Read(Func<Option, OptionResult?> find, bool useEnvironment)
+    /// <summary>
+    /// The options given on the command line laid over <paramref name="baseOptions"/> (e.g. what the
+    /// editor sent in initializationOptions): a --preset first, then every option given explicitly.
+    /// Options not on the command line keep the base's values.
+    /// </summary>
+    public EngineOptions Overlay(ParseResult result, EngineOptions baseOptions) => Read(o => result.GetResult(o), baseOptions);
+
+    private EngineOptions Read(Func<Option, OptionResult?> find, EngineOptions baseOptions)
     {
         T? Value<T>(Option<T> option) => find(option) is { } r ? r.GetValueOrDefault<T>() : default;
         bool Given(Option option) => find(option) is { Implicit: false };
 
-        var options = new EngineOptions
+        var options = baseOptions;
+        if (Value(Model) is { } model)
         {
-            ModelPath = Value(Model) ?? (useEnvironment ? ModelPathFromEnvironment() : null),
-            NativeLibDir = Value(NativeLibDir),
-        };
+            options = options with { ModelPath = model };
+        }
+
+        if (Value(NativeLibDir) is { } nativeLibDir)
+        {
+            options = options with { NativeLibDir = nativeLibDir };
+        }
 
         // The preset first, so that any option given explicitly overrides it.
         if (Value(Preset) is { } preset)

@@ -59,6 +59,22 @@ public sealed class EngineCliOptionsTests
     }
 
     [Fact]
+    public void Overlay_ClientOptionsAsBase_CommandLineWinsOnlyWhereGiven()
+    {
+        var cli = new EngineCliOptions();
+        var command = new RootCommand();
+        cli.AddTo(command);
+        var fromClient = new EngineOptions { KvCacheType = "q8_0", ContextSize = 4096, GpuLayers = 20, ModelPath = "/client.gguf" };
+
+        var options = cli.Overlay(command.Parse(["--context-size", "2048"]), fromClient);
+
+        Assert.Equal(2048u, options.ContextSize);
+        Assert.Equal("q8_0", options.KvCacheType);
+        Assert.Equal(20, options.GpuLayers);
+        Assert.Equal("/client.gguf", options.ModelPath);
+    }
+
+    [Fact]
     public void Read_GpuLayersAll_MeansEveryLayer()
     {
         Assert.Equal(-1, Parse("--gpu-layers", "all").Options.GpuLayers);
