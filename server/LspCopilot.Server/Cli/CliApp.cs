@@ -17,6 +17,8 @@ public static class CliApp
         root.Options.Add(logLevel);
         root.Subcommands.Add(CompleteCommand.Create(logLevel));
         root.Subcommands.Add(BenchCommand.Create(logLevel));
+        root.Subcommands.Add(ModelCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create(logLevel));
         return root;
     }
 }

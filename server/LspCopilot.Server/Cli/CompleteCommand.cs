@@ -36,6 +36,11 @@ public static class CompleteCommand
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
             var options = engineOptions.Read(parse, useEnvironment: true);
+            if (options.ModelPath is null && Models.ModelDefaults.FindInCache() is { } cached)
+            {
+                options = options with { ModelPath = cached };
+            }
+
             var generation = new GenerationOptions
             {
                 MaxTokens = parse.GetValue(maxTokens) ?? new GenerationOptions().MaxTokens,

@@ -1,11 +1,24 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Models;
 
 namespace LspCopilot.Server.Cli;
 
 /// <summary>The options every command that loads a model accepts, and their mapping to <see cref="EngineOptions"/>.</summary>
 public sealed class EngineCliOptions
 {
+    public EngineCliOptions()
+    {
+        GpuLayers.Validators.Add(r => Check(r, EngineOptionValues.TryParseGpuLayers(r.GetValueOrDefault<string>(), out _, out var e), e));
+        TensorSplit.Validators.Add(r => Check(r, EngineOptionValues.TryParseTensorSplit(r.GetValueOrDefault<string>(), out _, out var e), e));
+        Threads.Validators.Add(r => Check(r, r.GetValueOrDefault<int?>() is null or >= 1, "--threads must be at least 1."));
+        NativeLibDir.Validators.Add(r => Check(r, r.GetValueOrDefault<string>() is not { } dir || Directory.Exists(dir), $"--native-lib-dir '{r.GetValueOrDefault<string>()}' is not a folder: point it at the folder holding your llama.cpp build's libllama."));
+        SplitMode.AcceptOnlyFromAmong([.. EngineOptionValues.SplitModes]);
+        KvCacheType.AcceptOnlyFromAmong([.. KvCacheTypes.Names]);
+        Preset.AcceptOnlyFromAmong([.. EnginePresets.Names]);
+    }
+
     public Option<string?> Model { get; } = new("--model", "-m")
     {
         Description = "GGUF model file (else initializationOptions.modelPath, else $LSPCOPILOT_MODEL).",
@@ -26,23 +39,122 @@ public sealed class EngineCliOptions
         Description = "Prompt tokens per decode call; cancellation is checked between chunks (default 64).",
     };
 
+    public Option<string?> GpuLayers { get; } = new("--gpu-layers", "-ngl")
+    {
+        Description = "Layers to offload to GPUs: a number (0 = CPU only) or 'all' (default: all, when a GPU backend is loaded).",
+    };
+
+    public Option<string?> SplitMode { get; } = new("--split-mode")
+    {
+        Description = "How several GPUs share the model: none (main GPU only), layer (whole layers per GPU) or row.",
+    };
+
+    public Option<string?> TensorSplit { get; } = new("--tensor-split")
+    {
+        Description = "Share of the model per GPU, e.g. 2,1 for a 16 GB card then an 8 GB card (default: by free memory).",
+    };
+
+    public Option<int?> MainGpu { get; } = new("--main-gpu")
+    {
+        Description = "GPU for the whole model with --split-mode none, or for intermediate results with row (default 0).",
+    };
+
+    public Option<bool?> FlashAttention { get; } = new("--flash-attention", "-fa")
+    {
+        Description = "Use flash attention (true/false; default: llama.cpp decides). Needed by q8_0/q4_0 KV caches.",
+    };
+
+    public Option<string?> KvCacheType { get; } = new("--kv-cache-type")
+    {
+        Description = "KV cache element type: f16 (default), q8_0 (half the memory) or q4_0.",
+    };
+
+    public Option<bool> Mlock { get; } = new("--mlock")
+    {
+        Description = "Lock the model in RAM so the OS never swaps it out.",
+    };
+
+    public Option<bool> NoMmap { get; } = new("--no-mmap")
+    {
+        Description = "Read the model into memory instead of mapping the file.",
+    };
+
+    public Option<string?> NativeLibDir { get; } = new("--native-lib-dir")
+    {
+        Description = "Folder with your own llama.cpp build (libllama + libmtmd, e.g. CUDA), loaded instead of the bundled CPU library.",
+    };
+
+    public Option<string?> Preset { get; } = new("--preset")
+    {
+        Description = $"A hardware layout to start from: {string.Join(", ", EnginePresets.Names)} (16 GB + 8 GB GPUs, layers split 2:1, q8_0 KV). Explicit options win.",
+    };
+
     public void AddTo(Command command)
     {
-        command.Options.Add(Model);
-        command.Options.Add(Threads);
-        command.Options.Add(ContextSize);
-        command.Options.Add(PrefillChunk);
+        Option[] all = [Model, Threads, ContextSize, PrefillChunk, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, Preset];
+        foreach (var option in all)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Validators.Add(result =>
+        {
+            try
+            {
+                foreach (var problem in EngineOptionValues.Check(Read(result.GetResult, new EngineOptions())))
+                {
+                    result.AddError(problem);
+                }
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // A single option's own validator already reports it.
+            }
+        });
     }
 
     /// <summary>Reads the options; the model path falls back to $LSPCOPILOT_MODEL only when <paramref name="useEnvironment"/>.</summary>
     public EngineOptions Read(ParseResult result, bool useEnvironment)
     {
-        var options = new EngineOptions
+        var options = Overlay(result, new EngineOptions());
+        return options.ModelPath is null && useEnvironment ? options with { ModelPath = ModelPathFromEnvironment() } : options;
+    }
+
+    /// <summary>
+    /// The options given on the command line laid over <paramref name="baseOptions"/> (e.g. what the
+    /// editor sent in initializationOptions): a --preset first, then every option given explicitly.
+    /// Options not on the command line keep the base's values.
+    /// </summary>
+    public EngineOptions Overlay(ParseResult result, EngineOptions baseOptions) => Read(o => result.GetResult(o), baseOptions);
+
+    private EngineOptions Read(Func<Option, OptionResult?> find, EngineOptions baseOptions)
+    {
+        T? Value<T>(Option<T> option) => find(option) is { } r ? r.GetValueOrDefault<T>() : default;
+        bool Given(Option option) => find(option) is { Implicit: false };
+
+        var options = baseOptions;
+        if (Value(Model) is { } model)
         {
-            ModelPath = result.GetValue(Model) ?? (useEnvironment ? ModelPathFromEnvironment() : null),
-            ContextSize = result.GetValue(ContextSize),
-        };
-        if (result.GetValue(Threads) is int threads)
+            options = options with { ModelPath = model };
+        }
+
+        if (Value(NativeLibDir) is { } nativeLibDir)
+        {
+            options = options with { NativeLibDir = nativeLibDir };
+        }
+
+        // The preset first, so that any option given explicitly overrides it.
+        if (Value(Preset) is { } preset)
+        {
+            options = EnginePresets.Apply(preset, options);
+        }
+
+        if (Value(ContextSize) is uint context)
+        {
+            options = options with { ContextSize = context };
+        }
+
+        if (Value(Threads) is int threads)
         {
             if (threads < 1)
             {
@@ -52,9 +164,49 @@ public sealed class EngineCliOptions
             options = options with { Threads = threads, BatchThreads = threads };
         }
 
-        if (result.GetValue(PrefillChunk) is int chunk)
+        if (Value(PrefillChunk) is int chunk)
         {
             options = options with { PrefillChunk = Math.Max(1, chunk) };
+        }
+
+        if (Value(GpuLayers) is { } layersText)
+        {
+            options = options with { GpuLayers = EngineOptionValues.TryParseGpuLayers(layersText, out var layers, out var error) ? layers : throw new ArgumentException(error) };
+        }
+
+        if (Value(SplitMode) is { } mode)
+        {
+            options = options with { SplitMode = EngineOptionValues.TryNormalizeSplitMode(mode, out var normalized, out var error) ? normalized : throw new ArgumentException(error) };
+        }
+
+        if (Value(TensorSplit) is { } splitText)
+        {
+            options = options with { TensorSplit = EngineOptionValues.TryParseTensorSplit(splitText, out var split, out var error) ? split : throw new ArgumentException(error) };
+        }
+
+        if (Value(MainGpu) is int mainGpu)
+        {
+            options = options with { MainGpu = mainGpu };
+        }
+
+        if (Given(FlashAttention))
+        {
+            options = options with { FlashAttention = Value(FlashAttention) ?? true };
+        }
+
+        if (Value(KvCacheType) is { } kv)
+        {
+            options = options with { KvCacheType = EngineOptionValues.TryNormalizeKvCacheType(kv, out var normalized, out var error) ? normalized : throw new ArgumentException(error) };
+        }
+
+        if (Value(Mlock))
+        {
+            options = options with { UseMlock = true };
+        }
+
+        if (Value(NoMmap))
+        {
+            options = options with { UseMmap = false };
         }
 
         return options;
@@ -64,5 +216,13 @@ public sealed class EngineCliOptions
     {
         var value = Environment.GetEnvironmentVariable("LSPCOPILOT_MODEL");
         return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
+    private static void Check(OptionResult result, bool ok, string? error)
+    {
+        if (!ok)
+        {
+            result.AddError(error ?? $"Invalid value for {result.Option.Name}.");
+        }
     }
 }

@@ -26,8 +26,9 @@ public static class ServeCommand
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
             var options = engineOptions.Read(parse, useEnvironment: false);
             var generation = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) ?? new GenerationOptions().MaxTokens };
-            // --model wins, then initializationOptions.modelPath, then $LSPCOPILOT_MODEL.
-            using var model = new ModelHost(options, log, (o, l) => EngineFactory.Create(o with { ModelPath = o.ModelPath ?? EngineCliOptions.ModelPathFromEnvironment() }, l));
+            // --model wins, then initializationOptions.modelPath, then $LSPCOPILOT_MODEL, then the default in the cache;
+            // engine options: the command line over initializationOptions over the defaults.
+            using var model = new ModelHost(options, log, EngineFactory.Create, fromClient => engineOptions.Overlay(parse, fromClient));
             var (input, output) = StdioStreams.Acquire();
             log.Info("lspcopilot serving LSP over stdio.");
             var server = new LspServer(model, log, generation);

@@ -18,8 +18,8 @@ public sealed record EngineOptions
     /// <summary>Layers offloaded to GPUs; -1 = all (only matters with a GPU backend).</summary>
     public int GpuLayers { get; init; } = -1;
 
-    /// <summary>none, layer or row.</summary>
-    public string SplitMode { get; init; } = "none";
+    /// <summary>none, layer or row; layer (llama.cpp's default) spreads layers over every GPU and is the same as none on one.</summary>
+    public string SplitMode { get; init; } = "layer";
 
     /// <summary>Proportion of the model per GPU, e.g. [2, 1] for a 16 GB + 8 GB pair.</summary>
     public IReadOnlyList<float>? TensorSplit { get; init; }

@@ -45,7 +45,7 @@ internal sealed class InitializeHandler(LspSession session)
         session.Log.Info($"initialize from {request.ClientInfo?.Name ?? "an unnamed client"} {request.ClientInfo?.Version}".TrimEnd());
 
         // Load the model while the client finishes its handshake.
-        session.Model.StartLoading(init?.ModelPath);
+        session.Model.StartLoading(init?.ModelPath, request.InitializationOptions);
 
         var capabilities = new ServerCapabilities
         {

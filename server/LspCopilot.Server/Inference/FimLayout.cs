@@ -1,4 +1,5 @@
 using LLama.Native;
+using LspCopilot.Server.Models;
 
 namespace LspCopilot.Server.Inference;
 
@@ -21,17 +22,37 @@ public sealed record FimLayout(string Template, FimOrder Order, int? PrefixToken
 
     public bool HasFim => Order != FimOrder.None;
 
-    /// <summary>The layout the GGUF's own fim_pre/suf/mid ids select.</summary>
-    public static FimLayout FromVocabulary(SafeLlamaModelHandle.Vocabulary vocab)
+    /// <summary>
+    /// The layout of a loaded model: its control-token texts select the family (see
+    /// <see cref="FimTemplates"/>), else the GGUF fim_pre/suf/mid ids, else prefix-only.
+    /// <paramref name="architecture"/> and <paramref name="modelName"/> (general.architecture,
+    /// general.name) only tell apart families that spell FIM alike (Qwen vs CodeGemma).
+    /// </summary>
+    public static FimLayout FromVocabulary(SafeLlamaModelHandle.Vocabulary vocab, string? architecture = null, string? modelName = null)
     {
-        var pre = vocab.InfillPrefix;
-        var suf = vocab.InfillSuffix;
-        var mid = vocab.InfillMiddle;
-        if (pre is null || suf is null || mid is null)
+        // Only control and user-defined tokens can be FIM markers; their texts come back verbatim
+        // (no SentencePiece space unescaping) when rendered as special tokens.
+        var texts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var id = 0; id < vocab.Count; id++)
         {
-            return PrefixOnly;
+            var token = (LLamaToken)id;
+            if ((token.GetAttributes(vocab) & (LLamaTokenAttr.Control | LLamaTokenAttr.UserDefined)) == 0)
+            {
+                continue;
+            }
+
+            if (vocab.LLamaTokenToString(token, isSpecialToken: true) is { Length: > 0 } text)
+            {
+                texts.TryAdd(text, id);
+            }
         }
 
-        return new FimLayout("gguf-fim", FimOrder.PrefixSuffixMiddle, (int)pre.Value, (int)suf.Value, (int)mid.Value);
+        return FimTemplates.Detect(new FimEvidence(
+            architecture,
+            modelName,
+            text => texts.TryGetValue(text, out var id) ? id : null,
+            (int?)vocab.InfillPrefix,
+            (int?)vocab.InfillSuffix,
+            (int?)vocab.InfillMiddle));
     }
 }

@@ -30,7 +30,7 @@ public sealed class LlamaEngine : ICompletionEngine
         _context = context;
         Options = options;
         ModelName = Path.GetFileName(options.ModelPath) ?? "model";
-        Fim = FimLayout.FromVocabulary(weights.NativeHandle.Vocab);
+        Fim = FimLayout.FromVocabulary(weights.NativeHandle.Vocab, weights.Metadata.GetValueOrDefault("general.architecture"), weights.Metadata.GetValueOrDefault("general.name"));
         _cache = new KvCache(context, options.PrefillChunk, options.CacheReuseMinChunk);
         _guard = VocabularyGuard.For(weights.NativeHandle, context.NativeHandle);
         if (!_guard.PassesEverything)

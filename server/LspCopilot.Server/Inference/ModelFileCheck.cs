@@ -11,7 +11,7 @@ public static class ModelFileCheck
     {
         if (string.IsNullOrWhiteSpace(path))
         {
-            throw new ModelLoadException("No model is configured, so there are no completions. " + HowToConfigure);
+            throw new ModelLoadException(Models.ModelDefaults.MissingMessage());
         }
 
         var full = Path.GetFullPath(path);

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Models;
 using LspCopilot.Server.Logging;
 
 namespace LspCopilot.Server.Inference;
@@ -15,7 +17,12 @@ public enum ModelState
 /// Owns the one loaded model of the process. Loading starts once (the first caller's path wins),
 /// runs off the request path, and a failure is kept as a user-facing message instead of an exception.
 /// </summary>
-public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineOptions, ServerLog, ICompletionEngine>? loader = null) : IDisposable
+/// <remarks>
+/// Where the options come from, strongest first: the command line (<paramref name="commandLine"/>
+/// re-applies it over the client's), the editor's initializationOptions, then the defaults. The model
+/// path: --model, initializationOptions.modelPath, $LSPCOPILOT_MODEL, the default model in the cache.
+/// </remarks>
+public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineOptions, ServerLog, ICompletionEngine>? loader = null, Func<EngineOptions, EngineOptions>? commandLine = null) : IDisposable
 {
     private readonly object _lock = new();
     private readonly Func<EngineOptions, ServerLog, ICompletionEngine> _loader = loader ?? EngineFactory.Create;
@@ -38,7 +45,13 @@ public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineO
     public Task<ICompletionEngine?> EngineAsync => _loading ?? Task.FromResult<ICompletionEngine?>(null);
 
     /// <summary>Starts loading (once). <paramref name="fallbackPath"/> is used when no --model was given.</summary>
-    public Task<ICompletionEngine?> StartLoading(string? fallbackPath)
+    public Task<ICompletionEngine?> StartLoading(string? fallbackPath) => StartLoading(fallbackPath, null);
+
+    /// <summary>
+    /// Starts loading (once; later calls get the same task): the engine options of the editor's
+    /// initializationOptions apply under the command line's.
+    /// </summary>
+    public Task<ICompletionEngine?> StartLoading(string? fallbackPath, JsonElement? initializationOptions)
     {
         lock (_lock)
         {
@@ -47,7 +60,22 @@ public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineO
                 return _loading;
             }
 
-            var effective = options with { ModelPath = options.ModelPath ?? fallbackPath };
+            var effective = options;
+            if (initializationOptions is { ValueKind: JsonValueKind.Object } json)
+            {
+                var fromClient = EngineOptionsJson.Apply(commandLine is null ? options : new EngineOptions(), json, out var problems);
+                foreach (var problem in problems)
+                {
+                    log.Warning("initializationOptions: " + problem);
+                }
+
+                effective = commandLine is null ? fromClient : commandLine(fromClient);
+            }
+
+            effective = effective with
+            {
+                ModelPath = effective.ModelPath ?? fallbackPath ?? EngineCliOptionsEnvironment.ModelPath() ?? ModelDefaults.FindInCache(),
+            };
             _loading = Task.Run(() => Load(effective));
             return _loading;
         }

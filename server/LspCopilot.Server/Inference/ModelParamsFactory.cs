@@ -2,14 +2,18 @@ using System.Globalization;
 using LLama.Common;
 using LLama.Native;
 using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Models;
 
 namespace LspCopilot.Server.Inference;
 
 /// <summary>Maps our engine options onto LLamaSharp's, overriding its defaults that hurt us (threads, GPU layers).</summary>
 public static class ModelParamsFactory
 {
+    private static readonly GgufReadOptions s_headerOnly = new() { MaxKeptArrayLength = 0, AlwaysKeep = new HashSet<string>() };
+
     public static ModelParams Create(string path, EngineOptions options)
     {
+        CheckKvCacheType(path, options.KvCacheType, options.FlashAttention);
         var p = new ModelParams(path)
         {
             ContextSize = options.ContextSize,
@@ -18,7 +22,8 @@ public static class ModelParamsFactory
             GpuLayerCount = options.GpuLayers,
             MainGpu = options.MainGpu,
             SplitMode = ParseSplitMode(options.SplitMode),
-            FlashAttention = options.FlashAttention,
+            // A quantized V cache only works with flash attention; "auto" could leave it off and fail context creation.
+            FlashAttention = options.FlashAttention ?? (ParseKvType(options.KvCacheType) != GGMLType.GGML_TYPE_F16 ? true : null),
             TypeK = ParseKvType(options.KvCacheType),
             TypeV = ParseKvType(options.KvCacheType),
             LoadMode = (options.UseMmap, options.UseMlock) switch
@@ -43,6 +48,40 @@ public static class ModelParamsFactory
         }
 
         return p;
+    }
+
+    /// <summary>
+    /// A quantized KV cache that does not fit the model's head size makes llama.cpp fail context
+    /// creation and later crash the process: refuse it up front from the GGUF header.
+    /// </summary>
+    private static void CheckKvCacheType(string path, string kvCacheType, bool? flashAttention)
+    {
+        if (ParseKvType(kvCacheType) == GGMLType.GGML_TYPE_F16)
+        {
+            return;
+        }
+
+        if (flashAttention == false)
+        {
+            throw new ModelLoadException($"--kv-cache-type {kvCacheType} needs flash attention (llama.cpp quantizes the V cache only with it): drop --flash-attention false or use --kv-cache-type f16.");
+        }
+
+        GgufFile header;
+        try
+        {
+            header = GgufReader.Read(path, s_headerOnly);
+        }
+        catch (Exception ex) when (ex is GgufFormatException or IOException or UnauthorizedAccessException)
+        {
+            // Not our call to reject the file here: llama.cpp reports what is wrong with it.
+            return;
+        }
+
+        var (key, value) = ModelFacts.HeadSizes(header);
+        if (KvCacheTypes.Problem(kvCacheType, key, value) is { } problem)
+        {
+            throw new ModelLoadException(problem);
+        }
     }
 
     public static GPUSplitMode ParseSplitMode(string? mode) => mode?.ToLowerInvariant() switch

@@ -141,7 +141,7 @@ public sealed class LlamaEngineTests
 
         var prompt = engine.BuildPrompt(Request("int x = ", ";\n")).Select(t => (int)t).ToList();
 
-        Assert.Equal("gguf-fim", engine.Fim.Template);
+        Assert.Equal((3, 4, 5), (engine.Fim.PrefixToken, engine.Fim.SuffixToken, engine.Fim.MiddleToken));
         var pre = prompt.IndexOf(3);
         var suf = prompt.IndexOf(4);
         var mid = prompt.IndexOf(5);

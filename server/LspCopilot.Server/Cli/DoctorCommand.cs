@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Logging;
+using LspCopilot.Server.Models;
+
+namespace LspCopilot.Server.Cli;
+
+/// <summary>
+/// <c>lspcopilot doctor</c>: which llama.cpp build loads (CPU variant or CUDA), which GPUs are
+/// visible, and whether the model fits with the chosen options, with options that fit when it does
+/// not. It only reads and probes: it never loads the model, and it works on machines without GPUs.
+/// </summary>
+public static class DoctorCommand
+{
+    public static Command Create(Option<string> logLevel)
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
+        var cacheDir = ModelCommand.CacheDirOption();
+        var engine = new EngineCliOptions();
+        var command = new Command("doctor", "Check the llama.cpp build, the GPUs and whether the model fits with the chosen options.") { json, cacheDir };
+        engine.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
+            var options = engine.Read(parse, useEnvironment: true);
+            var report = await DiagnoseAsync(options, parse.GetValue(cacheDir), new GpuProbe(), log, ct).ConfigureAwait(false);
+            Console.Out.Write(parse.GetValue(json) ? DoctorOutput.ToJson(report).ToJsonString(ModelInfoReport.JsonOptions) + Environment.NewLine : DoctorOutput.ToText(report));
+            return report.Native.Loaded && report.ModelError is null ? 0 : 1;
+        });
+        return command;
+    }
+
+    public static async Task<DoctorReport> DiagnoseAsync(EngineOptions options, string? cacheDir, GpuProbe gpuProbe, ServerLog log, CancellationToken cancellationToken)
+    {
+        var gpus = await gpuProbe.ProbeAsync(cancellationToken).ConfigureAwait(false);
+        var native = NativeLibraryProbe.Probe(options.NativeLibDir, log);
+        var cache = ModelCache.Resolve(cacheDir);
+        var defaultModel = cache.Find(ModelDefaults.Reference);
+        var (path, source) = options.ModelPath is { } given ? (given, "--model / $LSPCOPILOT_MODEL")
+            : defaultModel is not null ? (defaultModel, "default model in the cache")
+            : ((string?)null, (string?)null);
+
+        var report = new DoctorReport
+        {
+            Os = $"{RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})",
+            Runtime = RuntimeInformation.FrameworkDescription,
+            Cores = Environment.ProcessorCount,
+            CpuFeatures = DoctorReport.DescribeCpu(),
+            Memory = HostMemory.Read(),
+            Native = native,
+            Gpus = gpus,
+            CacheRoot = cache.Root,
+            CachedModels = cache.List().Count(m => m.Complete),
+            DefaultModelPath = defaultModel,
+            ModelPath = path is null ? null : Path.GetFullPath(path),
+            ModelSource = source,
+        };
+        if (path is null)
+        {
+            return report;
+        }
+
+        ModelFacts model;
+        try
+        {
+            model = ModelFacts.Read(path);
+        }
+        catch (Exception ex) when (ex is GgufFormatException or IOException or UnauthorizedAccessException)
+        {
+            return report with { ModelError = ex.Message };
+        }
+
+        var notes = new List<string>();
+        var devices = gpus.Gpus.Select(g => new FitDevice(g.Name, g.MemoryFreeBytes ?? g.MemoryTotalBytes ?? 0, g.MemoryTotalBytes)).ToList();
+        if (devices.Count > 0 && !native.HasGpuBackend)
+        {
+            notes.Add("GPUs are visible but the loaded llama.cpp cannot offload to them (CPU build): build with -p:LlamaBackend=Cuda12 or pass --native-lib-dir with a CUDA build. Planned for the CPU.");
+            devices.Clear();
+        }
+        else if (devices.Count == 0 && native.HasGpuBackend)
+        {
+            notes.Add("llama.cpp can offload to a GPU, but its free memory is unknown (no nvidia-smi): planned for the CPU.");
+        }
+
+        if (!model.IsComplete)
+        {
+            notes.Add("The model file is truncated (an interrupted download?): llama.cpp will refuse it. Pull it again.");
+        }
+
+        var (keyLength, valueLength) = ModelFacts.HeadSizes(model.Gguf);
+        if (KvCacheTypes.Problem(options.KvCacheType, keyLength, valueLength) is { } kvProblem)
+        {
+            notes.Add(kvProblem);
+        }
+
+        var plan = FitPlanner.Plan(model, options, devices, report.Memory.AvailableBytes);
+        return report with { Model = model, Options = options, Plan = plan, Notes = [.. notes, .. plan.Notes] };
+    }
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using LspCopilot.Server.Models;
+
+namespace LspCopilot.Server.Cli;
+
+/// <summary>Renders a <see cref="DoctorReport"/> as text for people or JSON for tools.</summary>
+public static class DoctorOutput
+{
+    public static string ToText(DoctorReport r)
+    {
+        var text = new StringBuilder();
+        void Section(string title) => text.Append(title).Append('\n');
+        void Line(string label, string? value) => text.Append(CultureInfo.InvariantCulture, $"  {label,-13}{value ?? "-"}\n");
+
+        Section("System");
+        Line("OS", r.Os);
+        Line(".NET", r.Runtime);
+        Line("CPU", $"{r.Cores} cores; {r.CpuFeatures}");
+        Line("RAM", $"{ByteUnits.Format(r.Memory.TotalBytes)} total" + (r.Memory.AvailableBytes is long a ? $", {ByteUnits.Format(a)} available" : string.Empty));
+
+        Section("llama.cpp");
+        if (r.Native.Loaded)
+        {
+            Line("backend", r.Native.Variant + (r.Native.AvxLevel is { } avx ? $", {avx} build" : string.Empty));
+            Line("library", r.Native.LibraryPath);
+            Line("GPU offload", r.Native.GpuOffload ? "yes" : "no (CPU-only build; for CUDA build with -p:LlamaBackend=Cuda12 or pass --native-lib-dir)");
+            Line("devices", string.Join(", ", r.Native.Devices));
+            Line("features", r.Native.SystemInfo);
+        }
+        else
+        {
+            Line("ERROR", $"the native library did not load: {r.Native.Error}");
+            Line("fix", "reinstall lspcopilot, or pass --native-lib-dir with a llama.cpp build of the same commit.");
+        }
+
+        Section("GPUs");
+        if (r.Gpus.Gpus.Count == 0)
+        {
+            text.Append("  ").Append(r.Gpus.Note).Append('\n');
+        }
+
+        foreach (var gpu in r.Gpus.Gpus)
+        {
+            var memory = $"{Size(gpu.MemoryTotalBytes)} total, {Size(gpu.MemoryFreeBytes)} free";
+            var power = gpu.PowerDrawWatts is double w ? string.Create(CultureInfo.InvariantCulture, $", {w:0} W") + (gpu.PowerLimitWatts is double l ? string.Create(CultureInfo.InvariantCulture, $" of {l:0} W") : string.Empty) : string.Empty;
+            Line($"GPU {gpu.Index}", $"{gpu.Name}: {memory}{power}");
+        }
+
+        Section("Model cache");
+        Line("folder", $"{r.CacheRoot} ({r.CachedModels} model{(r.CachedModels == 1 ? string.Empty : "s")})");
+        Line("default", r.DefaultModelPath ?? $"not downloaded: {ModelDefaults.PullCommand}");
+
+        Section("Model");
+        if (r.ModelPath is null)
+        {
+            text.Append("  none configured: pass --model PATH (or set LSPCOPILOT_MODEL) to check whether it fits.\n");
+            return text.ToString();
+        }
+
+        Line("path", $"{r.ModelPath} ({r.ModelSource})");
+        if (r.ModelError is not null || r.Model is null || r.Plan is null || r.Options is null)
+        {
+            Line("ERROR", r.ModelError);
+            return text.ToString();
+        }
+
+        var m = r.Model;
+        Line("model", $"{m.Architecture}, {ByteUnits.Count(m.Parameters)} parameters, {m.Quantization}, {m.BlockCount} layers, FIM {m.Fim.Template}");
+        var o = r.Options;
+        Line("options", $"context {r.Plan.ContextSize:N0}, KV {r.Plan.KvCacheType}, gpu-layers {(o.GpuLayers < 0 ? "all" : o.GpuLayers.ToString(CultureInfo.InvariantCulture))}, split {o.SplitMode}" +
+            (o.TensorSplit is { Count: > 0 } ts ? $" {string.Join(',', ts.Select(v => v.ToString(CultureInfo.InvariantCulture)))}" : string.Empty) +
+            $", flash attention {(o.FlashAttention is bool fa ? (fa ? "on" : "off") : "auto")}");
+        foreach (var device in r.Plan.Gpus.Append(r.Plan.Host))
+        {
+            if (device.TotalBytes == 0)
+            {
+                continue;
+            }
+
+            var held = device.LayerCount + (device.HoldsOutput ? " layers + output" : " layers");
+            var room = device.AvailableBytes is long free ? $" of {ByteUnits.Format(free)} free {(device.Fits ? "ok" : "TOO BIG")}" : string.Empty;
+            Line(device.Name, $"{held}: weights {ByteUnits.Format(device.WeightBytes)} + KV {ByteUnits.Format(device.KvBytes)} + compute {ByteUnits.Format(device.OverheadBytes)} = {ByteUnits.Format(device.TotalBytes)}{room}");
+        }
+
+        Line("verdict", r.Plan.Fits ? "fits" : "does not fit" + (r.Plan.Suggestion is { } s ? $"; try: {s}" : "; choose a smaller quantization or context"));
+        foreach (var note in r.Notes)
+        {
+            Line("note", note);
+        }
+
+        return text.ToString();
+    }
+
+    public static JsonObject ToJson(DoctorReport r)
+    {
+        var json = new JsonObject
+        {
+            ["system"] = new JsonObject
+            {
+                ["os"] = r.Os,
+                ["runtime"] = r.Runtime,
+                ["cores"] = r.Cores,
+                ["cpu"] = r.CpuFeatures,
+                ["ram_total"] = r.Memory.TotalBytes,
+                ["ram_available"] = r.Memory.AvailableBytes,
+            },
+            ["native"] = new JsonObject
+            {
+                ["loaded"] = r.Native.Loaded,
+                ["error"] = r.Native.Error,
+                ["backend"] = r.Native.Variant,
+                ["avx"] = r.Native.AvxLevel,
+                ["library"] = r.Native.LibraryPath,
+                ["gpu_offload"] = r.Native.GpuOffload,
+                ["devices"] = new JsonArray([.. r.Native.Devices.Select(d => JsonValue.Create(d))]),
+                ["system_info"] = r.Native.SystemInfo,
+            },
+            ["gpus"] = new JsonArray([.. r.Gpus.Gpus.Select(g => new JsonObject
+            {
+                ["index"] = g.Index,
+                ["name"] = g.Name,
+                ["memory_total"] = g.MemoryTotalBytes,
+                ["memory_free"] = g.MemoryFreeBytes,
+                ["power_draw_w"] = g.PowerDrawWatts,
+                ["power_limit_w"] = g.PowerLimitWatts,
+            })]),
+            ["gpu_note"] = r.Gpus.Note,
+            ["cache"] = new JsonObject { ["root"] = r.CacheRoot, ["models"] = r.CachedModels, ["default_model"] = r.DefaultModelPath },
+        };
+        if (r.ModelPath is not null)
+        {
+            json["model"] = new JsonObject
+            {
+                ["path"] = r.ModelPath,
+                ["error"] = r.ModelError,
+                ["architecture"] = r.Model?.Architecture,
+                ["quantization"] = r.Model?.Quantization,
+                ["fits"] = r.Plan?.Fits,
+                ["suggestion"] = r.Plan?.Suggestion,
+                ["context_size"] = r.Plan?.ContextSize,
+                ["devices"] = r.Plan is null ? null : new JsonArray([.. r.Plan.Gpus.Append(r.Plan.Host).Select(d => new JsonObject
+                {
+                    ["name"] = d.Name,
+                    ["layers"] = d.LayerCount,
+                    ["output"] = d.HoldsOutput,
+                    ["weights"] = d.WeightBytes,
+                    ["kv_cache"] = d.KvBytes,
+                    ["compute"] = d.OverheadBytes,
+                    ["total"] = d.TotalBytes,
+                    ["available"] = d.AvailableBytes,
+                    ["fits"] = d.Fits,
+                })]),
+                ["notes"] = new JsonArray([.. r.Notes.Select(n => JsonValue.Create(n))]),
+            };
+        }
+
+        return json;
+    }
+
+    private static string Size(long? bytes) => bytes is long b ? ByteUnits.Format(b) : "?";
+}

@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Models;
+
+namespace LspCopilot.Server.Cli;
+
+/// <summary>Everything <c>doctor</c> found: system, llama.cpp build, GPUs, model cache, and the model's fit.</summary>
+public sealed record DoctorReport
+{
+    public required string Os { get; init; }
+
+    public required string Runtime { get; init; }
+
+    public required int Cores { get; init; }
+
+    public required string CpuFeatures { get; init; }
+
+    public required HostMemory Memory { get; init; }
+
+    public required NativeLibraryReport Native { get; init; }
+
+    public required GpuProbeResult Gpus { get; init; }
+
+    public required string CacheRoot { get; init; }
+
+    public required int CachedModels { get; init; }
+
+    public required string? DefaultModelPath { get; init; }
+
+    /// <summary>The model checked, and where its path came from; null when none was found.</summary>
+    public string? ModelPath { get; init; }
+
+    public string? ModelSource { get; init; }
+
+    public string? ModelError { get; init; }
+
+    public ModelFacts? Model { get; init; }
+
+    public EngineOptions? Options { get; init; }
+
+    public FitPlan? Plan { get; init; }
+
+    /// <summary>Why the plan ignores visible GPUs, or other caveats.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    public static string DescribeCpu()
+    {
+        var features = new List<string>();
+        if (RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86)
+        {
+            features.Add("AVX " + (Avx.IsSupported ? "yes" : "no"));
+            features.Add("AVX2 " + (Avx2.IsSupported ? "yes" : "no"));
+            features.Add("AVX-512 " + (Avx512F.IsSupported ? "yes" : "no"));
+        }
+        else if (RuntimeInformation.ProcessArchitecture == Architecture.Arm64)
+        {
+            features.Add("NEON " + (System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "yes" : "no"));
+        }
+
+        return $"{RuntimeInformation.ProcessArchitecture}, {string.Join(", ", features)}";
+    }
+}

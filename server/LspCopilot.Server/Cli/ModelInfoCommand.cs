@@ -1,0 +1,62 @@
+using System.CommandLine;
+using LspCopilot.Server.Models;
+
+namespace LspCopilot.Server.Cli;
+
+/// <summary><c>lspcopilot model info PATH [--json]</c>: what a GGUF file holds, read from its header without llama.cpp.</summary>
+public static class ModelInfoCommand
+{
+    public static Command Create()
+    {
+        var path = new Argument<FileInfo>("path") { Description = "A GGUF model file." };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
+        var context = new Option<uint?>("--context-size", "-c") { Description = "Also show the memory needed at this context size." };
+        var kvType = new Option<string?>("--kv-cache-type") { Description = "KV cache type for the memory figures: f16 (default), q8_0 or q4_0." };
+        kvType.AcceptOnlyFromAmong([.. KvCacheTypes.Names]);
+        var command = new Command("info", "Show a GGUF model's architecture, size, quantization, FIM template and memory needs.") { path, json, context, kvType };
+        command.SetAction((parse, _) => Task.FromResult(Run(
+            parse.GetValue(path)!,
+            parse.GetValue(json),
+            parse.GetValue(context),
+            parse.GetValue(kvType) ?? "f16",
+            Console.Out,
+            Console.Error)));
+        return command;
+    }
+
+    public static int Run(FileInfo file, bool json, uint? contextSize, string kvCacheType, TextWriter stdout, TextWriter stderr)
+    {
+        if (!file.Exists)
+        {
+            stderr.WriteLine($"error: the file '{file.FullName}' does not exist.");
+            return 2;
+        }
+
+        ModelFacts model;
+        try
+        {
+            model = ModelFacts.Read(file.FullName);
+        }
+        catch (GgufFormatException ex)
+        {
+            stderr.WriteLine($"error: '{file.FullName}': {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: cannot read '{file.FullName}': {ex.Message}");
+            return 2;
+        }
+
+        var memory = MemoryEstimate.InterestingContextSizes(model, contextSize)
+            .Select(size => MemoryEstimate.For(model, size, kvCacheType))
+            .ToList();
+        stdout.Write(json ? ModelInfoReport.ToJson(model, memory).ToJsonString(ModelInfoReport.JsonOptions) + Environment.NewLine : ModelInfoReport.ToText(model, memory));
+        if (!model.IsComplete)
+        {
+            stderr.WriteLine("warning: the file is truncated (an interrupted download?); llama.cpp will refuse it.");
+        }
+
+        return 0;
+    }
+}

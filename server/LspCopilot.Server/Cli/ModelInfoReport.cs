@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LspCopilot.Server.Inference;
+using LspCopilot.Server.Models;
+
+namespace LspCopilot.Server.Cli;
+
+/// <summary>The facts <c>model info</c> prints, as text for people and as JSON for tools.</summary>
+public static class ModelInfoReport
+{
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static JsonObject ToJson(ModelFacts model, IReadOnlyList<MemoryEstimate> memory)
+    {
+        var byContext = new JsonObject();
+        foreach (var estimate in memory)
+        {
+            byContext[estimate.ContextSize.ToString(CultureInfo.InvariantCulture)] = new JsonObject
+            {
+                ["kv_cache"] = estimate.KvCacheBytes,
+                ["total"] = estimate.TotalBytes,
+            };
+        }
+
+        return new JsonObject
+        {
+            ["path"] = model.Path,
+            ["file_size"] = model.FileSize,
+            ["complete"] = model.IsComplete,
+            ["gguf_version"] = model.Gguf.Version,
+            ["architecture"] = model.Architecture,
+            ["name"] = model.Name,
+            ["size_label"] = model.SizeLabel,
+            ["parameters"] = model.Parameters,
+            ["quantization"] = model.Quantization,
+            ["file_type"] = model.FileType,
+            ["context_length"] = model.ContextLength,
+            ["vocab_size"] = model.VocabSize,
+            ["block_count"] = model.BlockCount,
+            ["embedding_length"] = model.EmbeddingLength,
+            ["head_count"] = model.HeadCount,
+            ["head_count_kv"] = model.HeadCountKv,
+            ["tokenizer"] = model.TokenizerModel,
+            ["fim"] = FimJson(model),
+            ["chat_template"] = model.HasChatTemplate,
+            ["eog_tokens"] = new JsonArray([.. model.EndOfGenerationTokens.Select(id => Token(model, id))]),
+            ["memory"] = new JsonObject
+            {
+                ["weights"] = model.WeightBytes,
+                ["kv_cache_type"] = memory.FirstOrDefault()?.KvCacheType ?? "f16",
+                ["by_context"] = byContext,
+            },
+        };
+    }
+
+    public static string ToText(ModelFacts model, IReadOnlyList<MemoryEstimate> memory)
+    {
+        var text = new StringBuilder();
+        void Line(string label, string? value) => text.Append(CultureInfo.InvariantCulture, $"  {label,-14}{value ?? "-"}\n");
+
+        text.Append(System.IO.Path.GetFileName(model.Path)).Append('\n');
+        Line("file", $"{model.Path} ({ByteUnits.Format(model.FileSize)}, GGUF v{model.Gguf.Version})");
+        if (!model.IsComplete)
+        {
+            Line("WARNING", $"the file is truncated: its tensors need {ByteUnits.Format(model.Gguf.ExpectedFileSize ?? 0)}. Download it again.");
+        }
+
+        Line("architecture", model.Architecture);
+        Line("name", model.Name);
+        Line("parameters", ByteUnits.Count(model.Parameters) + (model.SizeLabel is { } label ? $" (labelled {label})" : string.Empty));
+        Line("quantization", model.Quantization);
+        Line("context", model.ContextLength is long ctx ? $"{ctx:N0} tokens (trained)" : null);
+        Line("vocabulary", model.VocabSize is int v ? $"{v:N0} tokens" + (model.TokenizerModel is { } t ? $" ({t} tokenizer)" : string.Empty) : null);
+        Line("layers", $"{model.BlockCount} (embedding {model.EmbeddingLength?.ToString(CultureInfo.InvariantCulture) ?? "?"}, {model.HeadCount?.ToString(CultureInfo.InvariantCulture) ?? "?"} heads, {model.HeadCountKv?.ToString(CultureInfo.InvariantCulture) ?? "?"} KV heads)");
+        Line("FIM", FimText(model));
+        Line("chat template", model.HasChatTemplate ? "yes" : "no");
+        Line("end tokens", model.EndOfGenerationTokens.Count == 0 ? "none" : string.Join(", ", model.EndOfGenerationTokens.Select(id => $"{model.TokenText(id) ?? "?"} ({id})")));
+        Line("memory", $"weights {ByteUnits.Format(model.WeightBytes)} + KV cache ({memory.FirstOrDefault()?.KvCacheType ?? "f16"}):");
+        foreach (var estimate in memory)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  {string.Empty,-14}  {estimate.ContextSize,7:N0} tokens: KV {ByteUnits.Format(estimate.KvCacheBytes),-10} total {ByteUnits.Format(estimate.TotalBytes)}\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static JsonObject? FimJson(ModelFacts model)
+    {
+        var fim = model.Fim;
+        if (!fim.HasFim)
+        {
+            return null;
+        }
+
+        return new JsonObject
+        {
+            ["template"] = fim.Template,
+            ["order"] = fim.Order == FimOrder.SuffixPrefixMiddle ? "suffix-prefix-middle" : "prefix-suffix-middle",
+            ["prefix"] = Token(model, fim.PrefixToken),
+            ["suffix"] = Token(model, fim.SuffixToken),
+            ["middle"] = Token(model, fim.MiddleToken),
+        };
+    }
+
+    private static string FimText(ModelFacts model)
+    {
+        var fim = model.Fim;
+        if (!fim.HasFim)
+        {
+            return "none: prompts are the text before the cursor only (prefix-only)";
+        }
+
+        string Part(int? id) => id is int i ? $"{model.TokenText(i) ?? "?"} ({i})" : string.Empty;
+        var parts = fim.Order == FimOrder.SuffixPrefixMiddle
+            ? $"{Part(fim.SuffixToken)} suffix {Part(fim.PrefixToken)} prefix"
+            : $"{Part(fim.PrefixToken)} prefix {Part(fim.SuffixToken)} suffix {Part(fim.MiddleToken)}";
+        return $"{fim.Template}: {parts}";
+    }
+
+    private static JsonObject? Token(ModelFacts model, int? id) =>
+        id is int i ? new JsonObject { ["id"] = i, ["text"] = model.TokenText(i) } : null;
+}
