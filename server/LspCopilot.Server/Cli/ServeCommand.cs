@@ -13,11 +13,17 @@ public static class ServeCommand
     {
         var stdio = new Option<bool>("--stdio") { Description = "Serve LSP over stdin/stdout (the default; vscode-languageclient passes it)." };
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Most tokens per suggestion (default 128)." };
+        var tcp = new Option<string?>("--tcp") { Description = "Serve LSP over TCP on [HOST:]PORT instead of stdio (host defaults to 127.0.0.1; any other address needs a token)." };
+        var tokenFile = new Option<FileInfo?>("--token-file") { Description = "File holding the token clients must send as initializationOptions.authToken (else $LSPCOPILOT_TOKEN)." };
+        var maxClients = new Option<int>("--max-clients") { Description = "Most TCP clients served at once (default 8).", DefaultValueFactory = _ => 8 };
         var engineOptions = new EngineCliOptions();
         var root = new RootCommand("LspCopilot: self-hosted AI code completion over LSP, with a local GGUF model.")
         {
             stdio,
             maxTokens,
+            tcp,
+            tokenFile,
+            maxClients,
         };
         engineOptions.AddTo(root);
 
@@ -29,11 +35,56 @@ public static class ServeCommand
             // --model wins, then initializationOptions.modelPath, then $LSPCOPILOT_MODEL, then the default in the cache;
             // engine options: the command line over initializationOptions over the defaults.
             using var model = new ModelHost(options, log, EngineFactory.Create, fromClient => engineOptions.Overlay(parse, fromClient));
+            if (parse.GetValue(tcp) is { } address)
+            {
+                return await ServeTcpAsync(address, parse.GetValue(tokenFile), parse.GetValue(maxClients), model, generation, log, ct).ConfigureAwait(false);
+            }
+
             var (input, output) = StdioStreams.Acquire();
             log.Info("lspcopilot serving LSP over stdio.");
             var server = new LspServer(model, log, generation);
             return await server.RunAsync(input, output, ct).ConfigureAwait(false);
         });
         return root;
+    }
+
+    private static async Task<int> ServeTcpAsync(string address, FileInfo? tokenFile, int maxClients, ModelHost model, GenerationOptions generation, ServerLog log, CancellationToken ct)
+    {
+        TcpLspListener listener;
+        try
+        {
+            var endpoint = TcpEndpoint.Parse(address);
+            var token = ReadToken(tokenFile);
+            listener = new TcpLspListener(endpoint, token, Math.Max(1, maxClients), model, generation, log);
+            listener.Start();
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        // The model loads once for every client; start now so the first client does not wait for it.
+        _ = model.StartLoading(null);
+        await listener.RunAsync(ct).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>The token from --token-file, else $LSPCOPILOT_TOKEN, else none.</summary>
+    private static string? ReadToken(FileInfo? tokenFile)
+    {
+        if (tokenFile is not null)
+        {
+            if (!tokenFile.Exists)
+            {
+                throw new ArgumentException($"The token file '{tokenFile.FullName}' does not exist.");
+            }
+
+            var fromFile = File.ReadAllText(tokenFile.FullName).Trim();
+            return fromFile.Length > 0 ? fromFile : throw new ArgumentException($"The token file '{tokenFile.FullName}' is empty.");
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable("LSPCOPILOT_TOKEN")?.Trim();
+        return string.IsNullOrEmpty(fromEnvironment) ? null : fromEnvironment;
     }
 }

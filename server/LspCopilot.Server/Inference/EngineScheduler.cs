@@ -4,7 +4,11 @@ using LspCopilot.Server.Logging;
 namespace LspCopilot.Server.Inference;
 
 /// <summary>Counters of the scheduler, for logs, stats and benchmarks.</summary>
-public sealed record SchedulerStats(long Served, long CacheHits, long Superseded, long Overflowed, int MaxStaleOnEngine, long PrefetchRuns, long PrefetchHits);
+public sealed record SchedulerStats(long Served, long CacheHits, long Superseded, long Overflowed, int MaxStaleOnEngine, long PrefetchRuns, long PrefetchHits)
+{
+    /// <summary>Requests that ended by cancellation (superseded, cancelled by the client, or the client went away).</summary>
+    public long Cancelled { get; init; }
+}
 
 /// <summary>
 /// One engine, many requests. Answers repeats and typing-through from the <see cref="CompletionCache"/>
@@ -34,6 +38,7 @@ public sealed class EngineScheduler : ICompletionEngine
     private int _maxStale;
     private long _prefetchRuns;
     private long _prefetchHits;
+    private long _cancelled;
 
     public EngineScheduler(ICompletionEngine inner, EngineOptions options, ServerLog log)
     {
@@ -61,7 +66,10 @@ public sealed class EngineScheduler : ICompletionEngine
         Interlocked.Read(ref _overflowed),
         Volatile.Read(ref _maxStale),
         Interlocked.Read(ref _prefetchRuns),
-        Interlocked.Read(ref _prefetchHits));
+        Interlocked.Read(ref _prefetchHits))
+    {
+        Cancelled = Interlocked.Read(ref _cancelled),
+    };
 
     public int CountTokens(string text) => _inner.CountTokens(text);
 
@@ -95,6 +103,7 @@ public sealed class EngineScheduler : ICompletionEngine
         Volatile.Write(ref _maxStale, 0);
         Interlocked.Exchange(ref _prefetchRuns, 0);
         Interlocked.Exchange(ref _prefetchHits, 0);
+        Interlocked.Exchange(ref _cancelled, 0);
     }
 
     private void Enqueue(Job job)
@@ -231,6 +240,7 @@ public sealed class EngineScheduler : ICompletionEngine
             }
             catch (OperationCanceledException)
             {
+                Interlocked.Increment(ref _cancelled);
                 job.Result.TrySetCanceled();
             }
             catch (Exception ex)

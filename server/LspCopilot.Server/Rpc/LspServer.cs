@@ -16,8 +16,12 @@ public sealed class LspServer
     private readonly GenerationOptions _generation;
     private readonly Func<LspSession, ICompletionContextProvider> _contexts;
 
-    public LspServer(ModelHost model, ServerLog log, GenerationOptions? generation = null, Func<LspSession, ICompletionContextProvider>? contexts = null)
+    private readonly bool _ownsLogSink;
+
+    /// <param name="ownsLogSink">False when several sessions share one log (TCP): logs then stay on stderr and are not mirrored to one client.</param>
+    public LspServer(ModelHost model, ServerLog log, GenerationOptions? generation = null, Func<LspSession, ICompletionContextProvider>? contexts = null, bool ownsLogSink = true)
     {
+        _ownsLogSink = ownsLogSink;
         _model = model;
         _log = log;
         _generation = generation ?? new GenerationOptions();
@@ -29,7 +33,7 @@ public sealed class LspServer
     {
         var formatter = new SystemTextJsonFormatter();
         LspJson.Configure(formatter.JsonSerializerOptions);
-        var handler = new HeaderDelimitedMessageHandler(output, input, formatter);
+        var handler = new HeaderDelimitedMessageHandler(output, new FramingGuardStream(input), formatter);
         using var rpc = new LspJsonRpc(handler)
         {
             CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
@@ -59,18 +63,10 @@ public sealed class LspServer
             }
         };
 
-        _log.AttachClient((level, message) =>
+        if (_ownsLogSink)
         {
-            if (level >= LogLevel.Info && session.Lifecycle.State == LifecycleState.Initialized)
-            {
-                _ = session.Notify(LspMethods.LogMessage, new LogMessageParams(level switch
-                {
-                    LogLevel.Error => MessageType.Error,
-                    LogLevel.Warning => MessageType.Warning,
-                    _ => MessageType.Info,
-                }, message));
-            }
-        });
+            AttachLogSink(session);
+        }
 
         try
         {
@@ -95,7 +91,24 @@ public sealed class LspServer
         }
         finally
         {
-            _log.AttachClient(null);
+            if (_ownsLogSink)
+            {
+                _log.AttachClient(null);
+            }
         }
     }
+
+    private void AttachLogSink(LspSession session) =>
+        _log.AttachClient((level, message) =>
+        {
+            if (level >= LogLevel.Info && session.Lifecycle.State == LifecycleState.Initialized)
+            {
+                _ = session.Notify(LspMethods.LogMessage, new LogMessageParams(level switch
+                {
+                    LogLevel.Error => MessageType.Error,
+                    LogLevel.Warning => MessageType.Warning,
+                    _ => MessageType.Info,
+                }, message));
+            }
+        });
 }
