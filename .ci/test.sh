@@ -16,6 +16,13 @@ fi
 
 passed=0; failed=0; skipped=0; status=0
 
+# The SSH transport test needs a real OpenSSH server on 127.0.0.1.
+if [ ! -x /usr/sbin/sshd ] || ! command -v ssh >/dev/null; then
+  echo "== installing openssh-server/openssh-client for the SSH test"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client >/dev/null; } \
+    || echo "note: could not install OpenSSH: the SSH test will be skipped."
+fi
+
 echo "== .NET: build and test (Release)"
 dotnet build LspCopilot.sln -c Release --nologo -v q 2>&1 | tail -n 20
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "build failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; fi
