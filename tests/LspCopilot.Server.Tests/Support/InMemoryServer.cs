@@ -43,7 +43,7 @@ public sealed class InMemoryServer : IAsyncDisposable
 
         // LSPCOPILOT_TEST_LOG=debug shows the server's log on stderr when a test needs a closer look.
         var level = Environment.GetEnvironmentVariable("LSPCOPILOT_TEST_LOG");
-        var log = string.IsNullOrEmpty(level) ? ServerLog.Silent : new ServerLog(ServerLog.Parse(level));
+        var log = string.IsNullOrEmpty(level) ? new ServerLog(LogLevel.Info, TextWriter.Null) : new ServerLog(ServerLog.Parse(level));
         var model = new ModelHost((options ?? new EngineOptions()) with { ModelPath = modelPath }, log, loader);
         var server = new LspServer(model, log, generation);
         var run = Task.Run(() => server.RunAsync(serverStream, serverStream));
