@@ -28,7 +28,7 @@ public sealed class FramingViolationException : IOException
 /// <c>\n</c> line ends, an HTTP request line or an <c>Origin</c> header (a browser), a charset other than
 /// UTF-8 (RELIABILITY A1-A8, A15, A16, F3). Nothing is buffered: bytes pass through as they arrive.
 /// </summary>
-public sealed class FramingGuardStream(Stream inner, long maxMessageBytes = FramingGuardStream.DefaultMaxMessageBytes, int maxHeaderBytes = FramingGuardStream.DefaultMaxHeaderBytes) : Stream
+public sealed class FramingGuardStream(Stream inner, long maxMessageBytes = FramingGuardStream.DefaultMaxMessageBytes, int maxHeaderBytes = FramingGuardStream.DefaultMaxHeaderBytes) : ReadFilterStream(inner)
 {
     public const long DefaultMaxMessageBytes = 32L * 1024 * 1024;
     public const int DefaultMaxHeaderBytes = 8 * 1024;
@@ -41,59 +41,18 @@ public sealed class FramingGuardStream(Stream inner, long maxMessageBytes = Fram
     private bool _firstLine = true;
     private bool _sawCarriageReturn;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => inner.CanWrite;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
+    public override int Read(Span<byte> buffer)
     {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        var read = inner.Read(buffer, offset, count);
-        Inspect(buffer.AsSpan(offset, read));
+        var read = Inner.Read(buffer);
+        Inspect(buffer[..read]);
         return read;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var read = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Inspect(buffer.Span[..read]);
         return read;
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, count, cancellationToken);
-
-    public override void Flush() => inner.Flush();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 
     private void Inspect(ReadOnlySpan<byte> bytes)
