@@ -33,7 +33,7 @@ public sealed class LspServer
     {
         var formatter = new SystemTextJsonFormatter();
         LspJson.Configure(formatter.JsonSerializerOptions);
-        var handler = new HeaderDelimitedMessageHandler(output, new FramingGuardStream(input), formatter);
+        var handler = new LspMessageHandler(output, new FramingGuardStream(input), formatter);
         using var rpc = new LspJsonRpc(handler)
         {
             CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
