@@ -1,0 +1,313 @@
+// Owns the language client: starts it for the current settings, restarts it with backoff when the
+// server dies, gives up after too many crashes, and keeps the status bar true.
+
+import { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as readline from 'node:readline';
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  LanguageClientOptions,
+  MessageType,
+  ServerOptions,
+  ShowMessageNotification,
+  State,
+} from 'vscode-languageclient/node';
+import { CrashPolicy } from './crashPolicy';
+import { initializationOptions, LaunchConfigError, LaunchPlan, planLaunch } from './launchPlan';
+import { ModelLoadProgressFeature } from './modelLoadProgress';
+import { parseSettings, Settings } from './settings';
+import { StatusBar } from './statusBar';
+import { modelNameFromPath } from './statusText';
+import { connectTcp, spawnServer, terminate } from './transport';
+
+export function readSettings(): Settings {
+  const config = vscode.workspace.getConfiguration('lspcopilot');
+  return parseSettings((key) => config.get(key), process.env);
+}
+
+/** What the server says it can do beyond completions (commands stay hidden until it can). */
+export interface ServerFeatures {
+  readonly explain: boolean;
+  readonly refactor: boolean;
+}
+
+export class ServerController implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private child: ChildProcess | undefined;
+  /** Bumped on every start and stop; callbacks from an older session are ignored. */
+  private session = 0;
+  private deadSession = -1;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly policy = new CrashPolicy();
+  private readonly featuresChanged = new vscode.EventEmitter<ServerFeatures>();
+  readonly onDidChangeFeatures = this.featuresChanged.event;
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly status: StatusBar,
+  ) {}
+
+  get languageClient(): LanguageClient | undefined {
+    return this.client?.isRunning() ? this.client : undefined;
+  }
+
+  /** Starts the server for the current settings, stopping any running one first. */
+  async start(): Promise<void> {
+    this.cancelRestart();
+    await this.stopClient();
+    const session = ++this.session;
+    const settings = readSettings();
+    if (!settings.enable) {
+      this.status.set({ state: 'disabled', mode: settings.mode });
+      this.log.info('Completions are disabled (lspcopilot.enable is false).');
+      return;
+    }
+
+    let plan: LaunchPlan;
+    try {
+      plan = planLaunch(settings, {
+        extensionPath: this.extensionPath,
+        homeDir: os.homedir(),
+        fileExists: (file) => fs.existsSync(file),
+      });
+    } catch (error) {
+      this.fail(errorMessage(error));
+      return;
+    }
+
+    const base = { mode: settings.mode, where: plan.description, modelName: modelNameFromPath(settings.modelPath) };
+    this.status.set({ ...base, state: 'starting' });
+    this.log.info(
+      plan.kind === 'process'
+        ? `Starting the server: ${plan.command} ${plan.args.join(' ')}`
+        : `Connecting to the server at ${plan.host}:${plan.port}`,
+    );
+
+    const client = new LanguageClient('lspcopilot', 'LspCopilot', this.serverOptions(plan, session), this.clientOptions(settings, session));
+    client.registerFeature(
+      new ModelLoadProgressFeature(client, {
+        onBegin: (token) => {
+          if (session === this.session && token.includes('model-load')) {
+            this.status.update({ state: 'loading', detail: undefined });
+          }
+        },
+        onEnd: (token, message) => {
+          if (session !== this.session || !token.includes('model-load')) {
+            return;
+          }
+          const ready = /^ready\b/i.exec(message ?? '');
+          if (ready) {
+            const name = /^ready:\s*(.+)$/i.exec(message ?? '')?.[1]?.trim();
+            this.status.update({ state: 'ready', modelName: name || this.status.current.modelName, detail: undefined });
+          } else {
+            this.status.update({ state: 'error', detail: message ?? 'The model could not be loaded.' });
+          }
+        },
+      }),
+    );
+    // Replaces the client's own handler (registered before initialize), to also mark the error.
+    client.onNotification(ShowMessageNotification.type, (params) => {
+      this.showServerMessage(params.type, params.message);
+      if (session === this.session && params.type === MessageType.Error) {
+        this.status.update({ state: 'error', detail: params.message });
+      }
+    });
+    this.client = client;
+
+    try {
+      await client.start();
+    } catch (error) {
+      this.onServerDied(session, error);
+      return;
+    }
+    if (session !== this.session) {
+      return;
+    }
+    this.log.info(`Connected (${plan.description}).`);
+    if (this.status.current.state === 'starting') {
+      this.status.update({ state: 'ready' });
+    }
+    const experimental = client.initializeResult?.capabilities.experimental as
+      | { lspcopilot?: { explainProvider?: boolean; refactorProvider?: boolean } }
+      | undefined;
+    this.featuresChanged.fire({
+      explain: experimental?.lspcopilot?.explainProvider === true,
+      refactor: experimental?.lspcopilot?.refactorProvider === true,
+    });
+  }
+
+  /** The user asked for a restart: forget earlier crashes. */
+  async restart(): Promise<void> {
+    this.policy.reset();
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    this.cancelRestart();
+    this.session++;
+    await this.stopClient();
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    this.featuresChanged.dispose();
+  }
+
+  /** Records how long a completion took, for the status bar. */
+  recordLatency(ms: number): void {
+    if (this.status.current.state === 'ready') {
+      this.status.update({ lastLatencyMs: ms });
+    }
+  }
+
+  private serverOptions(plan: LaunchPlan, session: number): ServerOptions {
+    if (plan.kind === 'tcp') {
+      return async () => {
+        const socket = await connectTcp(plan.host, plan.port);
+        return { reader: socket, writer: socket };
+      };
+    }
+    return async () => {
+      const child = await spawnServer(plan);
+      this.child = child;
+      child.once('exit', (code, signal) => {
+        const how = signal ? `signal ${signal}` : `code ${code}`;
+        if (session === this.session) {
+          this.log.warn(`The server process exited with ${how}.`);
+        } else {
+          this.log.info(`The server process exited with ${how}.`);
+        }
+      });
+      return child;
+    };
+  }
+
+  private clientOptions(settings: Settings, session: number): LanguageClientOptions {
+    return {
+      documentSelector: settings.languages.flatMap((language) => [
+        { language, scheme: 'file' },
+        { language, scheme: 'untitled' },
+      ]),
+      initializationOptions: initializationOptions(settings, os.homedir()),
+      outputChannel: this.log,
+      // The server's stderr is its log: keep its lines as they are.
+      stdioOptions: {
+        stdout: () => undefined,
+        stderr: (input, channel) => {
+          readline.createInterface({ input, crlfDelay: Infinity, terminal: false }).on('line', (line) => channel.appendLine(line));
+        },
+      },
+      errorHandler: {
+        error: (_error, _message, count) => ({ action: (count ?? 0) < 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true }),
+        closed: () => {
+          this.onServerDied(session, new Error('the connection to the server closed'));
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
+      initializationFailedHandler: () => false,
+      middleware: {
+        // vscode passes a token that it cancels on the next keystroke; handing it to next() makes
+        // the client send $/cancelRequest for the stale request.
+        provideInlineCompletionItems: async (document, position, context, token, next) => {
+          const started = performance.now();
+          const result = await next(document, position, context, token);
+          const elapsed = performance.now() - started;
+          if (token.isCancellationRequested) {
+            this.log.trace(`Inline completion at ${position.line + 1}:${position.character + 1} cancelled after ${elapsed.toFixed(0)} ms.`);
+          } else {
+            const items = Array.isArray(result) ? result : (result?.items ?? []);
+            this.log.debug(`Inline completion at ${position.line + 1}:${position.character + 1}: ${items.length} item(s) in ${elapsed.toFixed(0)} ms.`);
+            this.recordLatency(elapsed);
+          }
+          return result;
+        },
+      },
+    };
+  }
+
+  private onServerDied(session: number, error: unknown): void {
+    if (session !== this.session || this.deadSession === session) {
+      return;
+    }
+    this.deadSession = session;
+    const why = errorMessage(error);
+    this.featuresChanged.fire({ explain: false, refactor: false });
+    if (error instanceof LaunchConfigError) {
+      this.fail(why);
+      return;
+    }
+    const decision = this.policy.recordCrash(Date.now());
+    if (!decision.restart) {
+      this.log.error(`The server stopped (${why}). ${decision.reason}`);
+      this.fail(decision.reason ?? why);
+      return;
+    }
+    const seconds = decision.delayMs / 1000;
+    this.log.warn(`The server stopped (${why}); restarting in ${seconds} s (crash ${decision.crashes} of at most 5 in 3 minutes).`);
+    this.status.update({ state: 'starting', detail: `Restarting in ${seconds} s after the server stopped: ${why}` });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (session === this.session) {
+        void this.start();
+      }
+    }, decision.delayMs);
+  }
+
+  private fail(message: string): void {
+    this.status.update({ state: 'error', detail: message });
+    this.log.error(message);
+    void vscode.window.showErrorMessage(`LspCopilot: ${message}`, 'Show Log', 'Restart').then((choice) => {
+      if (choice === 'Show Log') {
+        this.log.show(true);
+      } else if (choice === 'Restart') {
+        void this.restart();
+      }
+    });
+  }
+
+  private showServerMessage(type: MessageType, message: string): void {
+    switch (type) {
+      case MessageType.Error:
+        void vscode.window.showErrorMessage(message);
+        break;
+      case MessageType.Warning:
+        void vscode.window.showWarningMessage(message);
+        break;
+      default:
+        void vscode.window.showInformationMessage(message);
+    }
+  }
+
+  private cancelRestart(): void {
+    if (this.restartTimer !== undefined) {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = undefined;
+    }
+  }
+
+  private async stopClient(): Promise<void> {
+    const client = this.client;
+    const child = this.child;
+    this.client = undefined;
+    this.child = undefined;
+    if (client !== undefined && client.state !== State.Stopped) {
+      try {
+        await client.stop(2_000);
+      } catch (error) {
+        this.log.debug(`Stopping the client: ${errorMessage(error)}`);
+      }
+    }
+    if (child !== undefined) {
+      await terminate(child);
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
