@@ -63,7 +63,10 @@ fi
 # --- the server ---------------------------------------------------------------------------------
 DLL="$REPO_DIR/server/LspCopilot.Server/bin/Release/net10.0/lspcopilot.dll"
 stale=""
-if [[ ! -f "$DLL" ]]; then
+if [[ -n "${LSPCOPILOT_SERVER_DLL:-}" ]]; then
+  [[ -f "$LSPCOPILOT_SERVER_DLL" ]] || { log "LSPCOPILOT_SERVER_DLL=$LSPCOPILOT_SERVER_DLL does not exist"; exit 1; }
+  log "using the server build $LSPCOPILOT_SERVER_DLL"
+elif [[ ! -f "$DLL" ]]; then
   stale="missing"
 else
   newer="$(find "$REPO_DIR/server" "$REPO_DIR/Directory.Build.props" "$REPO_DIR/Directory.Packages.props" "$REPO_DIR/global.json" \

@@ -1,0 +1,49 @@
+// A stand-in for the server's TCP listener until it has one: each connection gets its own
+// `lspcopilot --stdio` process, with the socket piped to its stdin and stdout.
+
+import { ChildProcess, spawn } from 'node:child_process';
+import * as net from 'node:net';
+
+export interface TcpProxy {
+  readonly port: number;
+  /** Connections accepted so far. */
+  readonly accepted: () => number;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(command: string, args: readonly string[], onStderr?: (chunk: string) => void): Promise<TcpProxy> {
+  const children = new Set<ChildProcess>();
+  let accepted = 0;
+  const server = net.createServer((socket) => {
+    accepted++;
+    const child = spawn(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    children.add(child);
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => onStderr?.(chunk));
+    socket.pipe(child.stdin);
+    child.stdout.pipe(socket);
+    socket.on('error', () => child.kill());
+    socket.on('close', () => child.stdin.end());
+    child.stdin.on('error', () => undefined);
+    child.on('exit', () => {
+      children.delete(child);
+      socket.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    accepted: () => accepted,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Ending the children closes their sockets, which lets the listener finish closing.
+      for (const child of children) {
+        child.kill();
+      }
+      await closed;
+    },
+  };
+}
