@@ -11,6 +11,7 @@ import {
   ErrorAction,
   LanguageClient,
   LanguageClientOptions,
+  LogMessageNotification,
   MessageType,
   ServerOptions,
   ShowMessageNotification,
@@ -102,8 +103,8 @@ export class ServerController implements vscode.Disposable {
           }
           const ready = /^ready\b/i.exec(message ?? '');
           if (ready) {
-            const name = /^ready:\s*(.+)$/i.exec(message ?? '')?.[1]?.trim();
-            this.status.update({ state: 'ready', modelName: name || this.status.current.modelName, detail: undefined });
+            const name = modelNameFromPath(/^ready:\s*(.+)$/i.exec(message ?? '')?.[1]?.trim() ?? '');
+            this.status.update({ state: 'ready', modelName: name ?? this.status.current.modelName, detail: undefined });
           } else {
             this.status.update({ state: 'error', detail: message ?? 'The model could not be loaded.' });
           }
@@ -117,6 +118,11 @@ export class ServerController implements vscode.Disposable {
         this.status.update({ state: 'error', detail: params.message });
       }
     });
+    if (plan.kind === 'process') {
+      // The server writes each log line to stderr and as window/logMessage: keep stderr, which
+      // also carries what ssh or a crashing server prints before and after the connection.
+      client.onNotification(LogMessageNotification.type, () => undefined);
+    }
     this.client = client;
 
     try {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { killOnExit } from './cleanup';
 
 export interface Sshd {
   readonly port: number;
@@ -74,6 +75,7 @@ export async function startSshd(dir: string): Promise<Sshd> {
 
   // -D keeps sshd in the foreground, so it is our child and ends with us.
   const child: ChildProcess = spawn(SSHD, ['-D', '-f', config, '-E', logFile], { stdio: 'ignore' });
+  const forget = killOnExit(() => child.kill('SIGKILL'));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await waitForPort(port, exited, logFile);
 
@@ -96,6 +98,7 @@ export async function startSshd(dir: string): Promise<Sshd> {
         child.kill('SIGTERM');
         await exited;
       }
+      forget();
     },
   };
 }

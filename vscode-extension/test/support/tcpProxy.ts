@@ -3,22 +3,30 @@
 
 import { ChildProcess, spawn } from 'node:child_process';
 import * as net from 'node:net';
+import { killOnExit } from './cleanup';
 
 export interface TcpProxy {
   readonly port: number;
   /** Connections accepted so far. */
   readonly accepted: () => number;
+  /** Everything clients sent, to check what went over the wire. */
+  readonly clientTraffic: () => string;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(command: string, args: readonly string[], onStderr?: (chunk: string) => void): Promise<TcpProxy> {
   const children = new Set<ChildProcess>();
+  const forget = killOnExit(() => children.forEach((child) => child.kill('SIGKILL')));
   let accepted = 0;
+  let traffic = '';
   const server = net.createServer((socket) => {
     accepted++;
     const child = spawn(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     children.add(child);
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => onStderr?.(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      traffic += chunk.toString('utf8');
+    });
     socket.pipe(child.stdin);
     child.stdout.pipe(socket);
     socket.on('error', () => child.kill());
@@ -37,6 +45,7 @@ export async function startTcpProxy(command: string, args: readonly string[], on
   return {
     port,
     accepted: () => accepted,
+    clientTraffic: () => traffic,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Ending the children closes their sockets, which lets the listener finish closing.
@@ -44,6 +53,7 @@ export async function startTcpProxy(command: string, args: readonly string[], on
         child.kill();
       }
       await closed;
+      forget();
     },
   };
 }

@@ -1,0 +1,264 @@
+// End to end in a real VS Code (code-server 4.100.3) in headless Chromium, with the real server
+// and the tiny FIM model: open a .cs file, type, see our server's ghost text, accept it with Tab,
+// save, and read the file. Once per connection mode: local, tcp (through a test listener until
+// the server has its own) and ssh (through a real sshd on 127.0.0.1).
+//
+// The model writes children's stories: the tests check that the ghost text is exactly what the
+// server returns for that document and position, never what it says.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { CodeServer, codeServerBinary, startCodeServer } from '../support/codeServer';
+import { TestLspClient } from '../support/lspClient';
+import { extensionDir, findFimModel, onPath, realServerUnavailable, serverDll, testOutputDir } from '../support/paths';
+import { SAMPLE_PROGRAM, TYPING_LINE } from '../support/sampleProgram';
+import { Sshd, sshdUnavailable, startSshd } from '../support/sshd';
+import { startTcpProxy, TcpProxy } from '../support/tcpProxy';
+import { spawnServer, terminate } from '../../src/transport';
+import {
+  acceptGhostText,
+  CHROMIUM,
+  ghostText,
+  goToLineEnd,
+  launchBrowser,
+  openFile,
+  openWorkbench,
+  pickFromStatusMenu,
+  statusText,
+  runCommand,
+  save,
+  waitForGhostText,
+  waitForStatus,
+} from '../support/workbench';
+
+const pkg = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8')) as { name: string; version: string };
+const vsix = path.join(extensionDir, 'out', `${pkg.name}-${pkg.version}-noserver.vsix`);
+
+function whyNot(): string | undefined {
+  const server = realServerUnavailable();
+  if (server) {
+    return server;
+  }
+  if (!fs.existsSync(codeServerBinary())) {
+    return `code-server is not installed at ${codeServerBinary()} (scripts/setup-e2e.sh installs it)`;
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    return `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
+  }
+  if (!fs.existsSync(vsix)) {
+    return `no packaged extension at ${vsix} (node scripts/package.mjs --thin)`;
+  }
+  return undefined;
+}
+
+const skip = whyNot();
+const modelPath = 'path' in findFimModel() ? (findFimModel() as { path: string }).path : '';
+const typed = '        // Once upon a time';
+const outputDir = path.join(testOutputDir, 'e2e');
+
+/** Every scenario edits its own copy of the sample, so each starts from the same text. */
+interface Scenario {
+  readonly file: string;
+  /** The status bar text that says this scenario's server is ready. */
+  readonly ready: RegExp;
+}
+
+describe('VS Code end to end', { skip }, () => {
+  let root: string;
+  let workspace: string;
+  let codeServer: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let proxy: TcpProxy | undefined;
+  let sshd: Sshd | undefined;
+  let references: Map<string, string>;
+  const files = ['Program.cs', 'Tcp.cs', 'Ssh.cs'];
+  const localSettings = {
+    'lspcopilot.connection.mode': 'local',
+    'lspcopilot.server.path': serverDll,
+    'lspcopilot.model.path': modelPath,
+    'lspcopilot.server.logLevel': 'info',
+  };
+
+  before(async () => {
+    const setupStarted = Date.now();
+    fs.rmSync(outputDir, { recursive: true, force: true });
+    fs.mkdirSync(outputDir, { recursive: true });
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'lspcopilot-e2e-'));
+    workspace = path.join(root, 'workspace');
+    fs.mkdirSync(workspace);
+    for (const file of files) {
+      fs.writeFileSync(path.join(workspace, file), SAMPLE_PROGRAM);
+    }
+    // What the server suggests after the typing, asked directly while VS Code starts.
+    const asked = serverSuggestions(
+      files.map((file) => pathToFileURL(path.join(workspace, file)).href),
+      withLine(SAMPLE_PROGRAM, TYPING_LINE, typed),
+      TYPING_LINE,
+      typed.length,
+    );
+    codeServer = await startCodeServer({ root, workspace, vsix, settings: localSettings });
+    browser = await launchBrowser();
+    page = await openWorkbench(browser, codeServer.url);
+    references = new Map((await asked).map((text, i) => [files[i], text]));
+    console.log(`code-server and the workbench are up after ${((Date.now() - setupStarted) / 1000).toFixed(1)} s`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await codeServer?.stop();
+    await proxy?.close();
+    await sshd?.stop();
+    if (root !== undefined) {
+      collectLogs(root, sshd?.logFile);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  /** Opens the file, types, checks the ghost text against the server, accepts it, saves, reads the file. */
+  async function typeAcceptAndSave(scenario: Scenario, name: string, note: (message: string) => void): Promise<void> {
+    const started = Date.now();
+    const since = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    const file = path.join(workspace, scenario.file);
+    const reference = references.get(scenario.file) ?? '';
+    assert.notEqual(reference, '', 'the server itself suggests nothing at this position; pick another');
+
+    await openFile(page, scenario.file);
+    note(`${since()}: ${scenario.file} open`);
+    const ready = await waitForStatus(page, scenario.ready);
+    note(`${since()}: status "${ready}"`);
+    await goToLineEnd(page, TYPING_LINE + 1);
+    await page.keyboard.type(typed, { delay: 20 });
+    const typedAt = Date.now();
+
+    const shown = await waitForGhostText(page, reference);
+    note(`${since()}: ghost text after the last keystroke: ${Date.now() - typedAt} ms: ${JSON.stringify(shown)}; status "${await statusText(page)}"`);
+    await page.screenshot({ path: path.join(outputDir, `${name}-ghost-text.png`) });
+    assert.equal(shown.replace(/\s+$/, ''), reference.replace(/\s+$/, ''), `ghost text differs from the server's suggestion (status: ${ready})`);
+
+    await acceptGhostText(page);
+    await save(page);
+    const expected = withLine(SAMPLE_PROGRAM, TYPING_LINE, typed + reference);
+    const saved = await waitForFile(file, expected);
+    assert.equal(saved, expected, 'the saved file does not hold the accepted suggestion');
+    assert.equal(await ghostText(page), '', 'ghost text is still shown after Tab');
+    await page.screenshot({ path: path.join(outputDir, `${name}-accepted.png`) });
+    note(`${since()}: accepted and saved`);
+  }
+
+  it('local mode: ghost text from our server, Tab accepts it, the saved file contains it', async (t) => {
+    await typeAcceptAndSave({ file: 'Program.cs', ready: /LspCopilot: ready · stories260K-fim/ }, 'local', (m) => t.diagnostic(m));
+    // The middleware measured the completion and the status bar shows it.
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim · \d+ ms/, 10_000);
+  });
+
+  it('tcp mode: the same through a TCP connection, cancelling stale requests on the wire', async (t) => {
+    proxy = await startTcpProxy('dotnet', [serverDll, '--stdio', '--model', modelPath, '--log-level', 'info']);
+    codeServer!.writeWorkspaceSettings({
+      'lspcopilot.connection.mode': 'tcp',
+      'lspcopilot.tcp.host': '127.0.0.1',
+      'lspcopilot.tcp.port': proxy.port,
+    });
+    await typeAcceptAndSave({ file: 'Tcp.cs', ready: /LspCopilot: ready · tcp/ }, 'tcp', (m) => t.diagnostic(m));
+    assert.ok(proxy.accepted() >= 1, 'the extension never connected to the TCP listener');
+    const traffic = proxy.clientTraffic();
+    assert.match(traffic, /"method":"textDocument\/inlineCompletion"/);
+    assert.match(traffic, /"method":"\$\/cancelRequest"/, 'no stale inline completion request was cancelled while typing');
+  });
+
+  it('ssh mode: the same with the server started through a real sshd on 127.0.0.1', { skip: sshdUnavailable() }, async (t) => {
+    sshd = await startSshd(path.join(root, 'sshd'));
+    codeServer!.writeWorkspaceSettings({
+      'lspcopilot.connection.mode': 'ssh',
+      'lspcopilot.ssh.target': sshd.target,
+      'lspcopilot.ssh.options': sshd.clientOptions,
+      'lspcopilot.ssh.remoteCommand': `${onPath('dotnet')} ${serverDll}`,
+    });
+    await typeAcceptAndSave({ file: 'Ssh.cs', ready: /LspCopilot: ready · ssh/ }, 'ssh', (m) => t.diagnostic(m));
+    assert.match(fs.readFileSync(sshd.logFile, 'utf8'), /Accepted publickey/, 'sshd never accepted the extension\'s login');
+  });
+
+  it('status bar menu disables completions and the toggle command enables them again', async () => {
+    codeServer!.writeWorkspaceSettings({});
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 30_000);
+    await pickFromStatusMenu(page, 'Disable completions');
+    await waitForStatus(page, /LspCopilot: disabled/, 20_000);
+    await runCommand(page, 'LspCopilot: Toggle Completions');
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 30_000);
+    await page.screenshot({ path: path.join(outputDir, 'status-ready.png') });
+  });
+});
+
+/** What our server suggests for the same text under each URI, asked directly (its own process, same model). */
+async function serverSuggestions(uris: string[], text: string, line: number, character: number): Promise<string[]> {
+  const child = await spawnServer({
+    kind: 'process',
+    mode: 'local',
+    command: 'dotnet',
+    args: [serverDll, '--stdio', '--model', modelPath, '--log-level', 'warning'],
+    description: 'reference',
+  });
+  const client = new TestLspClient(child.stdout!, child.stdin!);
+  try {
+    await client.initialize(null);
+    const suggestions: string[] = [];
+    for (const uri of uris) {
+      await client.open(uri, 'csharp', text);
+      suggestions.push(await client.inlineCompletion(uri, line, character));
+    }
+    return suggestions;
+  } finally {
+    await client.shutdown();
+    await terminate(child);
+  }
+}
+
+function withLine(text: string, line: number, content: string): string {
+  return text
+    .split('\n')
+    .map((l, i) => (i === line ? content : l))
+    .join('\n');
+}
+
+async function waitForFile(file: string, expected: string, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let content = fs.readFileSync(file, 'utf8');
+  while (content !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    content = fs.readFileSync(file, 'utf8');
+  }
+  return content;
+}
+
+/** Keeps code-server's log, the extension's log and sshd's log with the screenshots. */
+function collectLogs(root: string, sshdLog: string | undefined): void {
+  const copy = (from: string, name: string) => {
+    if (fs.existsSync(from)) {
+      fs.copyFileSync(from, path.join(outputDir, name));
+    }
+  };
+  copy(path.join(root, 'code-server.log'), 'code-server.log');
+  if (sshdLog) {
+    copy(sshdLog, 'sshd.log');
+  }
+  for (const file of findFiles(path.join(root, 'user-data', 'logs'))) {
+    if (/LspCopilot\.log$/.test(file) || /exthost\.log$/.test(file) || /remoteexthost\.log$/.test(file)) {
+      copy(file, path.basename(file));
+    }
+  }
+}
+
+function findFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) {
+    return [];
+  }
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? findFiles(full) : [full];
+  });
+}
