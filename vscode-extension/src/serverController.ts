@@ -13,6 +13,7 @@ import {
   LanguageClientOptions,
   LogMessageNotification,
   MessageType,
+  RevealOutputChannelOn,
   ServerOptions,
   ShowMessageNotification,
   State,
@@ -23,7 +24,17 @@ import { ModelLoadProgressFeature } from './modelLoadProgress';
 import { parseSettings, Settings } from './settings';
 import { StatusBar } from './statusBar';
 import { modelNameFromPath } from './statusText';
-import { connectTcp, spawnServer, terminate } from './transport';
+import { connectTcp, describeExit, spawnServer, terminate } from './transport';
+
+/**
+ * The controller tells the user about failures itself, once, with what to do; the client's own
+ * notifications would pop up again on every restart of a crash loop, so they go to the log only.
+ */
+class LanguageClientWithoutToasts extends LanguageClient {
+  override error(message: string, data?: unknown, showNotification: boolean | 'force' = true): void {
+    super.error(message, data, showNotification === 'force' ? false : showNotification);
+  }
+}
 
 export function readSettings(): Settings {
   const config = vscode.workspace.getConfiguration('lspcopilot');
@@ -42,6 +53,8 @@ export class ServerController implements vscode.Disposable {
   /** Bumped on every start and stop; callbacks from an older session are ignored. */
   private session = 0;
   private deadSession = -1;
+  /** How the current session's server process ended, once it has. */
+  private processExit: { session: number; ended: Promise<string> } | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly policy = new CrashPolicy();
   private readonly featuresChanged = new vscode.EventEmitter<ServerFeatures>();
@@ -89,7 +102,7 @@ export class ServerController implements vscode.Disposable {
         : `Connecting to the server at ${plan.host}:${plan.port}`,
     );
 
-    const client = new LanguageClient('lspcopilot', 'LspCopilot', this.serverOptions(plan, session), this.clientOptions(settings, session));
+    const client = new LanguageClientWithoutToasts('lspcopilot', 'LspCopilot', this.serverOptions(plan, session), this.clientOptions(settings, session));
     client.registerFeature(
       new ModelLoadProgressFeature(client, {
         onBegin: (token) => {
@@ -128,10 +141,14 @@ export class ServerController implements vscode.Disposable {
     try {
       await client.start();
     } catch (error) {
-      this.onServerDied(session, error);
+      const note = await this.onServerDied(session, error);
+      if (note !== undefined) {
+        this.log.warn(note);
+      }
       return;
     }
-    if (session !== this.session) {
+    // The server may have died during the handshake; then a restart is already planned.
+    if (session !== this.session || this.deadSession === session) {
       return;
     }
     this.log.info(`Connected (${plan.description}).`);
@@ -181,14 +198,14 @@ export class ServerController implements vscode.Disposable {
     return async () => {
       const child = await spawnServer(plan);
       this.child = child;
-      child.once('exit', (code, signal) => {
-        const how = signal ? `signal ${signal}` : `code ${code}`;
-        if (session === this.session) {
-          this.log.warn(`The server process exited with ${how}.`);
-        } else {
-          this.log.info(`The server process exited with ${how}.`);
-        }
-      });
+      const ended = new Promise<string>((resolve) =>
+        child.once('exit', (code, signal) => {
+          const how = describeExit(code, signal);
+          this.log.info(`The server process ${how}.`);
+          resolve(how);
+        }),
+      );
+      this.processExit = { session, ended };
       return child;
     };
   }
@@ -201,6 +218,7 @@ export class ServerController implements vscode.Disposable {
       ]),
       initializationOptions: initializationOptions(settings, os.homedir()),
       outputChannel: this.log,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
       // The server's stderr is its log: keep its lines as they are.
       stdioOptions: {
         stdout: () => undefined,
@@ -210,9 +228,10 @@ export class ServerController implements vscode.Disposable {
       },
       errorHandler: {
         error: (_error, _message, count) => ({ action: (count ?? 0) < 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true }),
-        closed: () => {
-          this.onServerDied(session, new Error('the connection to the server closed'));
-          return { action: CloseAction.DoNotRestart, handled: true };
+        closed: async () => {
+          const note = await this.onServerDied(session, new Error('the connection to the server closed'));
+          // The client logs this message; we restart ourselves, with backoff.
+          return { action: CloseAction.DoNotRestart, handled: true, message: note ?? 'The connection to the server closed.' };
         },
       },
       initializationFailedHandler: () => false,
@@ -236,32 +255,42 @@ export class ServerController implements vscode.Disposable {
     };
   }
 
-  private onServerDied(session: number, error: unknown): void {
+  /**
+   * The server died (or never started): restart it after a backoff delay, or give up after too
+   * many crashes. Returns what happens, for the log, or undefined if this session is stale.
+   */
+  private async onServerDied(session: number, error: unknown): Promise<string | undefined> {
     if (session !== this.session || this.deadSession === session) {
-      return;
+      return undefined;
     }
     this.deadSession = session;
-    const why = errorMessage(error);
     this.featuresChanged.fire({ explain: false, refactor: false });
     if (error instanceof LaunchConfigError) {
-      this.fail(why);
-      return;
+      this.fail(error.message);
+      return error.message;
     }
+    // The exit code says more than the broken pipe that usually reports the death first.
+    const exit = this.processExit?.session === session ? await firstOf(this.processExit.ended, 1_000) : undefined;
+    if (session !== this.session) {
+      return undefined;
+    }
+    const why = exit !== undefined ? `the server ${exit}` : errorMessage(error);
     const decision = this.policy.recordCrash(Date.now());
     if (!decision.restart) {
-      this.log.error(`The server stopped (${why}). ${decision.reason}`);
-      this.fail(decision.reason ?? why);
-      return;
+      const reason = `${why.charAt(0).toUpperCase()}${why.slice(1)}. ${decision.reason ?? ''}`.trim();
+      this.fail(reason);
+      return reason;
     }
     const seconds = decision.delayMs / 1000;
-    this.log.warn(`The server stopped (${why}); restarting in ${seconds} s (crash ${decision.crashes} of at most 5 in 3 minutes).`);
-    this.status.update({ state: 'starting', detail: `Restarting in ${seconds} s after the server stopped: ${why}` });
+    const note = `The server stopped (${why}); restarting in ${seconds} s (crash ${decision.crashes} of at most 5 in 3 minutes).`;
+    this.status.update({ state: 'starting', detail: note });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (session === this.session) {
         void this.start();
       }
     }, decision.delayMs);
+    return note;
   }
 
   private fail(message: string): void {
@@ -312,6 +341,17 @@ export class ServerController implements vscode.Disposable {
       await terminate(child);
     }
   }
+}
+
+/** The promise's value, or undefined if it takes longer than `ms`. */
+function firstOf<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    void promise.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
 }
 
 function errorMessage(error: unknown): string {

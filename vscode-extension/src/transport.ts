@@ -46,18 +46,38 @@ export function connectTcp(host: string, port: number, timeoutMs = 10_000): Prom
   });
 }
 
-/** Ends a server process: the LSP exit should already have stopped it; this makes sure. */
-export function terminate(child: ChildProcess, graceMs = 2_000): Promise<void> {
+/**
+ * Ends a server process: after the LSP exit notification it should stop by itself; if it does
+ * not within `graceMs`, SIGTERM, then SIGKILL.
+ */
+export async function terminate(child: ChildProcess, graceMs = 2_000): Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
+    return;
   }
+  child.stdin?.end();
+  if (await within(exited, graceMs)) {
+    return;
+  }
+  child.kill('SIGTERM');
+  if (await within(exited, 2_000)) {
+    return;
+  }
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** How a process ended, in words for the log. */
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `was killed by ${signal}` : `exited with code ${code}`;
+}
+
+function within(promise: Promise<void>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
     });
-    child.stdin?.end();
-    child.kill('SIGTERM');
   });
 }

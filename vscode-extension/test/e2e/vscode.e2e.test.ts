@@ -120,6 +120,23 @@ describe('VS Code end to end', { skip }, () => {
     }
   });
 
+  /** The extension's log (its output channel's file), once it matches. */
+  async function waitForExtensionLog(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = findFiles(path.join(root, 'user-data', 'logs'))
+        .filter((file) => file.endsWith('LspCopilot.log'))
+        .map((file) => fs.readFileSync(file, 'utf8'))
+        .join('\n');
+      if (pattern.test(text)) {
+        return text;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`The extension's log never matched ${pattern}:\n${text}`);
+  }
+
   /** Opens the file, types, checks the ghost text against the server, accepts it, saves, reads the file. */
   async function typeAcceptAndSave(scenario: Scenario, name: string, note: (message: string) => void): Promise<void> {
     const started = Date.now();
@@ -157,18 +174,21 @@ describe('VS Code end to end', { skip }, () => {
     await waitForStatus(page, /LspCopilot: ready · stories260K-fim · \d+ ms/, 10_000);
   });
 
-  it('tcp mode: the same through a TCP connection, cancelling stale requests on the wire', async (t) => {
-    proxy = await startTcpProxy('dotnet', [serverDll, '--stdio', '--model', modelPath, '--log-level', 'info']);
+  it('tcp mode: the same over a slow TCP link, where each keystroke cancels the stale request', async (t) => {
+    // Answers arrive 250 ms late, so the request for one keystroke is still open at the next.
+    proxy = await startTcpProxy('dotnet', [serverDll, '--stdio', '--model', modelPath, '--log-level', 'info'], { responseDelayMs: 250 });
     codeServer!.writeWorkspaceSettings({
       'lspcopilot.connection.mode': 'tcp',
       'lspcopilot.tcp.host': '127.0.0.1',
       'lspcopilot.tcp.port': proxy.port,
     });
     await typeAcceptAndSave({ file: 'Tcp.cs', ready: /LspCopilot: ready · tcp/ }, 'tcp', (m) => t.diagnostic(m));
-    assert.ok(proxy.accepted() >= 1, 'the extension never connected to the TCP listener');
-    const traffic = proxy.clientTraffic();
-    assert.match(traffic, /"method":"textDocument\/inlineCompletion"/);
-    assert.match(traffic, /"method":"\$\/cancelRequest"/, 'no stale inline completion request was cancelled while typing');
+    assert.equal(proxy.accepted(), 1, 'the extension should have connected to the TCP listener once');
+    const sent = proxy.clientTraffic();
+    const requests = sent.match(/"method":"textDocument\/inlineCompletion"/g)?.length ?? 0;
+    const cancels = sent.match(/"method":"\$\/cancelRequest"/g)?.length ?? 0;
+    t.diagnostic(`${requests} inline completion requests, ${cancels} cancelled`);
+    assert.ok(cancels >= 1, `none of the ${requests} inline completion requests was cancelled by a later keystroke`);
   });
 
   it('ssh mode: the same with the server started through a real sshd on 127.0.0.1', { skip: sshdUnavailable() }, async (t) => {
@@ -181,6 +201,24 @@ describe('VS Code end to end', { skip }, () => {
     });
     await typeAcceptAndSave({ file: 'Ssh.cs', ready: /LspCopilot: ready · ssh/ }, 'ssh', (m) => t.diagnostic(m));
     assert.match(fs.readFileSync(sshd.logFile, 'utf8'), /Accepted publickey/, 'sshd never accepted the extension\'s login');
+  });
+
+  it('crash loop: a server that keeps dying is restarted with backoff, then given up on with the reason', async (t) => {
+    const crashing = path.join(root, 'crashing-server.sh');
+    fs.writeFileSync(crashing, '#!/bin/sh\necho "crashing on purpose for the test" >&2\nexit 3\n', { mode: 0o755 });
+    const started = Date.now();
+    codeServer!.writeWorkspaceSettings({ 'lspcopilot.server.path': crashing });
+    // Restarts after 1, 2, 4 and 8 s; the fifth crash within 3 minutes ends it.
+    await waitForStatus(page, /LspCopilot: error/, 60_000);
+    const message = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'stopped unexpectedly 5 times in 3 minutes' });
+    await message.first().waitFor({ timeout: 10_000 });
+    t.diagnostic(`gave up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await page.screenshot({ path: path.join(outputDir, 'crash-loop.png') });
+    const log = await waitForExtensionLog(/will not be restarted/);
+    const delays = [...log.matchAll(/restarting in (\d+) s \(crash (\d) of at most 5/g)].map((m) => `${m[2]}:${m[1]}`);
+    assert.deepEqual(delays.slice(-4), ['1:1', '2:2', '3:4', '4:8'], 'restarts should back off 1, 2, 4, 8 s');
+    const toasts = await page.locator('.notifications-toasts .notification-list-item-message').allTextContents();
+    assert.equal(toasts.filter((text) => /LspCopilot/.test(text)).length, 1, `one notification for the whole crash loop, not one per crash: ${JSON.stringify(toasts)}`);
   });
 
   it('status bar menu disables completions and the toggle command enables them again', async () => {

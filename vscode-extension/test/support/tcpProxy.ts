@@ -14,7 +14,14 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(command: string, args: readonly string[], onStderr?: (chunk: string) => void): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /** Holds every server → client chunk this long, like a slow link to a remote box. */
+  readonly responseDelayMs?: number;
+  readonly onStderr?: (chunk: string) => void;
+}
+
+export async function startTcpProxy(command: string, args: readonly string[], options: TcpProxyOptions = {}): Promise<TcpProxy> {
+  const { responseDelayMs = 0, onStderr } = options;
   const children = new Set<ChildProcess>();
   const forget = killOnExit(() => children.forEach((child) => child.kill('SIGKILL')));
   let accepted = 0;
@@ -28,7 +35,12 @@ export async function startTcpProxy(command: string, args: readonly string[], on
       traffic += chunk.toString('utf8');
     });
     socket.pipe(child.stdin);
-    child.stdout.pipe(socket);
+    if (responseDelayMs > 0) {
+      // Equal delays keep the chunks in order.
+      child.stdout.on('data', (chunk: Buffer) => setTimeout(() => socket.write(chunk), responseDelayMs));
+    } else {
+      child.stdout.pipe(socket);
+    }
     socket.on('error', () => child.kill());
     socket.on('close', () => child.stdin.end());
     child.stdin.on('error', () => undefined);
