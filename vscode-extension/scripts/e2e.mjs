@@ -46,9 +46,16 @@ try {
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 run('building the extension', npm, ['run', '--silent', 'build']);
 run('compiling the tests', npm, ['run', '--silent', 'compile-tests']);
-run('packaging the extension (without a bundled server)', process.execPath, [path.join('scripts', 'package.mjs'), '--thin'], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const target = `${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch}`;
+run('packaging the extension with the server build', process.execPath, [
+  path.join('scripts', 'package.mjs'),
+  '--target',
+  target,
+  '--out',
+  path.join('out', 'lspcopilot-e2e.vsix'),
+  '--no-build',
+  '--quiet',
+]);
 console.log(`e2e: ready to test after ${seconds()}`);
 
 const tests = spawnSync(

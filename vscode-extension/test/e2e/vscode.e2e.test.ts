@@ -36,8 +36,8 @@ import {
   waitForStatus,
 } from '../support/workbench';
 
-const pkg = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8')) as { name: string; version: string };
-const vsix = path.join(extensionDir, 'out', `${pkg.name}-${pkg.version}-noserver.vsix`);
+/** Packaged by scripts/e2e.mjs with the server build inside, as users get it. */
+const vsix = path.join(extensionDir, 'out', 'lspcopilot-e2e.vsix');
 
 function whyNot(): string | undefined {
   const server = realServerUnavailable();
@@ -51,7 +51,7 @@ function whyNot(): string | undefined {
     return `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
   }
   if (!fs.existsSync(vsix)) {
-    return `no packaged extension at ${vsix} (node scripts/package.mjs --thin)`;
+    return `no packaged extension at ${vsix} (npm run test:e2e packages it)`;
   }
   return undefined;
 }
@@ -66,6 +66,8 @@ interface Scenario {
   readonly file: string;
   /** The status bar text that says this scenario's server is ready. */
   readonly ready: RegExp;
+  /** Types `typed` at the cursor (default: all of it at once). */
+  readonly type?: (page: Page) => Promise<void>;
 }
 
 describe('VS Code end to end', { skip }, () => {
@@ -78,9 +80,8 @@ describe('VS Code end to end', { skip }, () => {
   let sshd: Sshd | undefined;
   let references: Map<string, string>;
   const files = ['Program.cs', 'Tcp.cs', 'Ssh.cs'];
+  // No server path: local mode runs the server bundled in the .vsix.
   const localSettings = {
-    'lspcopilot.connection.mode': 'local',
-    'lspcopilot.server.path': serverDll,
     'lspcopilot.model.path': modelPath,
     'lspcopilot.server.logLevel': 'info',
   };
@@ -150,7 +151,7 @@ describe('VS Code end to end', { skip }, () => {
     const ready = await waitForStatus(page, scenario.ready);
     note(`${since()}: status "${ready}"`);
     await goToLineEnd(page, TYPING_LINE + 1);
-    await page.keyboard.type(typed, { delay: 20 });
+    await (scenario.type ?? ((p: Page) => p.keyboard.type(typed, { delay: 20 })))(page);
     const typedAt = Date.now();
 
     const shown = await waitForGhostText(page, reference);
@@ -172,23 +173,30 @@ describe('VS Code end to end', { skip }, () => {
     await typeAcceptAndSave({ file: 'Program.cs', ready: /LspCopilot: ready · stories260K-fim/ }, 'local', (m) => t.diagnostic(m));
     // The middleware measured the completion and the status bar shows it.
     await waitForStatus(page, /LspCopilot: ready · stories260K-fim · \d+ ms/, 10_000);
+    // With no server path set, the server came from the .vsix.
+    await waitForExtensionLog(/Starting the server: \S*dotnet \S*\/extensions\/lspcopilot\.lspcopilot-[^/]+\/server\/lspcopilot\.dll --stdio/);
   });
 
-  it('tcp mode: the same over a slow TCP link, where each keystroke cancels the stale request', async (t) => {
-    // Answers arrive 250 ms late, so the request for one keystroke is still open at the next.
-    proxy = await startTcpProxy('dotnet', [serverDll, '--stdio', '--model', modelPath, '--log-level', 'info'], { responseDelayMs: 250 });
+  it('tcp mode: the same over a slow TCP link, where a keystroke cancels the request still in flight', async (t) => {
+    // Answers arrive 1.5 s late, so a request is still open when the next key is pressed.
+    proxy = await startTcpProxy('dotnet', [serverDll, '--stdio', '--model', modelPath, '--log-level', 'info'], { responseDelayMs: 1_500 });
+    const tcp = proxy;
     codeServer!.writeWorkspaceSettings({
       'lspcopilot.connection.mode': 'tcp',
       'lspcopilot.tcp.host': '127.0.0.1',
-      'lspcopilot.tcp.port': proxy.port,
+      'lspcopilot.tcp.port': tcp.port,
     });
-    await typeAcceptAndSave({ file: 'Tcp.cs', ready: /LspCopilot: ready · tcp/ }, 'tcp', (m) => t.diagnostic(m));
-    assert.equal(proxy.accepted(), 1, 'the extension should have connected to the TCP listener once');
-    const sent = proxy.clientTraffic();
-    const requests = sent.match(/"method":"textDocument\/inlineCompletion"/g)?.length ?? 0;
-    const cancels = sent.match(/"method":"\$\/cancelRequest"/g)?.length ?? 0;
-    t.diagnostic(`${requests} inline completion requests, ${cancels} cancelled`);
-    assert.ok(cancels >= 1, `none of the ${requests} inline completion requests was cancelled by a later keystroke`);
+    let cancelled: number | string | undefined;
+    const type = async (p: Page) => {
+      await p.keyboard.type(typed.slice(0, -1), { delay: 20 });
+      cancelled = await tcp.waitForPendingRequest('textDocument/inlineCompletion', 20_000);
+      await p.keyboard.type(typed.slice(-1));
+      await tcp.waitForClientMessage((m) => m.method === '$/cancelRequest' && m.params?.id === cancelled, 10_000);
+    };
+    await typeAcceptAndSave({ file: 'Tcp.cs', ready: /LspCopilot: ready · tcp/, type }, 'tcp', (m) => t.diagnostic(m));
+    assert.equal(tcp.accepted(), 1, 'the extension should have connected to the TCP listener once');
+    const requests = tcp.clientMessages().filter((m) => m.method === 'textDocument/inlineCompletion').length;
+    t.diagnostic(`${requests} inline completion requests; request ${String(cancelled)} was cancelled by the last keystroke`);
   });
 
   it('ssh mode: the same with the server started through a real sshd on 127.0.0.1', { skip: sshdUnavailable() }, async (t) => {
