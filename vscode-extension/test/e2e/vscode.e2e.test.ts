@@ -211,6 +211,23 @@ describe('VS Code end to end', { skip }, () => {
     assert.match(fs.readFileSync(sshd.logFile, 'utf8'), /Accepted publickey/, 'sshd never accepted the extension\'s login');
   });
 
+  it('model load: a progress notification and "loading model" until the server says it is ready', async (t) => {
+    // A scripted server that loads for as long as the test wants (the tiny models load in ~50 ms).
+    const release = path.join(root, 'release-model-load');
+    const script = path.join(__dirname, '..', 'support', 'slowLoadingServer.js');
+    const wrapper = path.join(root, 'slow-loading-server.sh');
+    fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${script}" "${release}" big-coder-7b.gguf\n`, { mode: 0o755 });
+    codeServer!.writeWorkspaceSettings({ 'lspcopilot.server.path': wrapper });
+    await waitForStatus(page, /LspCopilot: loading model/, 30_000);
+    const toast = page.locator('.notifications-toasts .notification-toast-container', { hasText: 'Loading big-coder-7b.gguf' });
+    // Seen once its slide-in animation is over.
+    await page.locator('.notifications-toasts .notification-fade-in-done', { hasText: 'Loading big-coder-7b.gguf' }).first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(outputDir, 'model-loading.png') });
+    fs.writeFileSync(release, '');
+    t.diagnostic(await waitForStatus(page, /LspCopilot: ready · big-coder-7b/, 10_000));
+    await toast.first().waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
   it('crash loop: a server that keeps dying is restarted with backoff, then given up on with the reason', async (t) => {
     const crashing = path.join(root, 'crashing-server.sh');
     fs.writeFileSync(crashing, '#!/bin/sh\necho "crashing on purpose for the test" >&2\nexit 3\n', { mode: 0o755 });
@@ -218,7 +235,9 @@ describe('VS Code end to end', { skip }, () => {
     codeServer!.writeWorkspaceSettings({ 'lspcopilot.server.path': crashing });
     // Restarts after 1, 2, 4 and 8 s; the fifth crash within 3 minutes ends it.
     await waitForStatus(page, /LspCopilot: error/, 60_000);
-    const message = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'stopped unexpectedly 5 times in 3 minutes' });
+    const message = page.locator('.notifications-toasts .notification-fade-in-done .notification-list-item-message', {
+      hasText: 'stopped unexpectedly 5 times in 3 minutes',
+    });
     await message.first().waitFor({ timeout: 10_000 });
     t.diagnostic(`gave up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await page.screenshot({ path: path.join(outputDir, 'crash-loop.png') });
