@@ -1,7 +1,6 @@
 // Owns the language client: starts it for the current settings, restarts it with backoff when the
 // server dies, gives up after too many crashes, and keeps the status bar true.
 
-import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as readline from 'node:readline';
@@ -9,14 +8,12 @@ import * as vscode from 'vscode';
 import {
   CloseAction,
   ErrorAction,
-  LanguageClient,
   LanguageClientOptions,
   LogMessageNotification,
   MessageType,
   RevealOutputChannelOn,
   ServerOptions,
   ShowMessageNotification,
-  State,
 } from 'vscode-languageclient/node';
 import { CrashPolicy } from './crashPolicy';
 import { initializationOptions, LaunchConfigError, LaunchPlan, planLaunch } from './launchPlan';
@@ -24,17 +21,8 @@ import { ModelLoadProgressFeature } from './modelLoadProgress';
 import { parseSettings, Settings } from './settings';
 import { StatusBar } from './statusBar';
 import { modelNameFromPath } from './statusText';
-import { connectTcp, describeExit, spawnServer, terminate } from './transport';
-
-/**
- * The controller tells the user about failures itself, once, with what to do; the client's own
- * notifications would pop up again on every restart of a crash loop, so they go to the log only.
- */
-class LanguageClientWithoutToasts extends LanguageClient {
-  override error(message: string, data?: unknown, showNotification: boolean | 'force' = true): void {
-    super.error(message, data, showNotification === 'force' ? false : showNotification);
-  }
-}
+import { LanguageClientWithoutToasts, ServerSession } from './serverSession';
+import { connectTcp, spawnServer } from './transport';
 
 export function readSettings(): Settings {
   const config = vscode.workspace.getConfiguration('lspcopilot');
@@ -48,13 +36,10 @@ export interface ServerFeatures {
 }
 
 export class ServerController implements vscode.Disposable {
-  private client: LanguageClient | undefined;
-  private child: ChildProcess | undefined;
+  private current: ServerSession | undefined;
   /** Bumped on every start and stop; callbacks from an older session are ignored. */
   private session = 0;
   private deadSession = -1;
-  /** How the current session's server process ended, once it has. */
-  private processExit: { session: number; ended: Promise<string> } | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly policy = new CrashPolicy();
   private readonly featuresChanged = new vscode.EventEmitter<ServerFeatures>();
@@ -66,15 +51,19 @@ export class ServerController implements vscode.Disposable {
     private readonly status: StatusBar,
   ) {}
 
-  get languageClient(): LanguageClient | undefined {
-    return this.client?.isRunning() ? this.client : undefined;
+  get languageClient(): LanguageClientWithoutToasts | undefined {
+    const client = this.current?.client;
+    return client?.isRunning() ? client : undefined;
   }
 
   /** Starts the server for the current settings, stopping any running one first. */
   async start(): Promise<void> {
     this.cancelRestart();
-    await this.stopClient();
     const session = ++this.session;
+    await this.stopCurrent();
+    if (session !== this.session) {
+      return; // A newer start or stop came while the old server stopped.
+    }
     const settings = readSettings();
     if (!settings.enable) {
       this.status.set({ state: 'disabled', mode: settings.mode });
@@ -102,7 +91,10 @@ export class ServerController implements vscode.Disposable {
         : `Connecting to the server at ${plan.host}:${plan.port}`,
     );
 
-    const client = new LanguageClientWithoutToasts('lspcopilot', 'LspCopilot', this.serverOptions(plan, session), this.clientOptions(settings, session));
+    const run = new ServerSession(session);
+    this.current = run;
+    const client = new LanguageClientWithoutToasts('lspcopilot', 'LspCopilot', this.serverOptions(plan, run), this.clientOptions(settings, session));
+    run.client = client;
     client.registerFeature(
       new ModelLoadProgressFeature(client, {
         onBegin: (token) => {
@@ -136,7 +128,6 @@ export class ServerController implements vscode.Disposable {
       // also carries what ssh or a crashing server prints before and after the connection.
       client.onNotification(LogMessageNotification.type, () => undefined);
     }
-    this.client = client;
 
     try {
       await client.start();
@@ -147,9 +138,13 @@ export class ServerController implements vscode.Disposable {
       }
       return;
     }
-    // The server may have died during the handshake; then a restart is already planned.
-    if (session !== this.session || this.deadSession === session) {
+    if (session !== this.session) {
+      // Superseded while starting: whoever superseded it could not stop a starting client.
+      await run.stop((message) => this.log.debug(message));
       return;
+    }
+    if (this.deadSession === session) {
+      return; // It died during the handshake and a restart is already planned.
     }
     this.log.info(`Connected (${plan.description}).`);
     if (this.status.current.state === 'starting') {
@@ -173,7 +168,7 @@ export class ServerController implements vscode.Disposable {
   async stop(): Promise<void> {
     this.cancelRestart();
     this.session++;
-    await this.stopClient();
+    await this.stopCurrent();
   }
 
   async dispose(): Promise<void> {
@@ -188,24 +183,17 @@ export class ServerController implements vscode.Disposable {
     }
   }
 
-  private serverOptions(plan: LaunchPlan, session: number): ServerOptions {
+  private serverOptions(plan: LaunchPlan, run: ServerSession): ServerOptions {
     if (plan.kind === 'tcp') {
       return async () => {
         const socket = await connectTcp(plan.host, plan.port);
+        run.adoptSocket(socket);
         return { reader: socket, writer: socket };
       };
     }
     return async () => {
       const child = await spawnServer(plan);
-      this.child = child;
-      const ended = new Promise<string>((resolve) =>
-        child.once('exit', (code, signal) => {
-          const how = describeExit(code, signal);
-          this.log.info(`The server process ${how}.`);
-          resolve(how);
-        }),
-      );
-      this.processExit = { session, ended };
+      run.adoptProcess(child, (how) => this.log.info(`The server process ${how}.`));
       return child;
     };
   }
@@ -270,7 +258,7 @@ export class ServerController implements vscode.Disposable {
       return error.message;
     }
     // The exit code says more than the broken pipe that usually reports the death first.
-    const exit = this.processExit?.session === session ? await firstOf(this.processExit.ended, 1_000) : undefined;
+    const exit = this.current?.id === session ? await this.current.exitWithin(1_000) : undefined;
     if (session !== this.session) {
       return undefined;
     }
@@ -325,33 +313,11 @@ export class ServerController implements vscode.Disposable {
     }
   }
 
-  private async stopClient(): Promise<void> {
-    const client = this.client;
-    const child = this.child;
-    this.client = undefined;
-    this.child = undefined;
-    if (client !== undefined && client.state !== State.Stopped) {
-      try {
-        await client.stop(2_000);
-      } catch (error) {
-        this.log.debug(`Stopping the client: ${errorMessage(error)}`);
-      }
-    }
-    if (child !== undefined) {
-      await terminate(child);
-    }
+  private async stopCurrent(): Promise<void> {
+    const run = this.current;
+    this.current = undefined;
+    await run?.stop((message) => this.log.debug(message));
   }
-}
-
-/** The promise's value, or undefined if it takes longer than `ms`. */
-function firstOf<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    void promise.then((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
 }
 
 function errorMessage(error: unknown): string {
