@@ -71,6 +71,8 @@ export class ServerController implements vscode.Disposable {
       return;
     }
 
+    // A fresh state: nothing of the previous server's (model, latency) carries over.
+    this.status.set({ state: 'starting', mode: settings.mode, modelName: modelNameFromPath(settings.modelPath) });
     let plan: LaunchPlan;
     try {
       plan = planLaunch(settings, {
@@ -83,8 +85,7 @@ export class ServerController implements vscode.Disposable {
       return;
     }
 
-    const base = { mode: settings.mode, where: plan.description, modelName: modelNameFromPath(settings.modelPath) };
-    this.status.set({ ...base, state: 'starting' });
+    this.status.update({ where: plan.description });
     this.log.info(
       plan.kind === 'process'
         ? `Starting the server: ${plan.command} ${plan.args.join(' ')}`
