@@ -74,6 +74,7 @@ describe('transports with the real server', { skip: skipServer }, () => {
   let local = '';
   let proxy: TcpProxy | undefined;
   let sshd: Sshd | undefined;
+  let sshdDir: string | undefined;
 
   before(async () => {
     local = await suggestionFromProcess({});
@@ -82,6 +83,9 @@ describe('transports with the real server', { skip: skipServer }, () => {
   after(async () => {
     await proxy?.close();
     await sshd?.stop();
+    if (sshdDir !== undefined) {
+      fs.rmSync(sshdDir, { recursive: true, force: true });
+    }
   });
 
   it('local mode: the server advertises inline completions and suggests text', async () => {
@@ -112,7 +116,8 @@ describe('transports with the real server', { skip: skipServer }, () => {
 
   const noSsh = sshdUnavailable();
   it('ssh mode: the same suggestion from a server started through a real sshd', { skip: noSsh }, async () => {
-    sshd = await startSshd(fs.mkdtempSync(path.join(os.tmpdir(), 'lspcopilot-sshd-')));
+    sshdDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lspcopilot-sshd-'));
+    sshd = await startSshd(sshdDir);
     const dotnet = onPath('dotnet');
     const suggestion = await suggestionFromProcess({
       'connection.mode': 'ssh',
