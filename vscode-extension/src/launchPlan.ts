@@ -1,0 +1,148 @@
+// Settings → how to reach the server: a process to spawn (local or through ssh) or a TCP address.
+// Pure, so that every mode's command line is unit-tested without VS Code.
+
+import * as path from 'node:path';
+import { Settings } from './settings';
+import { SshConfigError, sshArguments } from './sshCommand';
+
+export type LaunchPlan =
+  | {
+      readonly kind: 'process';
+      readonly mode: 'local' | 'ssh';
+      readonly command: string;
+      readonly args: readonly string[];
+      /** For the log and the status tooltip. */
+      readonly description: string;
+    }
+  | {
+      readonly kind: 'tcp';
+      readonly mode: 'tcp';
+      readonly host: string;
+      readonly port: number;
+      readonly description: string;
+    };
+
+/** A setting that makes launching impossible; the message says which one and what to do. */
+export class LaunchConfigError extends Error {}
+
+export interface LaunchEnvironment {
+  readonly extensionPath: string;
+  readonly homeDir: string;
+  readonly fileExists: (file: string) => boolean;
+}
+
+/** Where `npm run package` puts the server build inside the extension. */
+export function bundledServerPath(extensionPath: string): string {
+  return path.join(extensionPath, 'server', 'lspcopilot.dll');
+}
+
+/** The server's command-line arguments for the settings (model path as seen by the server's machine). */
+export function serverArguments(settings: Settings, expandHome: (p: string) => string = (p) => p): string[] {
+  const args = ['--stdio'];
+  if (settings.modelPath !== '') {
+    args.push('--model', expandHome(settings.modelPath));
+  }
+  if (settings.threads !== undefined) {
+    args.push('--threads', String(settings.threads));
+  }
+  if (settings.contextSize !== undefined) {
+    args.push('--context-size', String(settings.contextSize));
+  }
+  if (settings.maxTokens !== undefined) {
+    args.push('--max-tokens', String(settings.maxTokens));
+  }
+  args.push('--log-level', settings.server.logLevel, ...settings.server.extraArgs);
+  return args;
+}
+
+export function planLaunch(settings: Settings, env: LaunchEnvironment): LaunchPlan {
+  switch (settings.mode) {
+    case 'tcp':
+      return planTcp(settings);
+    case 'ssh':
+      return planSsh(settings);
+    default:
+      return planLocal(settings, env);
+  }
+}
+
+function planLocal(settings: Settings, env: LaunchEnvironment): LaunchPlan {
+  const expand = (p: string) => expandHome(p, env.homeDir);
+  const configured = settings.server.path !== '';
+  const server = configured ? expand(settings.server.path) : bundledServerPath(env.extensionPath);
+  if (!env.fileExists(server)) {
+    throw new LaunchConfigError(
+      configured
+        ? `lspcopilot.server.path is "${settings.server.path}", but there is no file at ${server}. Point it at lspcopilot.dll or the lspcopilot executable.`
+        : 'This build of the extension has no bundled server. Set lspcopilot.server.path to lspcopilot.dll ' +
+          '(dotnet build server/LspCopilot.Server -c Release), or use connection mode tcp or ssh.',
+    );
+  }
+  const args = serverArguments(settings, expand);
+  // A .dll needs the dotnet host; anything else is an executable (the apphost or a wrapper script).
+  if (server.toLowerCase().endsWith('.dll')) {
+    return {
+      kind: 'process',
+      mode: 'local',
+      command: expand(settings.server.dotnetPath),
+      args: [server, ...args],
+      description: `local: ${server}`,
+    };
+  }
+  return { kind: 'process', mode: 'local', command: server, args, description: `local: ${server}` };
+}
+
+function planTcp(settings: Settings): LaunchPlan {
+  const { host, port } = settings.tcp;
+  if (port < 1 || port > 65535) {
+    throw new LaunchConfigError(
+      'Connection mode is tcp but lspcopilot.tcp.port is not set: set it to the port the server listens on (lspcopilot --tcp HOST:PORT).',
+    );
+  }
+  return { kind: 'tcp', mode: 'tcp', host, port, description: `tcp: ${host}:${port}` };
+}
+
+function planSsh(settings: Settings): LaunchPlan {
+  try {
+    // The model path is on the remote machine: `~` is left for the remote shell to expand.
+    const args = sshArguments(settings.ssh, serverArguments(settings));
+    return {
+      kind: 'process',
+      mode: 'ssh',
+      command: settings.ssh.path,
+      args,
+      description: `ssh: ${settings.ssh.target}`,
+    };
+  } catch (error) {
+    if (error instanceof SshConfigError) {
+      throw new LaunchConfigError(error.message);
+    }
+    throw error;
+  }
+}
+
+/** What the server reads from `initialize` (the only way to configure a server reached over TCP). */
+export function initializationOptions(settings: Settings, homeDir: string): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  if (settings.modelPath !== '') {
+    // Only a local server shares our home directory.
+    options.modelPath = settings.mode === 'local' ? expandHome(settings.modelPath, homeDir) : settings.modelPath;
+  }
+  if (settings.maxTokens !== undefined) {
+    options.maxTokens = settings.maxTokens;
+  }
+  if (settings.temperature !== undefined) {
+    options.temperature = settings.temperature;
+  }
+  if (settings.mode === 'tcp' && settings.tcp.authToken !== '') {
+    options.authToken = settings.tcp.authToken;
+  }
+  return options;
+}
+
+export function expandHome(p: string, homeDir: string): string {
+  if (p === '~') {
+    return homeDir;
+  }
+  return p.startsWith('~/') ? path.join(homeDir, p.slice(2)) : p;
+}

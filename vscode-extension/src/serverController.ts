@@ -1,0 +1,326 @@
+// Owns the language client: starts it for the current settings, restarts it with backoff when the
+// server dies, gives up after too many crashes, and keeps the status bar true.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as readline from 'node:readline';
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClientOptions,
+  LogMessageNotification,
+  MessageType,
+  RevealOutputChannelOn,
+  ServerOptions,
+  ShowMessageNotification,
+} from 'vscode-languageclient/node';
+import { CrashPolicy } from './crashPolicy';
+import { initializationOptions, LaunchConfigError, LaunchPlan, planLaunch } from './launchPlan';
+import { ModelLoadProgressFeature } from './modelLoadProgress';
+import { parseSettings, Settings } from './settings';
+import { StatusBar } from './statusBar';
+import { modelNameFromPath } from './statusText';
+import { LanguageClientWithoutToasts, ServerSession } from './serverSession';
+import { connectTcp, spawnServer } from './transport';
+
+export function readSettings(): Settings {
+  const config = vscode.workspace.getConfiguration('lspcopilot');
+  return parseSettings((key) => config.get(key), process.env);
+}
+
+/** What the server says it can do beyond completions (commands stay hidden until it can). */
+export interface ServerFeatures {
+  readonly explain: boolean;
+  readonly refactor: boolean;
+}
+
+export class ServerController implements vscode.Disposable {
+  private current: ServerSession | undefined;
+  /** Bumped on every start and stop; callbacks from an older session are ignored. */
+  private session = 0;
+  private deadSession = -1;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly policy = new CrashPolicy();
+  private readonly featuresChanged = new vscode.EventEmitter<ServerFeatures>();
+  readonly onDidChangeFeatures = this.featuresChanged.event;
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly status: StatusBar,
+  ) {}
+
+  get languageClient(): LanguageClientWithoutToasts | undefined {
+    const client = this.current?.client;
+    return client?.isRunning() ? client : undefined;
+  }
+
+  /** Starts the server for the current settings, stopping any running one first. */
+  async start(): Promise<void> {
+    this.cancelRestart();
+    const session = ++this.session;
+    await this.stopCurrent();
+    if (session !== this.session) {
+      return; // A newer start or stop came while the old server stopped.
+    }
+    const settings = readSettings();
+    if (!settings.enable) {
+      this.status.set({ state: 'disabled', mode: settings.mode });
+      this.log.info('Completions are disabled (lspcopilot.enable is false).');
+      return;
+    }
+
+    // A fresh state: nothing of the previous server's (model, latency) carries over.
+    this.status.set({ state: 'starting', mode: settings.mode, modelName: modelNameFromPath(settings.modelPath) });
+    let plan: LaunchPlan;
+    try {
+      plan = planLaunch(settings, {
+        extensionPath: this.extensionPath,
+        homeDir: os.homedir(),
+        fileExists: (file) => fs.existsSync(file),
+      });
+    } catch (error) {
+      this.fail(errorMessage(error));
+      return;
+    }
+
+    this.status.update({ where: plan.description });
+    this.log.info(
+      plan.kind === 'process'
+        ? `Starting the server: ${plan.command} ${plan.args.join(' ')}`
+        : `Connecting to the server at ${plan.host}:${plan.port}`,
+    );
+
+    const run = new ServerSession(session);
+    this.current = run;
+    const client = new LanguageClientWithoutToasts('lspcopilot', 'LspCopilot', this.serverOptions(plan, run), this.clientOptions(settings, session));
+    run.client = client;
+    client.registerFeature(
+      new ModelLoadProgressFeature(client, {
+        onBegin: (token) => {
+          if (session === this.session && token.includes('model-load')) {
+            this.status.update({ state: 'loading', detail: undefined });
+          }
+        },
+        onEnd: (token, message) => {
+          if (session !== this.session || !token.includes('model-load')) {
+            return;
+          }
+          const ready = /^ready\b/i.exec(message ?? '');
+          if (ready) {
+            const name = modelNameFromPath(/^ready:\s*(.+)$/i.exec(message ?? '')?.[1]?.trim() ?? '');
+            this.status.update({ state: 'ready', modelName: name ?? this.status.current.modelName, detail: undefined });
+          } else {
+            this.status.update({ state: 'error', detail: message ?? 'The model could not be loaded.' });
+          }
+        },
+      }),
+    );
+    // Replaces the client's own handler (registered before initialize), to also mark the error.
+    client.onNotification(ShowMessageNotification.type, (params) => {
+      this.showServerMessage(params.type, params.message);
+      if (session === this.session && params.type === MessageType.Error) {
+        this.status.update({ state: 'error', detail: params.message });
+      }
+    });
+    if (plan.kind === 'process') {
+      // The server writes each log line to stderr and as window/logMessage: keep stderr, which
+      // also carries what ssh or a crashing server prints before and after the connection.
+      client.onNotification(LogMessageNotification.type, () => undefined);
+    }
+
+    try {
+      await client.start();
+    } catch (error) {
+      const note = await this.onServerDied(session, error);
+      if (note !== undefined) {
+        this.log.warn(note);
+      }
+      return;
+    }
+    if (session !== this.session) {
+      // Superseded while starting: whoever superseded it could not stop a starting client.
+      await run.stop((message) => this.log.debug(message));
+      return;
+    }
+    if (this.deadSession === session) {
+      return; // It died during the handshake and a restart is already planned.
+    }
+    this.log.info(`Connected (${plan.description}).`);
+    if (this.status.current.state === 'starting') {
+      this.status.update({ state: 'ready' });
+    }
+    const experimental = client.initializeResult?.capabilities.experimental as
+      | { lspcopilot?: { explainProvider?: boolean; refactorProvider?: boolean } }
+      | undefined;
+    this.featuresChanged.fire({
+      explain: experimental?.lspcopilot?.explainProvider === true,
+      refactor: experimental?.lspcopilot?.refactorProvider === true,
+    });
+  }
+
+  /** The user asked for a restart: forget earlier crashes. */
+  async restart(): Promise<void> {
+    this.policy.reset();
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    this.cancelRestart();
+    this.session++;
+    await this.stopCurrent();
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    this.featuresChanged.dispose();
+  }
+
+  /** Records how long a completion took, for the status bar. */
+  recordLatency(ms: number): void {
+    if (this.status.current.state === 'ready') {
+      this.status.update({ lastLatencyMs: ms });
+    }
+  }
+
+  private serverOptions(plan: LaunchPlan, run: ServerSession): ServerOptions {
+    if (plan.kind === 'tcp') {
+      return async () => {
+        const socket = await connectTcp(plan.host, plan.port);
+        run.adoptSocket(socket);
+        return { reader: socket, writer: socket };
+      };
+    }
+    return async () => {
+      const child = await spawnServer(plan);
+      run.adoptProcess(child, (how) => this.log.info(`The server process ${how}.`));
+      return child;
+    };
+  }
+
+  private clientOptions(settings: Settings, session: number): LanguageClientOptions {
+    return {
+      documentSelector: settings.languages.flatMap((language) => [
+        { language, scheme: 'file' },
+        { language, scheme: 'untitled' },
+      ]),
+      initializationOptions: initializationOptions(settings, os.homedir()),
+      outputChannel: this.log,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      // The server's stderr is its log: keep its lines as they are.
+      stdioOptions: {
+        stdout: () => undefined,
+        stderr: (input, channel) => {
+          readline.createInterface({ input, crlfDelay: Infinity, terminal: false }).on('line', (line) => channel.appendLine(line));
+        },
+      },
+      errorHandler: {
+        error: (_error, _message, count) => ({ action: (count ?? 0) < 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true }),
+        closed: async () => {
+          const note = await this.onServerDied(session, new Error('the connection to the server closed'));
+          // The client logs this message; we restart ourselves, with backoff.
+          return { action: CloseAction.DoNotRestart, handled: true, message: note ?? 'The connection to the server closed.' };
+        },
+      },
+      initializationFailedHandler: () => false,
+      middleware: {
+        // vscode passes a token that it cancels on the next keystroke; handing it to next() makes
+        // the client send $/cancelRequest for the stale request.
+        provideInlineCompletionItems: async (document, position, context, token, next) => {
+          const started = performance.now();
+          const result = await next(document, position, context, token);
+          const elapsed = performance.now() - started;
+          if (token.isCancellationRequested) {
+            this.log.trace(`Inline completion at ${position.line + 1}:${position.character + 1} cancelled after ${elapsed.toFixed(0)} ms.`);
+          } else {
+            const items = Array.isArray(result) ? result : (result?.items ?? []);
+            this.log.debug(`Inline completion at ${position.line + 1}:${position.character + 1}: ${items.length} item(s) in ${elapsed.toFixed(0)} ms.`);
+            this.recordLatency(elapsed);
+          }
+          return result;
+        },
+      },
+    };
+  }
+
+  /**
+   * The server died (or never started): restart it after a backoff delay, or give up after too
+   * many crashes. Returns what happens, for the log, or undefined if this session is stale.
+   */
+  private async onServerDied(session: number, error: unknown): Promise<string | undefined> {
+    if (session !== this.session || this.deadSession === session) {
+      return undefined;
+    }
+    this.deadSession = session;
+    this.featuresChanged.fire({ explain: false, refactor: false });
+    if (error instanceof LaunchConfigError) {
+      this.fail(error.message);
+      return error.message;
+    }
+    // The exit code says more than the broken pipe that usually reports the death first.
+    const exit = this.current?.id === session ? await this.current.exitWithin(1_000) : undefined;
+    if (session !== this.session) {
+      return undefined;
+    }
+    const why = exit !== undefined ? `the server ${exit}` : errorMessage(error);
+    const decision = this.policy.recordCrash(Date.now());
+    if (!decision.restart) {
+      const reason = `${why.charAt(0).toUpperCase()}${why.slice(1)}. ${decision.reason ?? ''}`.trim();
+      this.fail(reason);
+      return reason;
+    }
+    const seconds = decision.delayMs / 1000;
+    const note = `The server stopped (${why}); restarting in ${seconds} s (crash ${decision.crashes} of at most 5 in 3 minutes).`;
+    this.status.update({ state: 'starting', detail: note });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (session === this.session) {
+        void this.start();
+      }
+    }, decision.delayMs);
+    return note;
+  }
+
+  private fail(message: string): void {
+    this.status.update({ state: 'error', detail: message });
+    this.log.error(message);
+    void vscode.window.showErrorMessage(`LspCopilot: ${message}`, 'Show Log', 'Restart').then((choice) => {
+      if (choice === 'Show Log') {
+        this.log.show(true);
+      } else if (choice === 'Restart') {
+        void this.restart();
+      }
+    });
+  }
+
+  private showServerMessage(type: MessageType, message: string): void {
+    switch (type) {
+      case MessageType.Error:
+        void vscode.window.showErrorMessage(message);
+        break;
+      case MessageType.Warning:
+        void vscode.window.showWarningMessage(message);
+        break;
+      default:
+        void vscode.window.showInformationMessage(message);
+    }
+  }
+
+  private cancelRestart(): void {
+    if (this.restartTimer !== undefined) {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = undefined;
+    }
+  }
+
+  private async stopCurrent(): Promise<void> {
+    const run = this.current;
+    this.current = undefined;
+    await run?.stop((message) => this.log.debug(message));
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

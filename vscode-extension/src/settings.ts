@@ -1,0 +1,105 @@
+// The extension's settings as one plain object, read through a getter so that tests need no VS Code.
+
+export type ConnectionMode = 'local' | 'tcp' | 'ssh';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'none'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Settings {
+  readonly enable: boolean;
+  readonly languages: readonly string[];
+  readonly mode: ConnectionMode;
+  readonly server: {
+    /** lspcopilot.dll, or an executable; empty means the build bundled with the extension. */
+    readonly path: string;
+    readonly dotnetPath: string;
+    readonly logLevel: LogLevel;
+    readonly extraArgs: readonly string[];
+  };
+  /** Path of the GGUF model on the machine that runs the server. */
+  readonly modelPath: string;
+  readonly threads: number | undefined;
+  readonly contextSize: number | undefined;
+  readonly maxTokens: number | undefined;
+  readonly temperature: number | undefined;
+  readonly tcp: { readonly host: string; readonly port: number; readonly authToken: string };
+  readonly ssh: {
+    readonly path: string;
+    readonly target: string;
+    readonly remoteCommand: string;
+    readonly options: readonly string[];
+  };
+}
+
+/** Reads one setting below `lspcopilot.`; returns undefined when unset. */
+export type SettingGetter = (key: string) => unknown;
+
+export const DEFAULT_LANGUAGES: readonly string[] = ['csharp'];
+
+export function parseSettings(get: SettingGetter, env: NodeJS.ProcessEnv = {}): Settings {
+  const mode = str(get('connection.mode'), 'local');
+  const logLevel = str(get('server.logLevel'), 'info');
+  return {
+    enable: get('enable') !== false,
+    languages: nonEmpty(strings(get('languages'), DEFAULT_LANGUAGES), DEFAULT_LANGUAGES),
+    mode: mode === 'tcp' || mode === 'ssh' ? mode : 'local',
+    server: {
+      path: str(get('server.path'), ''),
+      dotnetPath: str(get('server.dotnetPath'), 'dotnet'),
+      logLevel: (LOG_LEVELS as readonly string[]).includes(logLevel) ? (logLevel as LogLevel) : 'info',
+      extraArgs: strings(get('server.extraArgs'), []),
+    },
+    modelPath: str(get('model.path'), ''),
+    threads: positiveInt(get('engine.threads')),
+    contextSize: positiveInt(get('engine.contextSize')),
+    maxTokens: positiveInt(get('completion.maxTokens')),
+    temperature: nonNegative(get('completion.temperature')),
+    tcp: {
+      host: str(get('tcp.host'), '127.0.0.1'),
+      port: positiveInt(get('tcp.port')) ?? 0,
+      // A token in the environment keeps it out of settings files that get shared.
+      authToken: str(get('tcp.authToken'), '') || (env.LSPCOPILOT_TOKEN ?? ''),
+    },
+    ssh: {
+      path: str(get('ssh.path'), 'ssh'),
+      target: str(get('ssh.target'), ''),
+      remoteCommand: str(get('ssh.remoteCommand'), 'lspcopilot'),
+      options: strings(get('ssh.options'), []),
+    },
+  };
+}
+
+/** Settings whose change needs a new server process (everything but enable). */
+export const RESTART_SECTIONS = [
+  'languages',
+  'connection',
+  'server',
+  'model',
+  'engine',
+  'completion',
+  'tcp',
+  'ssh',
+] as const;
+
+function str(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;
+}
+
+function strings(value: unknown, fallback: readonly string[]): readonly string[] {
+  if (!Array.isArray(value)) {
+    return fallback;
+  }
+  return value.filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
+function nonEmpty(value: readonly string[], fallback: readonly string[]): readonly string[] {
+  return value.length > 0 ? value : fallback;
+}
+
+function positiveInt(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+function nonNegative(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}

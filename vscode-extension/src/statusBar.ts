@@ -1,0 +1,48 @@
+// The status bar item: what the server is doing, which model, how long the last completion took.
+
+import * as vscode from 'vscode';
+import { StatusInfo, statusText } from './statusText';
+
+export const MENU_COMMAND = 'lspcopilot.menu';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private info: StatusInfo = { state: 'idle', mode: 'local' };
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('lspcopilot.status', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'LspCopilot';
+    this.item.command = MENU_COMMAND;
+    this.render();
+    this.item.show();
+  }
+
+  get current(): StatusInfo {
+    return this.info;
+  }
+
+  /** Replaces the whole state (a new server session). */
+  set(info: StatusInfo): void {
+    this.info = info;
+    this.render();
+  }
+
+  /** Changes some fields of the current state. */
+  update(change: Partial<StatusInfo>): void {
+    this.info = { ...this.info, ...change };
+    this.render();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+
+  private render(): void {
+    const { text, tooltip } = statusText(this.info);
+    this.item.text = text;
+    this.item.tooltip = tooltip;
+    this.item.accessibilityInformation = { label: text.replace(/\$\([^)]*\)\s*/g, ''), role: 'button' };
+    this.item.backgroundColor =
+      this.info.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+  }
+}

@@ -1,0 +1,329 @@
+// End to end in a real VS Code (code-server 4.100.3) in headless Chromium, with the real server
+// and the tiny FIM model: open a .cs file, type, see our server's ghost text, accept it with Tab,
+// save, and read the file. Once per connection mode: local, tcp (through a test listener until
+// the server has its own) and ssh (through a real sshd on 127.0.0.1).
+//
+// The model writes children's stories: the tests check that the ghost text is exactly what the
+// server returns for that document and position, never what it says.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { CodeServer, codeServerBinary, startCodeServer } from '../support/codeServer';
+import { TestLspClient } from '../support/lspClient';
+import { extensionDir, findFimModel, onPath, realServerUnavailable, serverDll, testOutputDir } from '../support/paths';
+import { SAMPLE_PROGRAM, TYPING_LINE } from '../support/sampleProgram';
+import { Sshd, sshdUnavailable, startSshd } from '../support/sshd';
+import { startTcpProxy, TcpProxy } from '../support/tcpProxy';
+import { spawnServer, terminate } from '../../src/transport';
+import {
+  acceptGhostText,
+  CHROMIUM,
+  ghostText,
+  goToLineEnd,
+  launchBrowser,
+  openFile,
+  openWorkbench,
+  pickFromStatusMenu,
+  statusText,
+  runCommand,
+  save,
+  waitForGhostText,
+  waitForStatus,
+} from '../support/workbench';
+
+/** Packaged by scripts/e2e.mjs with the server build inside, as users get it. */
+const vsix = path.join(extensionDir, 'out', 'lspcopilot-e2e.vsix');
+
+function whyNot(): string | undefined {
+  const server = realServerUnavailable();
+  if (server) {
+    return server;
+  }
+  if (!fs.existsSync(codeServerBinary())) {
+    return `code-server is not installed at ${codeServerBinary()} (scripts/setup-e2e.sh installs it)`;
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    return `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`;
+  }
+  if (!fs.existsSync(vsix)) {
+    return `no packaged extension at ${vsix} (npm run test:e2e packages it)`;
+  }
+  return undefined;
+}
+
+const skip = whyNot();
+const modelPath = 'path' in findFimModel() ? (findFimModel() as { path: string }).path : '';
+const typed = '        // Once upon a time';
+const outputDir = path.join(testOutputDir, 'e2e');
+
+/** Every scenario edits its own copy of the sample, so each starts from the same text. */
+interface Scenario {
+  readonly file: string;
+  /** The status bar text that says this scenario's server is ready. */
+  readonly ready: RegExp;
+  /** Types `typed` at the cursor (default: all of it at once). */
+  readonly type?: (page: Page) => Promise<void>;
+}
+
+describe('VS Code end to end', { skip }, () => {
+  let root: string;
+  let workspace: string;
+  let codeServer: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let proxy: TcpProxy | undefined;
+  let sshd: Sshd | undefined;
+  let references: Map<string, string>;
+  const files = ['Program.cs', 'Tcp.cs', 'Ssh.cs'];
+  // No server path: local mode runs the server bundled in the .vsix.
+  const localSettings = {
+    'lspcopilot.model.path': modelPath,
+    'lspcopilot.server.logLevel': 'info',
+  };
+
+  before(async () => {
+    const setupStarted = Date.now();
+    fs.rmSync(outputDir, { recursive: true, force: true });
+    fs.mkdirSync(outputDir, { recursive: true });
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'lspcopilot-e2e-'));
+    workspace = path.join(root, 'workspace');
+    fs.mkdirSync(workspace);
+    for (const file of files) {
+      fs.writeFileSync(path.join(workspace, file), SAMPLE_PROGRAM);
+    }
+    // What the server suggests after the typing, asked directly while VS Code starts.
+    const asked = serverSuggestions(
+      files.map((file) => pathToFileURL(path.join(workspace, file)).href),
+      withLine(SAMPLE_PROGRAM, TYPING_LINE, typed),
+      TYPING_LINE,
+      typed.length,
+    );
+    codeServer = await startCodeServer({ root, workspace, vsix, settings: localSettings });
+    browser = await launchBrowser();
+    page = await openWorkbench(browser, codeServer.url);
+    references = new Map((await asked).map((text, i) => [files[i], text]));
+    console.log(`code-server and the workbench are up after ${((Date.now() - setupStarted) / 1000).toFixed(1)} s`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await codeServer?.stop();
+    await proxy?.close();
+    await sshd?.stop();
+    if (root !== undefined) {
+      collectLogs(root, sshd?.logFile);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  /** The extension's log (its output channel's file), once it matches. */
+  async function waitForExtensionLog(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = findFiles(path.join(root, 'user-data', 'logs'))
+        .filter((file) => file.endsWith('LspCopilot.log'))
+        .map((file) => fs.readFileSync(file, 'utf8'))
+        .join('\n');
+      if (pattern.test(text)) {
+        return text;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`The extension's log never matched ${pattern}:\n${text}`);
+  }
+
+  /** Opens the file, types, checks the ghost text against the server, accepts it, saves, reads the file. */
+  async function typeAcceptAndSave(scenario: Scenario, name: string, note: (message: string) => void): Promise<void> {
+    const started = Date.now();
+    const since = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    const file = path.join(workspace, scenario.file);
+    const reference = references.get(scenario.file) ?? '';
+    assert.notEqual(reference, '', 'the server itself suggests nothing at this position; pick another');
+
+    await openFile(page, scenario.file);
+    note(`${since()}: ${scenario.file} open`);
+    const ready = await waitForStatus(page, scenario.ready);
+    note(`${since()}: status "${ready}"`);
+    await goToLineEnd(page, TYPING_LINE + 1);
+    await (scenario.type ?? ((p: Page) => p.keyboard.type(typed, { delay: 20 })))(page);
+    const typedAt = Date.now();
+
+    const shown = await waitForGhostText(page, reference);
+    note(`${since()}: ghost text after the last keystroke: ${Date.now() - typedAt} ms: ${JSON.stringify(shown)}; status "${await statusText(page)}"`);
+    await page.screenshot({ path: path.join(outputDir, `${name}-ghost-text.png`) });
+    assert.equal(shown.replace(/\s+$/, ''), reference.replace(/\s+$/, ''), `ghost text differs from the server's suggestion (status: ${ready})`);
+
+    await acceptGhostText(page);
+    await save(page);
+    const expected = withLine(SAMPLE_PROGRAM, TYPING_LINE, typed + reference);
+    const saved = await waitForFile(file, expected);
+    assert.equal(saved, expected, 'the saved file does not hold the accepted suggestion');
+    assert.equal(await ghostText(page), '', 'ghost text is still shown after Tab');
+    await page.screenshot({ path: path.join(outputDir, `${name}-accepted.png`) });
+    note(`${since()}: accepted and saved`);
+  }
+
+  it('local mode: ghost text from our server, Tab accepts it, the saved file contains it', async (t) => {
+    await typeAcceptAndSave({ file: 'Program.cs', ready: /LspCopilot: ready · stories260K-fim/ }, 'local', (m) => t.diagnostic(m));
+    // The middleware measured the completion and the status bar shows it.
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim · \d+ ms/, 10_000);
+    // With no server path set, the server came from the .vsix.
+    await waitForExtensionLog(/Starting the server: \S*dotnet \S*\/extensions\/lspcopilot\.lspcopilot-[^/]+\/server\/lspcopilot\.dll --stdio/);
+  });
+
+  it('tcp mode: the same over a slow TCP link, where a keystroke cancels the request still in flight', async (t) => {
+    // Answers arrive 1.5 s late, so a request is still open when the next key is pressed.
+    proxy = await startTcpProxy('dotnet', [serverDll, '--stdio', '--model', modelPath, '--log-level', 'info'], { responseDelayMs: 1_500 });
+    const tcp = proxy;
+    codeServer!.writeWorkspaceSettings({
+      'lspcopilot.connection.mode': 'tcp',
+      'lspcopilot.tcp.host': '127.0.0.1',
+      'lspcopilot.tcp.port': tcp.port,
+    });
+    let cancelled: number | string | undefined;
+    const type = async (p: Page) => {
+      await p.keyboard.type(typed.slice(0, -1), { delay: 20 });
+      cancelled = await tcp.waitForPendingRequest('textDocument/inlineCompletion', 20_000);
+      await p.keyboard.type(typed.slice(-1));
+      await tcp.waitForClientMessage((m) => m.method === '$/cancelRequest' && m.params?.id === cancelled, 10_000);
+    };
+    await typeAcceptAndSave({ file: 'Tcp.cs', ready: /LspCopilot: ready · tcp/, type }, 'tcp', (m) => t.diagnostic(m));
+    assert.equal(tcp.accepted(), 1, 'the extension should have connected to the TCP listener once');
+    const requests = tcp.clientMessages().filter((m) => m.method === 'textDocument/inlineCompletion').length;
+    t.diagnostic(`${requests} inline completion requests; request ${String(cancelled)} was cancelled by the last keystroke`);
+  });
+
+  it('ssh mode: the same with the server started through a real sshd on 127.0.0.1', { skip: sshdUnavailable() }, async (t) => {
+    sshd = await startSshd(path.join(root, 'sshd'));
+    codeServer!.writeWorkspaceSettings({
+      'lspcopilot.connection.mode': 'ssh',
+      'lspcopilot.ssh.target': sshd.target,
+      'lspcopilot.ssh.options': sshd.clientOptions,
+      'lspcopilot.ssh.remoteCommand': `${onPath('dotnet')} ${serverDll}`,
+    });
+    await typeAcceptAndSave({ file: 'Ssh.cs', ready: /LspCopilot: ready · ssh/ }, 'ssh', (m) => t.diagnostic(m));
+    assert.match(fs.readFileSync(sshd.logFile, 'utf8'), /Accepted publickey/, 'sshd never accepted the extension\'s login');
+  });
+
+  it('model load: a progress notification and "loading model" until the server says it is ready', async (t) => {
+    // A scripted server that loads for as long as the test wants (the tiny models load in ~50 ms).
+    const release = path.join(root, 'release-model-load');
+    const script = path.join(__dirname, '..', 'support', 'slowLoadingServer.js');
+    const wrapper = path.join(root, 'slow-loading-server.sh');
+    fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${script}" "${release}" big-coder-7b.gguf\n`, { mode: 0o755 });
+    codeServer!.writeWorkspaceSettings({ 'lspcopilot.server.path': wrapper });
+    await waitForStatus(page, /LspCopilot: loading model/, 30_000);
+    const toast = page.locator('.notifications-toasts .notification-toast-container', { hasText: 'Loading big-coder-7b.gguf' });
+    // Seen once its slide-in animation is over.
+    await page.locator('.notifications-toasts .notification-fade-in-done', { hasText: 'Loading big-coder-7b.gguf' }).first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(outputDir, 'model-loading.png') });
+    fs.writeFileSync(release, '');
+    t.diagnostic(await waitForStatus(page, /LspCopilot: ready · big-coder-7b/, 10_000));
+    await toast.first().waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('crash loop: a server that keeps dying is restarted with backoff, then given up on with the reason', async (t) => {
+    const crashing = path.join(root, 'crashing-server.sh');
+    fs.writeFileSync(crashing, '#!/bin/sh\necho "crashing on purpose for the test" >&2\nexit 3\n', { mode: 0o755 });
+    const started = Date.now();
+    codeServer!.writeWorkspaceSettings({ 'lspcopilot.server.path': crashing });
+    // Restarts after 1, 2, 4 and 8 s; the fifth crash within 3 minutes ends it.
+    await waitForStatus(page, /LspCopilot: error/, 60_000);
+    const message = page.locator('.notifications-toasts .notification-fade-in-done .notification-list-item-message', {
+      hasText: 'stopped unexpectedly 5 times in 3 minutes',
+    });
+    await message.first().waitFor({ timeout: 10_000 });
+    t.diagnostic(`gave up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await page.screenshot({ path: path.join(outputDir, 'crash-loop.png') });
+    const log = await waitForExtensionLog(/will not be restarted/);
+    const delays = [...log.matchAll(/restarting in (\d+) s \(crash (\d) of at most 5/g)].map((m) => `${m[2]}:${m[1]}`);
+    assert.deepEqual(delays.slice(-4), ['1:1', '2:2', '3:4', '4:8'], 'restarts should back off 1, 2, 4, 8 s');
+    const toasts = await page.locator('.notifications-toasts .notification-list-item-message').allTextContents();
+    assert.equal(toasts.filter((text) => /LspCopilot/.test(text)).length, 1, `one notification for the whole crash loop, not one per crash: ${JSON.stringify(toasts)}`);
+  });
+
+  it('status bar menu disables completions and the toggle command enables them again', async () => {
+    codeServer!.writeWorkspaceSettings({});
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 30_000);
+    await pickFromStatusMenu(page, 'Disable completions');
+    await waitForStatus(page, /LspCopilot: disabled/, 20_000);
+    await runCommand(page, 'LspCopilot: Toggle Completions');
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 30_000);
+    await page.screenshot({ path: path.join(outputDir, 'status-ready.png') });
+  });
+});
+
+/** What our server suggests for the same text under each URI, asked directly (its own process, same model). */
+async function serverSuggestions(uris: string[], text: string, line: number, character: number): Promise<string[]> {
+  const child = await spawnServer({
+    kind: 'process',
+    mode: 'local',
+    command: 'dotnet',
+    args: [serverDll, '--stdio', '--model', modelPath, '--log-level', 'warning'],
+    description: 'reference',
+  });
+  const client = new TestLspClient(child.stdout!, child.stdin!);
+  try {
+    await client.initialize(null);
+    const suggestions: string[] = [];
+    for (const uri of uris) {
+      await client.open(uri, 'csharp', text);
+      suggestions.push(await client.inlineCompletion(uri, line, character));
+    }
+    return suggestions;
+  } finally {
+    await client.shutdown();
+    await terminate(child);
+  }
+}
+
+function withLine(text: string, line: number, content: string): string {
+  return text
+    .split('\n')
+    .map((l, i) => (i === line ? content : l))
+    .join('\n');
+}
+
+async function waitForFile(file: string, expected: string, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let content = fs.readFileSync(file, 'utf8');
+  while (content !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    content = fs.readFileSync(file, 'utf8');
+  }
+  return content;
+}
+
+/** Keeps code-server's log, the extension's log and sshd's log with the screenshots. */
+function collectLogs(root: string, sshdLog: string | undefined): void {
+  const copy = (from: string, name: string) => {
+    if (fs.existsSync(from)) {
+      fs.copyFileSync(from, path.join(outputDir, name));
+    }
+  };
+  copy(path.join(root, 'code-server.log'), 'code-server.log');
+  if (sshdLog) {
+    copy(sshdLog, 'sshd.log');
+  }
+  for (const file of findFiles(path.join(root, 'user-data', 'logs'))) {
+    if (/LspCopilot\.log$/.test(file) || /exthost\.log$/.test(file) || /remoteexthost\.log$/.test(file)) {
+      copy(file, path.basename(file));
+    }
+  }
+}
+
+function findFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) {
+    return [];
+  }
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? findFiles(full) : [full];
+  });
+}

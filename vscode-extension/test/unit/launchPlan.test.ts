@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { bundledServerPath, initializationOptions, LaunchConfigError, planLaunch, serverArguments } from '../../src/launchPlan';
+import { parseSettings } from '../../src/settings';
+
+const settingsOf = (values: Record<string, unknown>) => parseSettings((key) => values[key]);
+const existing = (...files: string[]) => (file: string) => files.includes(file);
+const env = (fileExists: (file: string) => boolean = () => true) => ({
+  extensionPath: '/ext',
+  homeDir: '/home/me',
+  fileExists,
+});
+
+describe('planLaunch, local mode', () => {
+  it('runs the bundled dll with dotnet when no server path is set', () => {
+    const plan = planLaunch(settingsOf({ 'model.path': '/models/m.gguf' }), env(existing(bundledServerPath('/ext'))));
+    assert.equal(plan.kind, 'process');
+    assert.ok(plan.kind === 'process');
+    assert.equal(plan.command, 'dotnet');
+    assert.deepEqual(plan.args, [path.join('/ext', 'server', 'lspcopilot.dll'), '--stdio', '--model', '/models/m.gguf', '--log-level', 'info']);
+  });
+
+  it('passes every engine option as an argument', () => {
+    const plan = planLaunch(
+      settingsOf({
+        'server.path': '/opt/lspcopilot/lspcopilot.dll',
+        'server.dotnetPath': '/usr/share/dotnet/dotnet',
+        'model.path': '/m.gguf',
+        'engine.threads': 8,
+        'engine.contextSize': 4096,
+        'completion.maxTokens': 64,
+        'server.logLevel': 'debug',
+        'server.extraArgs': ['--prefill-chunk', '32'],
+      }),
+      env(),
+    );
+    assert.ok(plan.kind === 'process');
+    assert.equal(plan.command, '/usr/share/dotnet/dotnet');
+    assert.deepEqual(plan.args, [
+      '/opt/lspcopilot/lspcopilot.dll',
+      '--stdio',
+      '--model', '/m.gguf',
+      '--threads', '8',
+      '--context-size', '4096',
+      '--max-tokens', '64',
+      '--log-level', 'debug',
+      '--prefill-chunk', '32',
+    ]);
+  });
+
+  it('runs an executable server directly', () => {
+    const plan = planLaunch(settingsOf({ 'server.path': '/usr/local/bin/lspcopilot' }), env());
+    assert.ok(plan.kind === 'process');
+    assert.equal(plan.command, '/usr/local/bin/lspcopilot');
+    assert.deepEqual(plan.args, ['--stdio', '--log-level', 'info']);
+  });
+
+  it('expands ~ in local paths', () => {
+    const plan = planLaunch(settingsOf({ 'server.path': '~/lsp/lspcopilot.dll', 'model.path': '~/m.gguf' }), env());
+    assert.ok(plan.kind === 'process');
+    assert.deepEqual(plan.args.slice(0, 4), [path.join('/home/me', 'lsp/lspcopilot.dll'), '--stdio', '--model', path.join('/home/me', 'm.gguf')]);
+  });
+
+  it('says which setting to fix when the configured server is missing', () => {
+    assert.throws(
+      () => planLaunch(settingsOf({ 'server.path': '/nope/lspcopilot.dll' }), env(existing())),
+      (error: Error) => error instanceof LaunchConfigError && error.message.includes('lspcopilot.server.path') && error.message.includes('/nope/lspcopilot.dll'),
+    );
+  });
+
+  it('explains that no server is bundled when none is configured and none ships', () => {
+    assert.throws(
+      () => planLaunch(settingsOf({}), env(existing())),
+      (error: Error) => error instanceof LaunchConfigError && /no bundled server/.test(error.message),
+    );
+  });
+});
+
+describe('planLaunch, tcp mode', () => {
+  it('connects to the configured host and port', () => {
+    const plan = planLaunch(settingsOf({ 'connection.mode': 'tcp', 'tcp.host': '127.0.0.2', 'tcp.port': 7777 }), env());
+    assert.deepEqual(plan, { kind: 'tcp', mode: 'tcp', host: '127.0.0.2', port: 7777, description: 'tcp: 127.0.0.2:7777' });
+  });
+
+  it('asks for a port when none is set', () => {
+    assert.throws(() => planLaunch(settingsOf({ 'connection.mode': 'tcp' }), env()), /lspcopilot\.tcp\.port/);
+  });
+
+  it('sends the model, generation options and token in initializationOptions', () => {
+    const options = initializationOptions(
+      settingsOf({ 'connection.mode': 'tcp', 'tcp.port': 1, 'tcp.authToken': 't0k', 'model.path': '~/m.gguf', 'completion.maxTokens': 32, 'completion.temperature': 0 }),
+      '/home/me',
+    );
+    assert.deepEqual(options, { modelPath: '~/m.gguf', maxTokens: 32, temperature: 0, authToken: 't0k' });
+  });
+
+  it('never sends the token outside tcp mode', () => {
+    assert.deepEqual(initializationOptions(settingsOf({ 'tcp.authToken': 't0k', 'model.path': '~/m.gguf' }), '/home/me'), {
+      modelPath: path.join('/home/me', 'm.gguf'),
+    });
+  });
+});
+
+describe('planLaunch, ssh mode', () => {
+  it('runs ssh with the target, -- and the remote command with --stdio', () => {
+    const plan = planLaunch(
+      settingsOf({ 'connection.mode': 'ssh', 'ssh.target': 'gpu-box', 'model.path': '/data/models/qwen coder.gguf' }),
+      env(existing()),
+    );
+    assert.ok(plan.kind === 'process');
+    assert.equal(plan.command, 'ssh');
+    const dash = plan.args.indexOf('--');
+    assert.equal(plan.args[dash - 1], 'gpu-box');
+    assert.deepEqual(plan.args.slice(dash + 1), ["lspcopilot --stdio --model '/data/models/qwen coder.gguf' --log-level info"]);
+  });
+
+  it('puts the user\'s ssh options before ours so that theirs win', () => {
+    const plan = planLaunch(
+      settingsOf({ 'connection.mode': 'ssh', 'ssh.target': 'me@box', 'ssh.options': ['-o', 'BatchMode=no', '-p', '2222'], 'ssh.path': '/usr/bin/ssh' }),
+      env(),
+    );
+    assert.ok(plan.kind === 'process');
+    assert.equal(plan.command, '/usr/bin/ssh');
+    assert.deepEqual(plan.args.slice(0, 4), ['-o', 'BatchMode=no', '-p', '2222']);
+    assert.ok(plan.args.indexOf('BatchMode=yes') > 3);
+  });
+
+  it('leaves ~ in the remote model path for the remote shell', () => {
+    assert.deepEqual(serverArguments(settingsOf({ 'model.path': '~/m.gguf' })).slice(0, 3), ['--stdio', '--model', '~/m.gguf']);
+  });
+
+  it('refuses a missing target', () => {
+    assert.throws(() => planLaunch(settingsOf({ 'connection.mode': 'ssh' }), env()), /lspcopilot\.ssh\.target/);
+  });
+});
