@@ -67,10 +67,28 @@ public static class ReferencedSymbols
             .ThenBy(f => f.Key.ToDisplayString(), StringComparer.Ordinal)
             .ToList();
 
+        // Types from other files list their members; those members need no line of their own.
+        var listedMembers = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        var typeMembers = new Dictionary<ISymbol, List<ISymbol>>(SymbolEqualityComparer.Default);
+        foreach (var (symbol, _) in visible)
+        {
+            if (symbol is INamedTypeSymbol { TypeKind: not TypeKind.Enum and not TypeKind.Delegate } sourceType && sourceType.Locations.Any(l => l.IsInSource))
+            {
+                var members = sourceType.GetMembers().Where(IsPublicApi).Take(MembersPerType).ToList();
+                typeMembers[symbol] = members;
+                listedMembers.UnionWith(members);
+            }
+        }
+
         var items = new List<ContextItem>();
         var rank = 0;
         foreach (var (symbol, use) in visible)
         {
+            if (listedMembers.Contains(symbol))
+            {
+                continue;
+            }
+
             var priority = use.CallAtCursor ? 0 : 1 + rank++;
             var order = (use.CallAtCursor ? int.MaxValue / 2 : use.FirstUse) * 16L;
             var summary = SymbolSignatures.Summary(symbol, options.MaxSummaryChars, cancellationToken);
@@ -78,12 +96,13 @@ public static class ReferencedSymbols
                 + (summary is null ? string.Empty : " // " + summary);
             items.Add(new ContextItem(line, priority, Clamp(order)));
 
-            if (symbol is INamedTypeSymbol { TypeKind: not TypeKind.Enum and not TypeKind.Delegate } sourceType && sourceType.Locations.Any(l => l.IsInSource))
+            if (typeMembers.TryGetValue(symbol, out var listed))
             {
-                var members = sourceType.GetMembers().Where(IsPublicApi).Take(MembersPerType).ToList();
-                for (var i = 0; i < members.Count; i++)
+                for (var i = 0; i < listed.Count; i++)
                 {
-                    items.Add(new ContextItem("    " + SymbolSignatures.Member(members[i]), priority + 4 + i, Clamp(order + 1 + i)));
+                    var memberSummary = SymbolSignatures.Summary(listed[i], options.MaxSummaryChars, cancellationToken);
+                    var memberLine = "    " + SymbolSignatures.Member(listed[i]) + (memberSummary is null ? string.Empty : " // " + memberSummary);
+                    items.Add(new ContextItem(memberLine, priority + 2 + i, Clamp(order + 1 + i)));
                 }
             }
         }

@@ -36,6 +36,8 @@ public static class ScopeSummary
             var symbol = model.GetDeclaredSymbol(declaration, cancellationToken);
             var (kind, type) = symbol switch
             {
+                // `var` locals are always nullable-annotated; show the type as written.
+                ILocalSymbol local when IsVar(declaration) => ("local", local.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)),
                 ILocalSymbol local => ("local", local.Type),
                 IParameterSymbol parameter => ("parameter", parameter.Type),
                 IRangeVariableSymbol => ("range variable", null),
@@ -140,6 +142,14 @@ public static class ScopeSummary
             }
         }
     }
+
+    private static bool IsVar(SyntaxNode declaration) => declaration switch
+    {
+        VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Type.IsVar: true } } => true,
+        ForEachStatementSyntax { Type.IsVar: true } => true,
+        SingleVariableDesignationSyntax { Parent: DeclarationExpressionSyntax { Type.IsVar: true } or VarPatternSyntax } => true,
+        _ => false,
+    };
 
     private static IEnumerable<ParameterSyntax> LambdaParameters(AnonymousFunctionExpressionSyntax lambda) => lambda switch
     {

@@ -70,9 +70,13 @@ public sealed class WorkspaceRoots
     }
 
     /// <summary>The root that holds <paramref name="fullPath"/> once links are resolved, or null.</summary>
-    public string? RootOf(string fullPath)
+    public string? RootOf(string fullPath) => RootOf(fullPath, out _);
+
+    /// <summary>The root that holds <paramref name="fullPath"/>, and the path with links resolved.</summary>
+    public string? RootOf(string fullPath, out string realPath)
     {
         var real = RealPath(fullPath);
+        realPath = real;
         string? best = null;
         foreach (var root in Paths)
         {
@@ -85,9 +89,12 @@ public sealed class WorkspaceRoots
         return best;
     }
 
-    /// <summary>The root of a document URI, or null when the URI names nothing inside the roots.</summary>
-    public string? RootOfUri(string uri, out string path) =>
-        TryGetLocalPath(uri, out path) ? RootOf(path) : null;
+    /// <summary>The root of a document URI and its real path, or null when the URI names nothing inside the roots.</summary>
+    public string? RootOfUri(string uri, out string realPath)
+    {
+        realPath = string.Empty;
+        return TryGetLocalPath(uri, out var path) ? RootOf(path, out realPath) : null;
+    }
 
     public static bool IsUnder(string path, string root) =>
         path.Length > root.Length

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using LspCopilot.Server.Analysis;
 using LspCopilot.Server.Configuration;
 using LspCopilot.Server.Documents;
 using LspCopilot.Server.Logging;
@@ -5,11 +7,20 @@ using LspCopilot.Server.Logging;
 namespace LspCopilot.Server.Inference;
 
 /// <summary>A cleaned suggestion ready for the editor, with the engine's figures.</summary>
-public sealed record Suggestion(string Text, CompletionResult Raw);
+public sealed record Suggestion(string Text, CompletionResult Raw)
+{
+    /// <summary>Candidates generated for this suggestion (1 when only the greedy one ran).</summary>
+    public int CandidatesSampled { get; init; } = 1;
+
+    /// <summary>Candidates left out because they added compile errors while a clean one existed.</summary>
+    public int CandidatesDropped { get; init; }
+}
 
 /// <summary>
 /// Cursor in, suggestion out: ask the gate/context provider, cut prefix and suffix at the cursor,
-/// run the engine (streaming), clean the text. Shared by the LSP handler and the command line.
+/// run the engine (streaming), clean the text. When a ranker is available (the Roslyn provider is one)
+/// and time allows, the greedy suggestion is compile-checked; if it adds errors, more candidates are
+/// sampled and the best one returned. Shared by the LSP handler and the command line.
 /// </summary>
 public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionContextProvider contexts, GenerationOptions generation, ServerLog log)
 {
@@ -17,8 +28,21 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
 
     public GenerationOptions Generation => generation;
 
+    /// <summary>Most candidates per suggestion, the greedy one included; 1 turns the compile check off.</summary>
+    public int Candidates { get; init; } = 3;
+
+    /// <summary>Orders candidates; by default the context provider when it can (the Roslyn one does).</summary>
+    public ICandidateRanker? Ranker { get; init; } = contexts as ICandidateRanker;
+
+    /// <summary>A single-line greedy suggestion that took at most this long leaves time for more candidates; multi-line always does.</summary>
+    public TimeSpan FastEnough { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Sampling temperature of the extra candidates.</summary>
+    public float CandidateTemperature { get; init; } = 0.8f;
+
     /// <summary>
-    /// Returns null when the gate declines. <paramref name="onText"/> receives the cleaned text so far.
+    /// Returns null when the gate declines. <paramref name="onText"/> receives the cleaned text so far
+    /// (of the greedy candidate).
     /// </summary>
     public async Task<Suggestion?> CompleteAsync(DocumentSnapshot document, int offset, Action<string>? onText, CancellationToken cancellationToken)
     {
@@ -43,6 +67,43 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
         var result = await engine.CompleteAsync(request, sink, cancellationToken).ConfigureAwait(false);
         var cleaned = SuggestionPostProcessor.Clean(result.Text, suffix, plan.Mode);
         log.Debug($"Completed {document.Uri}@{offset} ({plan.Mode}): {result.Stats.PromptTokens} prompt tokens ({result.Stats.ReusedTokens} reused), {result.Stats.GeneratedTokens} generated, first token {result.Stats.TimeToFirstToken.TotalMilliseconds:F1} ms, stop: {result.Reason}.");
-        return new Suggestion(cleaned, result);
+        var greedy = new Suggestion(cleaned, result);
+
+        var timeAllows = plan.Mode == CompletionMode.MultiLine || result.Stats.Total <= FastEnough;
+        if (Ranker is not { } ranker || Candidates <= 1 || cleaned.Trim().Length == 0 || !timeAllows)
+        {
+            return greedy;
+        }
+
+        return await CheckedAsync(ranker, document, offset, request, suffix, greedy, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The greedy suggestion if it adds no compile error; else the best of it and up to
+    /// <see cref="Candidates"/>−1 sampled alternatives. (Sampling more while the greedy one is clean
+    /// could not change the answer: clean candidates keep their sampled order.)
+    /// </summary>
+    private async Task<Suggestion> CheckedAsync(ICandidateRanker ranker, DocumentSnapshot document, int offset, CompletionRequest request, string suffix, Suggestion greedy, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var first = await ranker.RankAsync(document, offset, [greedy.Text], cancellationToken).ConfigureAwait(false);
+        if (first.Ranked is [{ AddedErrors: 0 }, ..])
+        {
+            return greedy;
+        }
+
+        var suggestions = new List<Suggestion> { greedy };
+        for (var i = 1; i < Candidates; i++)
+        {
+            var sampled = request with { Generation = generation with { Temperature = Math.Max(CandidateTemperature, generation.Temperature), Seed = generation.Seed + (uint)i } };
+            var result = await engine.CompleteAsync(sampled, null, cancellationToken).ConfigureAwait(false);
+            suggestions.Add(new Suggestion(SuggestionPostProcessor.Clean(result.Text, suffix, request.Mode), result));
+        }
+
+        var ranking = await ranker.RankAsync(document, offset, [.. suggestions.Select(s => s.Text)], cancellationToken).ConfigureAwait(false);
+        var best = ranking.Ranked.Count > 0 ? suggestions[ranking.Ranked[0].Index] : greedy;
+        var firstErrors = first.Ranked is [var g, ..] ? string.Join("; ", g.Errors.Take(2)) : string.Empty;
+        log.Debug($"Compile check at {document.Uri}@{offset}: the greedy suggestion adds errors ({firstErrors}); sampled {suggestions.Count}, dropped {ranking.Dropped}, chose #{(ranking.Ranked.Count > 0 ? ranking.Ranked[0].Index : 0)} with {(ranking.Ranked.Count > 0 ? ranking.Ranked[0].AddedErrors : 0)} added error(s) in {clock.ElapsedMilliseconds} ms.");
+        return best with { CandidatesSampled = suggestions.Count, CandidatesDropped = ranking.Dropped };
     }
 }
