@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -48,8 +50,14 @@ public static class ReceiverMembers
         return receiver is null ? null : new ReceiverAt(receiver, partial, token.SpanStart);
     }
 
-    public static SectionDraft? Build(SemanticModel model, ReceiverAt receiver, AnalysisOptions options, CancellationToken cancellationToken)
+    public static SectionDraft? Build(ScopedModel scoped, ReceiverAt receiver, AnalysisOptions options, CancellationToken cancellationToken)
     {
+        if (!scoped.Covers(receiver.Expression))
+        {
+            return null;
+        }
+
+        var model = scoped.Model;
         var symbol = model.GetSymbolInfo(receiver.Expression, cancellationToken) switch
         {
             { Symbol: { } s } => s,
@@ -76,7 +84,26 @@ public static class ReceiverMembers
             return null;
         }
 
-        var members = model.LookupSymbols(receiver.DotPosition, type, includeReducedExtensionMethods: !isType)
+        // Members depend on the type, static or not, and where they are looked up from (accessibility,
+        // imported extensions): the same for every keystroke against one compilation.
+        var within = model.GetEnclosingSymbol(receiver.DotPosition, cancellationToken)?.ContainingType;
+        var key = $"{type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}|{isType}|{within?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}";
+        var lines = s_lists.GetOrCreateValue(model.Compilation).GetOrAdd(key, _ => MemberLines(model, receiver.DotPosition, type, isType, options, cancellationToken));
+        if (lines.Count == 0)
+        {
+            return null;
+        }
+
+        var draftItems = lines.Select(l => new ContextItem(l.Text, l.Name is not null && Matches(l.Name, receiver.Partial) ? 0 : l.Priority, l.Order)).ToList();
+        var what = isType ? "static members" : "members";
+        var header = type is INamedTypeSymbol n ? SymbolSignatures.TypeHeader(n) : SymbolSignatures.QualifiedTypeName(type);
+        return new SectionDraft(SectionName, $"`{receiverText}` is {header}; its {what}:", draftItems);
+    }
+
+    /// <summary>The type's own members in declaration order, then inherited ones, then extension methods, each with its base priority.</summary>
+    private static List<MemberLine> MemberLines(SemanticModel model, int position, ITypeSymbol type, bool isType, AnalysisOptions options, CancellationToken cancellationToken)
+    {
+        var members = model.LookupSymbols(position, type, includeReducedExtensionMethods: !isType)
             .Where(m => IsListed(m, isType))
             .ToList();
         if (type is ITypeParameterSymbol or { TypeKind: TypeKind.Interface })
@@ -84,10 +111,10 @@ public static class ReceiverMembers
             members = [.. members.Where(m => m.ContainingType?.SpecialType != SpecialType.System_Object)];
         }
 
-        var draftItems = new List<ContextItem>();
+        var lines = new List<MemberLine>();
         if (type is INamedTypeSymbol named && SymbolSignatures.Summary(named, options.MaxSummaryChars, cancellationToken) is { } typeSummary)
         {
-            draftItems.Add(new ContextItem("    /// " + typeSummary, 2, 0));
+            lines.Add(new MemberLine("    /// " + typeSummary, null, 2, 0));
         }
 
         var order = 1;
@@ -116,21 +143,17 @@ public static class ReceiverMembers
                         line += " // " + summary;
                     }
 
-                    var priority = Matches(member.Name, receiver.Partial) ? 0 : 1 + group.Key + i;
-                    draftItems.Add(new ContextItem(line, priority, order++));
+                    lines.Add(new MemberLine(line, member.Name, 1 + group.Key + i, order++));
                 }
             }
         }
 
-        if (draftItems.Count == 0)
-        {
-            return null;
-        }
-
-        var what = isType ? "static members" : "members";
-        var header = type is INamedTypeSymbol n ? SymbolSignatures.TypeHeader(n) : SymbolSignatures.QualifiedTypeName(type);
-        return new SectionDraft(SectionName, $"`{receiverText}` is {header}; its {what}:", draftItems);
+        return lines;
     }
+
+    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<string, List<MemberLine>>> s_lists = new();
+
+    private sealed record MemberLine(string Text, string? Name, int Priority, int Order);
 
     private const int ExtensionRank = 50;
 

@@ -19,17 +19,17 @@ public static class ReferencedSymbols
     private const int WindowAfter = 1000;
     private const int MembersPerType = 8;
 
-    public static SectionDraft? Build(SemanticModel model, SyntaxNode root, int offset, AnalysisOptions options, CancellationToken cancellationToken)
+    public static SectionDraft? Build(ScopedModel scoped, SyntaxNode root, int offset, AnalysisOptions options, CancellationToken cancellationToken)
     {
+        var model = scoped.Model;
         var token = root.FindToken(offset);
-        var container = token.Parent?.AncestorsAndSelf().FirstOrDefault(n => n is MemberDeclarationSyntax and not BaseTypeDeclarationSyntax and not BaseNamespaceDeclarationSyntax);
+        var container = scoped.Scope ?? token.Parent?.AncestorsAndSelf().FirstOrDefault(n => n is MemberDeclarationSyntax and not BaseTypeDeclarationSyntax and not BaseNamespaceDeclarationSyntax);
         var window = TextSpan(container, offset, root);
-        var enclosingType = token.Parent?.AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().FirstOrDefault() is { } typeSyntax
-            ? model.GetDeclaredSymbol(typeSyntax, cancellationToken)
-            : null;
+        var enclosing = model.GetEnclosingSymbol(offset, cancellationToken);
+        var enclosingType = enclosing as INamedTypeSymbol ?? enclosing?.ContainingType;
 
         var found = new Dictionary<ISymbol, Use>(SymbolEqualityComparer.Default);
-        foreach (var symbol in CallBeingWritten(model, root, offset, options, cancellationToken))
+        foreach (var symbol in CallBeingWritten(scoped, root, offset, options, cancellationToken))
         {
             Add(found, symbol, offset, callAtCursor: true);
         }
@@ -122,12 +122,13 @@ public static class ReferencedSymbols
     }
 
     /// <summary>The method or constructor whose argument list holds the cursor: its overloads.</summary>
-    private static IEnumerable<ISymbol> CallBeingWritten(SemanticModel model, SyntaxNode root, int offset, AnalysisOptions options, CancellationToken cancellationToken)
+    private static IEnumerable<ISymbol> CallBeingWritten(ScopedModel scoped, SyntaxNode root, int offset, AnalysisOptions options, CancellationToken cancellationToken)
     {
+        var model = scoped.Model;
         var token = root.FindToken(offset);
         var list = token.Parent?.AncestorsAndSelf().OfType<BaseArgumentListSyntax>()
             .FirstOrDefault(l => l.OpenBracketOrParen().Span.End <= offset && (l.CloseBracketOrParen().IsMissing || offset <= l.CloseBracketOrParen().SpanStart));
-        if (list?.Parent is not { } call)
+        if (list?.Parent is not { } call || !scoped.Covers(call))
         {
             return [];
         }

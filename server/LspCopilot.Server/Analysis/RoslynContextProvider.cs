@@ -42,6 +42,9 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
 
     public AnalysisOptions Options => _options;
 
+    /// <summary>How often a request reused a document's semantic model, and how often it needed a new one.</summary>
+    public (long Reused, long Rebuilt) ModelReuse => _builder.ModelReuse;
+
     /// <summary>
     /// The provider for an LSP session: roots from initialize (read on first use, since the session
     /// creates its provider before initialize arrives), documents from the session's store. Without a

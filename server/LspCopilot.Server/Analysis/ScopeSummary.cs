@@ -15,15 +15,16 @@ public static class ScopeSummary
 
     private const int MaxLocals = 24;
 
-    public static SectionDraft? Build(SemanticModel model, SyntaxNode root, int offset, CancellationToken cancellationToken)
+    public static SectionDraft? Build(ScopedModel scoped, SyntaxNode root, int offset, CancellationToken cancellationToken)
     {
+        var model = scoped.Model;
         var items = new List<ContextItem>();
-        if (ExpectedType(model, root, offset, cancellationToken) is { } expected)
+        if (ExpectedType(scoped, root, offset, cancellationToken) is { } expected)
         {
             items.Add(new ContextItem("expected type: " + expected, 0, int.MaxValue));
         }
 
-        var declarations = Declarations(root, offset).OrderBy(d => d.SpanStart).ToList();
+        var declarations = Declarations(root, offset).Where(scoped.Covers).OrderBy(d => d.SpanStart).ToList();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var nearest = declarations.OrderByDescending(d => d.SpanStart).Take(MaxLocals).ToHashSet();
         foreach (var declaration in declarations)
@@ -33,7 +34,7 @@ public static class ScopeSummary
                 continue;
             }
 
-            var symbol = model.GetDeclaredSymbol(declaration, cancellationToken);
+            var symbol = DeclaredSymbol(model, declaration, offset, cancellationToken);
             var (kind, type) = symbol switch
             {
                 // `var` locals are always nullable-annotated; show the type as written.
@@ -143,6 +144,46 @@ public static class ScopeSummary
         }
     }
 
+    /// <summary>
+    /// The symbol a declaration declares. A speculative model (see <see cref="SemanticModelReuse"/>) does
+    /// not declare the parameters of the member it speculates on; those come from the enclosing method.
+    /// </summary>
+    private static ISymbol? DeclaredSymbol(SemanticModel model, SyntaxNode declaration, int offset, CancellationToken cancellationToken)
+    {
+        ISymbol? symbol = null;
+        try
+        {
+            symbol = model.GetDeclaredSymbol(declaration, cancellationToken);
+        }
+        catch (ArgumentException)
+        {
+        }
+
+        if (symbol is null && declaration is ParameterSyntax parameter)
+        {
+            for (var enclosing = model.GetEnclosingSymbol(offset, cancellationToken); enclosing is not null; enclosing = enclosing.ContainingSymbol)
+            {
+                var parameters = enclosing switch
+                {
+                    IMethodSymbol method => method.Parameters,
+                    IPropertySymbol property => property.Parameters,
+                    _ => default,
+                };
+                if (!parameters.IsDefaultOrEmpty && parameters.FirstOrDefault(p => p.Name == parameter.Identifier.ValueText) is { } match)
+                {
+                    return match;
+                }
+
+                if (enclosing is INamedTypeSymbol)
+                {
+                    break;
+                }
+            }
+        }
+
+        return symbol;
+    }
+
     private static bool IsVar(SyntaxNode declaration) => declaration switch
     {
         VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Type.IsVar: true } } => true,
@@ -189,8 +230,9 @@ public static class ScopeSummary
     }
 
     /// <summary>The type the code at the cursor must produce, with where it comes from; null when unknown.</summary>
-    private static string? ExpectedType(SemanticModel model, SyntaxNode root, int offset, CancellationToken cancellationToken)
+    private static string? ExpectedType(ScopedModel scoped, SyntaxNode root, int offset, CancellationToken cancellationToken)
     {
+        var model = scoped.Model;
         var token = root.FindToken(offset);
         if (token.SpanStart >= offset)
         {
@@ -203,6 +245,11 @@ public static class ScopeSummary
         }
 
         if (token.IsKind(SyntaxKind.DotToken))
+        {
+            return null;
+        }
+
+        if (token.Parent is null || !scoped.Covers(token.Parent))
         {
             return null;
         }
@@ -221,14 +268,15 @@ public static class ScopeSummary
                 return "bool (condition)";
         }
 
-        return ArgumentType(model, token, offset, cancellationToken);
+        return ArgumentType(scoped, token, offset, cancellationToken);
     }
 
-    private static string? ArgumentType(SemanticModel model, SyntaxToken token, int offset, CancellationToken cancellationToken)
+    private static string? ArgumentType(ScopedModel scoped, SyntaxToken token, int offset, CancellationToken cancellationToken)
     {
+        var model = scoped.Model;
         var list = token.Parent?.AncestorsAndSelf().OfType<BaseArgumentListSyntax>()
             .FirstOrDefault(l => l.OpenBracketOrParen().Span.End <= offset && (l.CloseBracketOrParen().IsMissing || offset <= l.CloseBracketOrParen().SpanStart));
-        if (list?.Parent is not { } call)
+        if (list?.Parent is not { } call || !scoped.Covers(call))
         {
             return null;
         }

@@ -15,10 +15,19 @@ public static class TypeOutline
 {
     public const string SectionName = "outline";
 
-    public static SectionDraft? Build(SyntaxNode root, int offset, SemanticModel? model, CancellationToken cancellationToken)
-    {
-        var type = root.FindToken(offset).Parent?.AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>()
+    /// <summary>The type declaration whose body holds the cursor, innermost first.</summary>
+    public static BaseTypeDeclarationSyntax? EnclosingType(SyntaxNode root, int offset) =>
+        root.FindToken(offset).Parent?.AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>()
             .FirstOrDefault(t => t.OpenBraceToken.Span.End <= offset && (t.CloseBraceToken.IsMissing || offset <= t.CloseBraceToken.SpanStart));
+
+    /// <summary>The member of the enclosing type whose text holds the cursor (left out of the outline), if any.</summary>
+    public static SyntaxNode? CursorMember(BaseTypeDeclarationSyntax type, int offset) =>
+        Members(type).FirstOrDefault(m => m.FullSpan.Contains(offset));
+
+    /// <param name="compilation">Finds the other parts of a partial type; null = this file only.</param>
+    public static SectionDraft? Build(SyntaxNode root, int offset, Compilation? compilation, CancellationToken cancellationToken)
+    {
+        var type = EnclosingType(root, offset);
         if (type is null)
         {
             return null;
@@ -26,14 +35,9 @@ public static class TypeOutline
 
         var items = new List<ContextItem> { new(Header(type), 0, 0) };
         var declarations = new List<BaseTypeDeclarationSyntax> { type };
-        if (type.Modifiers.Any(SyntaxKind.PartialKeyword) && model?.GetDeclaredSymbol(type, cancellationToken) is { } symbol)
+        if (type.Modifiers.Any(SyntaxKind.PartialKeyword) && compilation is not null)
         {
-            // The other parts of a partial type, from their own files (syntax only).
-            declarations.AddRange(symbol.DeclaringSyntaxReferences
-                .Select(r => r.GetSyntax(cancellationToken))
-                .OfType<BaseTypeDeclarationSyntax>()
-                .Where(d => d != type && d.SyntaxTree != type.SyntaxTree)
-                .OrderBy(d => d.SyntaxTree.FilePath, StringComparer.Ordinal));
+            declarations.AddRange(OtherParts(type, compilation, cancellationToken));
         }
 
         var members = declarations.SelectMany(Members).ToList();
@@ -59,6 +63,31 @@ public static class TypeOutline
         var fileName = Path.GetFileName(type.SyntaxTree.FilePath);
         var title = $"Outline of {Keyword(type)} {type.Identifier.ValueText}" + (fileName.Length > 0 ? $" ({fileName})" : string.Empty) + ":";
         return new SectionDraft(SectionName, title, items);
+    }
+
+    /// <summary>
+    /// The other parts of a partial type, from their own files (syntax only). The compilation may be
+    /// one keystroke older than <paramref name="type"/>'s tree, so parts are matched by file path.
+    /// </summary>
+    private static IEnumerable<BaseTypeDeclarationSyntax> OtherParts(BaseTypeDeclarationSyntax type, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var path = type.SyntaxTree.FilePath;
+        if (string.IsNullOrEmpty(path))
+        {
+            return [];
+        }
+
+        var arity = type is TypeDeclarationSyntax { TypeParameterList: { } parameters } ? parameters.Parameters.Count : 0;
+        var symbol = compilation.GetSymbolsWithName(type.Identifier.ValueText, SymbolFilter.Type, cancellationToken)
+            .OfType<INamedTypeSymbol>()
+            .FirstOrDefault(t => t.Arity == arity && t.DeclaringSyntaxReferences.Any(r => r.SyntaxTree.FilePath == path));
+        return symbol is null
+            ? []
+            : symbol.DeclaringSyntaxReferences
+                .Where(r => r.SyntaxTree.FilePath != path)
+                .Select(r => r.GetSyntax(cancellationToken))
+                .OfType<BaseTypeDeclarationSyntax>()
+                .OrderBy(d => d.SyntaxTree.FilePath, StringComparer.Ordinal);
     }
 
     private static IEnumerable<SyntaxNode> Members(BaseTypeDeclarationSyntax type) => type switch

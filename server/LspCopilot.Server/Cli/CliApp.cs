@@ -16,7 +16,7 @@ public static class CliApp
         var root = ServeCommand.CreateRoot(logLevel);
         root.Options.Add(logLevel);
         root.Subcommands.Add(CompleteCommand.Create(logLevel));
-        root.Subcommands.Add(ContextCommand.Create(logLevel));
+        ContextCommand.AddTo(root, logLevel);
         return root;
     }
 }

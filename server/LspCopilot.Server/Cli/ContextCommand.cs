@@ -19,6 +19,13 @@ namespace LspCopilot.Server.Cli;
 /// </summary>
 public static class ContextCommand
 {
+    /// <summary>Adds <c>context</c> and the hidden <c>bench-context</c> to the command tree.</summary>
+    public static void AddTo(RootCommand root, Option<string> logLevel)
+    {
+        root.Subcommands.Add(Create(logLevel));
+        root.Subcommands.Add(BenchContextCommand.Create(logLevel));
+    }
+
     public static Command Create(Option<string> logLevel)
     {
         var file = new Argument<FileInfo>("file") { Description = "C# file to look at." };
