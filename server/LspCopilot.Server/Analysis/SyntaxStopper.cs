@@ -21,7 +21,7 @@ namespace LspCopilot.Server.Analysis;
 /// </list>
 /// Brackets are counted on tokens, so those in strings and comments do not count.
 /// </summary>
-public sealed class SyntaxStopper : ICompletionStopper
+public sealed class SyntaxStopper : ICompletionStopper, ISuggestionCleaner
 {
     private readonly SyntaxTree _tree;
     private readonly SourceText _text;
@@ -85,7 +85,7 @@ public sealed class SyntaxStopper : ICompletionStopper
                     }
                     else if (depth == 0 && token.IsKind(SyntaxKind.CloseBraceToken) && _gate.Mode == CompletionMode.MultiLine && !_gate.AfterOpenBrace)
                     {
-                        if (next is null)
+                        if (!IsComplete(next, generated))
                         {
                             return null;
                         }
@@ -112,7 +112,7 @@ public sealed class SyntaxStopper : ICompletionStopper
                             return token.Span.End;
                         }
 
-                        if (next is null)
+                        if (!IsComplete(next, generated))
                         {
                             return null;
                         }
@@ -129,6 +129,26 @@ public sealed class SyntaxStopper : ICompletionStopper
 
         return null;
     }
+
+    /// <summary>
+    /// Trims whitespace, drops a tail that repeats what is right of the cursor on its line, and (several
+    /// lines) cuts before a line that repeats the document's next line — unless that line only closes
+    /// brackets, which the suggestion may well have opened.
+    /// </summary>
+    public string Clean(string generated, string suffix, CompletionMode mode)
+    {
+        var text = generated.TrimEnd();
+        if (mode == CompletionMode.SingleLine || !text.Contains('\n', StringComparison.Ordinal))
+        {
+            return _restOfLine.Length > 0 && text.EndsWith(_restOfLine, StringComparison.Ordinal) ? text[..^_restOfLine.Length].TrimEnd() : text;
+        }
+
+        return RepeatedLine(text + "\n") is int cut ? text[..cut].TrimEnd() : text;
+    }
+
+    /// <summary>A lookahead token is only known once text follows it: "e" may still become "else".</summary>
+    private static bool IsComplete([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] SyntaxToken? token, string generated) =>
+        token is { } t && t.Span.End < generated.Length;
 
     /// <summary>A closer whose opener is left of the cursor: where to stop, or null to keep it.</summary>
     private int? OuterClose(string generated, SyntaxToken closer)
@@ -221,7 +241,8 @@ public sealed class SyntaxStopper : ICompletionStopper
                 return null;
             }
 
-            if (generated[(start + 1)..end].Trim() == _nextLine)
+            var line = generated[(start + 1)..end].Trim();
+            if (line == _nextLine && !IsClosersOnly(line))
             {
                 return start;
             }
@@ -231,6 +252,9 @@ public sealed class SyntaxStopper : ICompletionStopper
 
         return null;
     }
+
+    /// <summary>"}" or "});" repeat the next line of the document by coincidence: the bracket count decides those.</summary>
+    public static bool IsClosersOnly(string line) => line.All(c => c is '}' or ')' or ']' or ';' or ',');
 
     private static string? NextNonEmptyLine(SourceText text, int lineNumber)
     {

@@ -63,9 +63,13 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
             Stopper = plan.Stopper,
         };
 
-        Action<string>? sink = onText is null ? null : partial => onText(SuggestionPostProcessor.Clean(partial, suffix, plan.Mode));
+        // A syntax-aware stopper also knows how to clean (e.g. a "}" that repeats the next line but closes the suggestion's own block).
+        Func<string, string> clean = plan.Stopper is ISuggestionCleaner cleaner
+            ? raw => cleaner.Clean(raw, suffix, plan.Mode)
+            : raw => SuggestionPostProcessor.Clean(raw, suffix, plan.Mode);
+        Action<string>? sink = onText is null ? null : partial => onText(clean(partial));
         var result = await engine.CompleteAsync(request, sink, cancellationToken).ConfigureAwait(false);
-        var cleaned = SuggestionPostProcessor.Clean(result.Text, suffix, plan.Mode);
+        var cleaned = clean(result.Text);
         log.Debug($"Completed {document.Uri}@{offset} ({plan.Mode}): {result.Stats.PromptTokens} prompt tokens ({result.Stats.ReusedTokens} reused), {result.Stats.GeneratedTokens} generated, first token {result.Stats.TimeToFirstToken.TotalMilliseconds:F1} ms, stop: {result.Reason}.");
         var greedy = new Suggestion(cleaned, result);
 
@@ -75,7 +79,7 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
             return greedy;
         }
 
-        return await CheckedAsync(ranker, document, offset, request, suffix, greedy, cancellationToken).ConfigureAwait(false);
+        return await CheckedAsync(ranker, document, offset, request, clean, greedy, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -83,7 +87,7 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
     /// <see cref="Candidates"/>−1 sampled alternatives. (Sampling more while the greedy one is clean
     /// could not change the answer: clean candidates keep their sampled order.)
     /// </summary>
-    private async Task<Suggestion> CheckedAsync(ICandidateRanker ranker, DocumentSnapshot document, int offset, CompletionRequest request, string suffix, Suggestion greedy, CancellationToken cancellationToken)
+    private async Task<Suggestion> CheckedAsync(ICandidateRanker ranker, DocumentSnapshot document, int offset, CompletionRequest request, Func<string, string> clean, Suggestion greedy, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var first = await ranker.RankAsync(document, offset, [greedy.Text], cancellationToken).ConfigureAwait(false);
@@ -97,7 +101,7 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
         {
             var sampled = request with { Generation = generation with { Temperature = Math.Max(CandidateTemperature, generation.Temperature), Seed = generation.Seed + (uint)i } };
             var result = await engine.CompleteAsync(sampled, null, cancellationToken).ConfigureAwait(false);
-            suggestions.Add(new Suggestion(SuggestionPostProcessor.Clean(result.Text, suffix, request.Mode), result));
+            suggestions.Add(new Suggestion(clean(result.Text), result));
         }
 
         var ranking = await ranker.RankAsync(document, offset, [.. suggestions.Select(s => s.Text)], cancellationToken).ConfigureAwait(false);
