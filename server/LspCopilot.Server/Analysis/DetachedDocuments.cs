@@ -47,14 +47,18 @@ public sealed class DetachedDocuments : IDisposable
         }
     }
 
-    public void Remove(string key)
+    /// <summary>Forgets a document; returns its id, if it had one.</summary>
+    public DocumentId? Remove(string key)
     {
         lock (_lock)
         {
             if (_documents.Remove(key, out var id))
             {
                 _solution = _solution.RemoveProject(id.ProjectId);
+                return id;
             }
+
+            return null;
         }
     }
 

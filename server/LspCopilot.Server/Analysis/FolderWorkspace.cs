@@ -87,15 +87,15 @@ public sealed class FolderWorkspace : IDisposable
         }
     }
 
-    /// <summary>The editor closed the file: back to the disk text (or gone, for a file never saved).</summary>
-    public void Close(string path)
+    /// <summary>The editor closed the file: back to the disk text (or gone, for a file never saved). Returns its document id, if it had one.</summary>
+    public DocumentId? Close(string path)
     {
         lock (_lock)
         {
             _open.Remove(path);
             if (!IsLoadedLocked() || !_documents.TryGetValue(path, out var id))
             {
-                return;
+                return null;
             }
 
             if (File.Exists(path) && new FileInfo(path).LinkTarget is null)
@@ -107,6 +107,8 @@ public sealed class FolderWorkspace : IDisposable
                 _solution = _solution.RemoveDocument(id);
                 _documents.Remove(path);
             }
+
+            return id;
         }
     }
 

@@ -80,7 +80,7 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
                 _ = folder.EnsureLoadingAsync();
                 if (snapshot is null)
                 {
-                    folder.Close(place.Path);
+                    Forget(folder.Close(place.Path));
                     _places.TryRemove(uri, out _);
                 }
                 else
@@ -90,7 +90,7 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
             }
             else if (snapshot is null)
             {
-                _detached.Remove(uri);
+                Forget(_detached.Remove(uri));
                 _places.TryRemove(uri, out _);
             }
             else
@@ -217,6 +217,15 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
         }
 
         return _roots;
+    }
+
+    /// <summary>A closed document's cached semantic model and outline are dropped with it.</summary>
+    private void Forget(DocumentId? id)
+    {
+        if (id is not null)
+        {
+            _builder.Forget(id);
+        }
     }
 
     private static bool IsCSharp(DocumentSnapshot document) =>
