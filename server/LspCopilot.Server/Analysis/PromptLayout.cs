@@ -10,6 +10,9 @@ namespace LspCopilot.Server.Analysis;
 /// </summary>
 public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sections, int TotalTokens)
 {
+    /// <summary>Context tokens that made it into the prompt (the engine keeps at most half of what the suffix leaves).</summary>
+    public int ContextTokensInPrompt { get; init; }
+
     private const int CharsPerToken = 4;
 
     /// <summary>The exact prompt: built by the engine's own prompt builder and tokenizer.</summary>
@@ -24,8 +27,11 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
         var tokens = builder.Build(request, engine.ContextSize).Select(t => (int)t).ToList();
         string Detokenize(IEnumerable<int> slice) => string.Concat(slice.Select(engine.TokenText));
 
+        // The same budgets as PromptBuilder.Build, to know where the context ends and the prefix window starts.
         var fim = engine.Fim;
-        int contextTokens = context.Rendered is null ? 0 : Math.Min(engine.CountTokens(context.Rendered), tokens.Count);
+        var available = Math.Max(16, engine.ContextSize - (generation.MaxTokens + 8));
+        var suffixCount = fim.HasFim ? builder.TakeHead(suffix, Math.Min(generation.SuffixTokens, available / 4)).Length : 0;
+        var contextTokens = context.Rendered is null ? 0 : builder.TakeHead(context.Rendered, Math.Max(0, (available - suffixCount) / 2)).Length;
         List<int> prefixWindow;
         List<int> suffixWindow;
         switch (fim.Order)
@@ -61,7 +67,7 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
             new("prefix", Detokenize(prefixWindow), prefixWindow.Count),
             new("suffix", Detokenize(suffixWindow), suffixWindow.Count),
         };
-        return new PromptLayout(Detokenize(tokens), sections, tokens.Count);
+        return new PromptLayout(Detokenize(tokens), sections, tokens.Count) { ContextTokensInPrompt = contextTokens };
     }
 
     /// <summary>Without a model: windows cut by characters (4 per token) and generic FIM markers.</summary>
@@ -77,7 +83,7 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
             new("suffix", suffixWindow, AnalysisOptions.EstimateTokens(suffixWindow)),
         };
         var prompt = "<|fim_prefix|>" + context.Rendered + prefixWindow + "<|fim_suffix|>" + suffixWindow + "<|fim_middle|>";
-        return new PromptLayout(prompt, sections, sections.Sum(s => s.Tokens) + 3);
+        return new PromptLayout(prompt, sections, sections.Sum(s => s.Tokens) + 3) { ContextTokensInPrompt = context.Tokens };
     }
 
     private static string Tail(string text, int maxChars)

@@ -156,6 +156,11 @@ public static class ContextCommand
         }
 
         sb.AppendLine(CultureInfo.InvariantCulture, $"{"total",-12} {prompt.TotalTokens,7}  (context sections: {context.Tokens})");
+        if (prompt.ContextTokensInPrompt < context.Tokens)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"note: the model's context keeps only {prompt.ContextTokensInPrompt} of the {context.Tokens} context tokens (pass a smaller --budget).");
+        }
+
         var loaded = stats is null ? string.Empty : $" ({stats.Projects} project(s), {stats.Files} file(s))";
         sb.AppendLine(CultureInfo.InvariantCulture, $"mode: {context.Gate.Mode}; workspace: {root}{loaded}");
         sb.Append(engine is null
