@@ -23,7 +23,7 @@ public static class ReferencedSymbols
     {
         var model = scoped.Model;
         var token = root.FindToken(offset);
-        var container = scoped.Scope ?? token.Parent?.AncestorsAndSelf().FirstOrDefault(n => n is MemberDeclarationSyntax and not BaseTypeDeclarationSyntax and not BaseNamespaceDeclarationSyntax);
+        var container = scoped.Body ?? token.Parent?.AncestorsAndSelf().FirstOrDefault(n => n is MemberDeclarationSyntax and not BaseTypeDeclarationSyntax and not BaseNamespaceDeclarationSyntax);
         var window = TextSpan(container, offset, root);
         var enclosing = model.GetEnclosingSymbol(offset, cancellationToken);
         var enclosingType = enclosing as INamedTypeSymbol ?? enclosing?.ContainingType;
@@ -38,7 +38,7 @@ public static class ReferencedSymbols
         foreach (var node in searchRoot.DescendantNodes(window))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!window.Contains(node.SpanStart) || node.Span.End == offset && node is SimpleNameSyntax)
+            if (!window.Contains(node.SpanStart) || node.Span.End == offset && node is SimpleNameSyntax || !scoped.Covers(node))
             {
                 continue;
             }

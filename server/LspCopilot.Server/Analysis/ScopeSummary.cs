@@ -24,7 +24,8 @@ public static class ScopeSummary
             items.Add(new ContextItem("expected type: " + expected, 0, int.MaxValue));
         }
 
-        var declarations = Declarations(root, offset).Where(scoped.Covers).OrderBy(d => d.SpanStart).ToList();
+        // The speculated member's own parameters are outside its body; DeclaredSymbol finds them another way.
+        var declarations = Declarations(root, offset).Where(d => scoped.Covers(d) || d is ParameterSyntax).OrderBy(d => d.SpanStart).ToList();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var nearest = declarations.OrderByDescending(d => d.SpanStart).Take(MaxLocals).ToHashSet();
         foreach (var declaration in declarations)
@@ -34,7 +35,7 @@ public static class ScopeSummary
                 continue;
             }
 
-            var symbol = DeclaredSymbol(model, declaration, offset, cancellationToken);
+            var symbol = DeclaredSymbol(scoped, declaration, offset, cancellationToken);
             var (kind, type) = symbol switch
             {
                 // `var` locals are always nullable-annotated; show the type as written.
@@ -148,16 +149,10 @@ public static class ScopeSummary
     /// The symbol a declaration declares. A speculative model (see <see cref="SemanticModelReuse"/>) does
     /// not declare the parameters of the member it speculates on; those come from the enclosing method.
     /// </summary>
-    private static ISymbol? DeclaredSymbol(SemanticModel model, SyntaxNode declaration, int offset, CancellationToken cancellationToken)
+    private static ISymbol? DeclaredSymbol(ScopedModel scoped, SyntaxNode declaration, int offset, CancellationToken cancellationToken)
     {
-        ISymbol? symbol = null;
-        try
-        {
-            symbol = model.GetDeclaredSymbol(declaration, cancellationToken);
-        }
-        catch (ArgumentException)
-        {
-        }
+        var model = scoped.Model;
+        var symbol = scoped.Covers(declaration) ? model.GetDeclaredSymbol(declaration, cancellationToken) : null;
 
         if (symbol is null && declaration is ParameterSyntax parameter)
         {

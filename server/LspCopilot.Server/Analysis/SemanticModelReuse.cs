@@ -6,11 +6,15 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace LspCopilot.Server.Analysis;
 
-/// <summary>A semantic model for the cursor and the node it is valid for (null: the whole document).</summary>
-public sealed record ScopedModel(SemanticModel Model, SyntaxNode? Scope)
+/// <summary>
+/// A semantic model for the cursor. A speculative one knows the member it speculates on
+/// (<see cref="Scope"/>) and binds only inside its body (<see cref="Body"/>); null for both means the
+/// whole document's model.
+/// </summary>
+public sealed record ScopedModel(SemanticModel Model, SyntaxNode? Scope, SyntaxNode? Body)
 {
     /// <summary>True when the model can answer for <paramref name="node"/>.</summary>
-    public bool Covers(SyntaxNode node) => Scope is null ? node.SyntaxTree == Model.SyntaxTree : Scope.FullSpan.Contains(node.Span) && node.SyntaxTree == Scope.SyntaxTree;
+    public bool Covers(SyntaxNode node) => Body is null ? node.SyntaxTree == Model.SyntaxTree : Body.Span.Contains(node.Span) && node.SyntaxTree == Body.SyntaxTree;
 }
 
 /// <summary>
@@ -41,7 +45,7 @@ public sealed class SemanticModelReuse
             if (ReferenceEquals(known.Text, text))
             {
                 Interlocked.Increment(ref _reused);
-                return new ScopedModel(known.Model, null);
+                return new ScopedModel(known.Model, null, null);
             }
 
             if (Speculate(known, text, tree, offset, cancellationToken) is { } speculative)
@@ -56,32 +60,61 @@ public sealed class SemanticModelReuse
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"{document.Name} has no semantic model.");
         _bases[document.Id] = new Base(document, text, model);
-        return new ScopedModel(model, null);
+        return new ScopedModel(model, null, null);
     }
 
     public void Forget(DocumentId id) => _bases.TryRemove(id, out _);
 
+    /// <summary>
+    /// A speculative model for the body at the cursor, when every change since the base lies inside
+    /// method or accessor bodies — bodies never change what other code binds to — and each edited body
+    /// still parses as the same member.
+    /// </summary>
     private static ScopedModel? Speculate(Base known, SourceText text, SyntaxTree tree, int offset, CancellationToken cancellationToken)
     {
-        var changes = text.GetChangeRanges(known.Text);
+        var changes = TextDiff.Changes(known.Text, text);
         if (changes.Count == 0)
         {
             return null;
         }
 
         var baseRoot = known.Model.SyntaxTree.GetRoot(cancellationToken);
-        var baseMember = BodyOwnerAt(baseRoot, changes[0].Span.Start);
-        if (baseMember is null || !changes.All(c => IsInsideBody(baseMember, c.Span)))
+        var root = tree.GetRoot(cancellationToken);
+        var shift = 0;
+        for (var i = 0; i < changes.Count;)
+        {
+            var owner = BodyOwnerAt(baseRoot, changes[i].Span.Start);
+            if (owner is null || !IsInsideBody(owner, changes[i].Span))
+            {
+                return null;
+            }
+
+            var ownerShift = 0;
+            while (i < changes.Count && IsInsideBody(owner, changes[i].Span))
+            {
+                ownerShift += changes[i].NewLength - changes[i].Span.Length;
+                i++;
+            }
+
+            // An extra brace would make the edited body swallow what follows it.
+            var edited = BodyOwnerAt(root, BodyStart(owner) + shift);
+            if (edited is null || edited.RawKind != owner.RawKind || edited.SpanStart != owner.SpanStart + shift
+                || edited.Span.End != owner.Span.End + shift + ownerShift)
+            {
+                return null;
+            }
+
+            shift += ownerShift;
+        }
+
+        var member = BodyOwnerAt(root, offset);
+        if (member is null)
         {
             return null;
         }
 
-        // The edited body must still parse as the same member ending at the same place (an extra brace would not).
-        var delta = changes.Sum(c => c.NewLength - c.Span.Length);
-        var root = tree.GetRoot(cancellationToken);
-        var member = BodyOwnerAt(root, baseMember.SpanStart + BodyStartOffset(baseMember));
-        if (member is null || member.RawKind != baseMember.RawKind || member.SpanStart != baseMember.SpanStart
-            || member.Span.End != baseMember.Span.End + delta || !member.Span.Contains(offset))
+        var baseMember = BodyOwnerAt(baseRoot, OldPosition(BodyStart(member), changes));
+        if (baseMember is null || baseMember.RawKind != member.RawKind || baseMember.SpanStart != OldPosition(member.SpanStart, changes))
         {
             return null;
         }
@@ -93,7 +126,24 @@ public sealed class SemanticModelReuse
             AccessorDeclarationSyntax accessor when known.Model.TryGetSpeculativeSemanticModelForMethodBody(position, accessor, out var a) => a,
             _ => null,
         };
-        return speculated is null ? null : new ScopedModel(speculated, member);
+        return speculated is null ? null : new ScopedModel(speculated, member, BodyOf(member));
+    }
+
+    /// <summary>Where a position of the new text (outside every change) was in the base text.</summary>
+    private static int OldPosition(int newPosition, IReadOnlyList<TextChangeRange> changes)
+    {
+        var shift = 0;
+        foreach (var change in changes)
+        {
+            if (change.Span.Start + shift + change.NewLength > newPosition)
+            {
+                break;
+            }
+
+            shift += change.NewLength - change.Span.Length;
+        }
+
+        return newPosition - shift;
     }
 
     /// <summary>The method, constructor, operator or accessor whose body holds <paramref name="position"/>.</summary>
@@ -112,8 +162,6 @@ public sealed class SemanticModelReuse
     };
 
     private static int BodyStart(SyntaxNode member) => BodyOf(member)!.SpanStart;
-
-    private static int BodyStartOffset(SyntaxNode member) => BodyStart(member) - member.SpanStart;
 
     /// <summary>Strictly between a block body's braces, or within an expression body's expression.</summary>
     private static bool IsInsideBody(SyntaxNode member, TextSpan change) => BodyOf(member) switch

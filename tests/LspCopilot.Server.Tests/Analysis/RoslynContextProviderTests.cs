@@ -123,6 +123,24 @@ public sealed class RoslynContextProviderTests
         Assert.DoesNotContain("local int missing", scope, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BuildContext_KeystrokeAnsweredSpeculatively_StillListsTheParameters()
+    {
+        using var workspace = TempWorkspace.FromFixture("Inventory");
+        using var provider = workspace.Provider();
+        var (document, offset) = await workspace.OpenAsync(provider, ServicePath, ServiceWith("        decimal rounded = $$"));
+        await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
+
+        var typed = new DocumentSnapshot(document.Uri, "csharp", 2, document.Text.WithChanges(new TextChange(new TextSpan(offset, 0), "t")));
+        provider.OnDocumentChanged(typed.Uri, typed);
+        var context = await provider.BuildContextAsync(typed, offset + 1, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, provider.ModelReuse.Reused);
+        var scope = Section(context!, ScopeSummary.SectionName);
+        Assert.Contains("parameter decimal taxRate", scope, StringComparison.Ordinal);
+        Assert.Contains("expected type: decimal (initializes rounded)", scope, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(100)]
@@ -216,6 +234,45 @@ public sealed class RoslynContextProviderTests
 
         Assert.Equal(rebuiltAfterOpen, provider.ModelReuse.Rebuilt);
         Assert.True(provider.ModelReuse.Reused >= 11);
+    }
+
+    [Fact]
+    public async Task OnDocumentChanged_EditsInTwoMethodBodies_StillReuseTheModel()
+    {
+        using var workspace = TempWorkspace.FromFixture("Inventory");
+        using var provider = workspace.Provider();
+        var (document, offset) = await workspace.OpenAsync(provider, ServicePath, ServiceWith("        total += 1;$$"));
+        await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
+        var rebuilt = provider.ModelReuse.Rebuilt;
+
+        // Type in LowStock, then back in RestockCost.
+        var lowStock = document.Text.ToString().IndexOf("        return low;", StringComparison.Ordinal);
+        document = new DocumentSnapshot(document.Uri, "csharp", 2, document.Text.WithChanges(new TextChange(new TextSpan(lowStock, 0), "        low.Sort();\n")));
+        provider.OnDocumentChanged(document.Uri, document);
+        await provider.BuildContextAsync(document, lowStock + 19, TestContext.Current.CancellationToken);
+        offset += "        low.Sort();\n".Length;
+        document = new DocumentSnapshot(document.Uri, "csharp", 3, document.Text.WithChanges(new TextChange(new TextSpan(offset, 0), " total += _warehouse.")));
+        provider.OnDocumentChanged(document.Uri, document);
+        var context = await provider.BuildContextAsync(document, offset + 21, TestContext.Current.CancellationToken);
+
+        Assert.Equal(rebuilt, provider.ModelReuse.Rebuilt);
+        Assert.Contains("int QuantityOf(string productId)", Section(context!, ReceiverMembers.SectionName), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnDocumentChanged_UnbalancedBraceInABody_NewModelSeesTheNewStructure()
+    {
+        using var workspace = TempWorkspace.FromFixture("Inventory");
+        using var provider = workspace.Provider();
+        var (document, offset) = await workspace.OpenAsync(provider, ServicePath, ServiceWith("        $$"));
+        await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
+        var rebuilt = provider.ModelReuse.Rebuilt;
+
+        document = new DocumentSnapshot(document.Uri, "csharp", 2, document.Text.WithChanges(new TextChange(new TextSpan(offset, 0), "if (total > 0) {")));
+        provider.OnDocumentChanged(document.Uri, document);
+        await provider.BuildContextAsync(document, offset + 16, TestContext.Current.CancellationToken);
+
+        Assert.Equal(rebuilt + 1, provider.ModelReuse.Rebuilt);
     }
 
     [Fact]
