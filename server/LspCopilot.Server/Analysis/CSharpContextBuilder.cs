@@ -52,11 +52,12 @@ public sealed class CSharpContextBuilder
 
         var scoped = await _models.GetAsync(document, offset, cancellationToken).ConfigureAwait(false);
         var receiver = gate.Place == CursorPlace.Code ? ReceiverMembers.Find(root, offset) : null;
+        var receiverType = receiver is null ? null : SafelyGet(() => ReceiverMembers.ReceiverType(scoped, receiver, cancellationToken));
         var drafts = new List<(SectionDraft? Draft, int Cap)>
         {
             (Safely(() => _outlines.Get(document.Id, text, root, offset, scoped.Model.Compilation, cancellationToken)), _options.Budget.Outline),
             (receiver is null ? null : Safely(() => ReceiverMembers.Build(scoped, receiver, _options, cancellationToken)), _options.Budget.Receiver),
-            (Safely(() => ReferencedSymbols.Build(scoped, root, offset, _options, cancellationToken)), _options.Budget.References),
+            (Safely(() => ReferencedSymbols.Build(scoped, root, offset, _options, receiverType, cancellationToken)), _options.Budget.References),
             (gate.Place == CursorPlace.Code ? Safely(() => ScopeSummary.Build(scoped, root, offset, cancellationToken)) : null, _options.Budget.Scope),
         };
 
@@ -99,7 +100,8 @@ public sealed class CSharpContextBuilder
     }
 
     /// <summary>A section that fails on code Roslyn cannot answer for (a node outside a speculative model) is left out, not the whole context.</summary>
-    private static SectionDraft? Safely(Func<SectionDraft?> build)
+    private static T? SafelyGet<T>(Func<T?> build)
+        where T : class
     {
         try
         {
@@ -110,4 +112,6 @@ public sealed class CSharpContextBuilder
             return null;
         }
     }
+
+    private static SectionDraft? Safely(Func<SectionDraft?> build) => SafelyGet(build);
 }

@@ -50,6 +50,19 @@ public static class ReceiverMembers
         return receiver is null ? null : new ReceiverAt(receiver, partial, token.SpanStart);
     }
 
+    /// <summary>The type whose members a receiver section lists (null for namespaces and unknown types).</summary>
+    public static ITypeSymbol? ReceiverType(ScopedModel scoped, ReceiverAt receiver, CancellationToken cancellationToken)
+    {
+        if (!scoped.Covers(receiver.Expression))
+        {
+            return null;
+        }
+
+        var symbol = scoped.Model.GetSymbolInfo(receiver.Expression, cancellationToken).Symbol;
+        var type = symbol as INamedTypeSymbol ?? (symbol is INamespaceSymbol ? null : scoped.Model.GetTypeInfo(receiver.Expression, cancellationToken).Type);
+        return type is { TypeKind: not TypeKind.Error } ? type : null;
+    }
+
     public static SectionDraft? Build(ScopedModel scoped, ReceiverAt receiver, AnalysisOptions options, CancellationToken cancellationToken)
     {
         if (!scoped.Covers(receiver.Expression))

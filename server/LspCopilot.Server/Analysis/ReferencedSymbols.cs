@@ -19,7 +19,8 @@ public static class ReferencedSymbols
     private const int WindowAfter = 1000;
     private const int MembersPerType = 8;
 
-    public static SectionDraft? Build(ScopedModel scoped, SyntaxNode root, int offset, AnalysisOptions options, CancellationToken cancellationToken)
+    /// <param name="shownElsewhere">A type the receiver section already lists in full; its members are not repeated here.</param>
+    public static SectionDraft? Build(ScopedModel scoped, SyntaxNode root, int offset, AnalysisOptions options, ITypeSymbol? shownElsewhere, CancellationToken cancellationToken)
     {
         var model = scoped.Model;
         var token = root.FindToken(offset);
@@ -62,6 +63,8 @@ public static class ReferencedSymbols
 
         var visible = found
             .Where(f => IsWorthShowing(f.Key, enclosingType, root.SyntaxTree, offset, options))
+            .Where(f => shownElsewhere is null || !SymbolEqualityComparer.Default.Equals(f.Key, shownElsewhere.OriginalDefinition)
+                && !SymbolEqualityComparer.Default.Equals(f.Key.ContainingType, shownElsewhere.OriginalDefinition))
             .OrderBy(f => f.Value.CallAtCursor ? 0 : 1)
             .ThenBy(f => Math.Abs(f.Value.FirstUse - offset))
             .ThenBy(f => f.Key.ToDisplayString(), StringComparer.Ordinal)

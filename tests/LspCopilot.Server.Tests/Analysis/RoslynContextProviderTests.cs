@@ -46,6 +46,19 @@ public sealed class RoslynContextProviderTests
     }
 
     [Fact]
+    public async Task BuildContext_AfterReceiverDot_ReferencesDoNotRepeatTheReceiverType()
+    {
+        using var workspace = TempWorkspace.FromFixture("Inventory");
+        using var provider = workspace.Provider();
+
+        var context = await ContextAtAsync(workspace, provider, "        var left = _warehouse.$$");
+
+        var references = Section(context, ReferencedSymbols.SectionName);
+        Assert.Contains("Product", references, StringComparison.Ordinal);
+        Assert.DoesNotContain("Warehouse.", references, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BuildContext_PartialNameAfterDot_KeepsMatchingMembersUnderATightBudget()
     {
         using var workspace = TempWorkspace.FromFixture("Inventory");
