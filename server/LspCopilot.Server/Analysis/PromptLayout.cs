@@ -15,53 +15,38 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
 
     private const int CharsPerToken = 4;
 
-    /// <summary>The exact prompt: built by the engine's own prompt builder and tokenizer.</summary>
-    public static PromptLayout Exact(LlamaEngine engine, SourceText text, int offset, ContextResult context, GenerationOptions generation)
+    /// <summary>
+    /// The exact prompt, from the engine's own prompt tokens. The context's end is found by matching its
+    /// tokens after the prefix marker, so the split needs no copy of the engine's budget rules (the
+    /// engine may have kept only the head of a long context).
+    /// </summary>
+    /// <param name="prompt">The tokens the engine would decode for the request.</param>
+    /// <param name="tokenText">The text of one token (control tokens included).</param>
+    /// <param name="tokenize">The engine's tokenizer.</param>
+    public static PromptLayout Exact(IReadOnlyList<int> prompt, Func<int, string> tokenText, Func<string, IReadOnlyList<int>> tokenize, FimLayout fim, ContextResult context)
     {
-        var prefix = text.ToString(new TextSpan(0, offset));
-        var suffix = text.ToString(TextSpan.FromBounds(offset, text.Length));
-        var request = new CompletionRequest(prefix, suffix, context.Gate.Mode) { Context = context.Rendered, Generation = generation };
+        var tokens = prompt.ToList();
+        string Detokenize(IEnumerable<int> slice) => string.Concat(slice.Select(tokenText));
 
-        // The BOS token (when the model adds one) is left out: it carries no text.
-        var builder = new PromptBuilder(engine.Tokenize, engine.Fim, bos: null);
-        var tokens = builder.Build(request, engine.ContextSize).Select(t => (int)t).ToList();
-        string Detokenize(IEnumerable<int> slice) => string.Concat(slice.Select(engine.TokenText));
-
-        // The same budgets as PromptBuilder.Build, to know where the context ends and the prefix window starts.
-        var fim = engine.Fim;
-        var available = Math.Max(16, engine.ContextSize - (generation.MaxTokens + 8));
-        var suffixCount = fim.HasFim ? builder.TakeHead(suffix, Math.Min(generation.SuffixTokens, available / 4)).Length : 0;
-        var contextTokens = context.Rendered is null ? 0 : builder.TakeHead(context.Rendered, Math.Max(0, (available - suffixCount) / 2)).Length;
-        List<int> prefixWindow;
-        List<int> suffixWindow;
-        switch (fim.Order)
+        var (prefixStart, prefixEnd, suffixStart, suffixEnd) = fim.Order switch
         {
-            case FimOrder.PrefixSuffixMiddle:
-            {
-                var pre = tokens.IndexOf(fim.PrefixToken!.Value);
-                var suf = tokens.IndexOf(fim.SuffixToken!.Value, pre + 1);
-                var mid = tokens.IndexOf(fim.MiddleToken!.Value, suf + 1);
-                prefixWindow = tokens.GetRange(pre + 1 + contextTokens, Math.Max(0, suf - pre - 1 - contextTokens));
-                suffixWindow = tokens.GetRange(suf + 1, Math.Max(0, mid - suf - 1));
-                break;
-            }
+            FimOrder.PrefixSuffixMiddle => Windows(tokens, fim.PrefixToken!.Value, fim.SuffixToken!.Value, fim.MiddleToken),
+            FimOrder.SuffixPrefixMiddle => Swap(Windows(tokens, fim.SuffixToken!.Value, fim.PrefixToken!.Value, fim.MiddleToken)),
+            _ => (0, tokens.Count, tokens.Count, tokens.Count),
+        };
 
-            case FimOrder.SuffixPrefixMiddle:
+        var contextTokens = 0;
+        if (context.Rendered is { } rendered)
+        {
+            var expected = tokenize(rendered);
+            while (contextTokens < expected.Count && prefixStart + contextTokens < prefixEnd && tokens[prefixStart + contextTokens] == expected[contextTokens])
             {
-                var suf = tokens.IndexOf(fim.SuffixToken!.Value);
-                var pre = tokens.IndexOf(fim.PrefixToken!.Value, suf + 1);
-                var end = fim.MiddleToken is int middle && tokens.IndexOf(middle, pre + 1) is var m and >= 0 ? m : tokens.Count;
-                suffixWindow = tokens.GetRange(suf + 1, Math.Max(0, pre - suf - 1));
-                prefixWindow = tokens.GetRange(pre + 1 + contextTokens, Math.Max(0, end - pre - 1 - contextTokens));
-                break;
+                contextTokens++;
             }
-
-            default:
-                prefixWindow = tokens.GetRange(contextTokens, tokens.Count - contextTokens);
-                suffixWindow = [];
-                break;
         }
 
+        var prefixWindow = tokens.GetRange(prefixStart + contextTokens, prefixEnd - prefixStart - contextTokens);
+        var suffixWindow = tokens.GetRange(suffixStart, suffixEnd - suffixStart);
         var sections = new List<ContextSection>(context.Sections)
         {
             new("prefix", Detokenize(prefixWindow), prefixWindow.Count),
@@ -69,6 +54,18 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
         };
         return new PromptLayout(Detokenize(tokens), sections, tokens.Count) { ContextTokensInPrompt = contextTokens };
     }
+
+    /// <summary>Where the text after the first marker and after the second marker lie (up to the next marker or the end).</summary>
+    private static (int FirstStart, int FirstEnd, int SecondStart, int SecondEnd) Windows(List<int> tokens, int first, int second, int? end)
+    {
+        var a = tokens.IndexOf(first);
+        var b = tokens.IndexOf(second, a + 1);
+        var c = end is int middle && tokens.IndexOf(middle, b + 1) is var m and >= 0 ? m : tokens.Count;
+        return (a + 1, b, b + 1, c);
+    }
+
+    private static (int, int, int, int) Swap((int FirstStart, int FirstEnd, int SecondStart, int SecondEnd) w) =>
+        (w.SecondStart, w.SecondEnd, w.FirstStart, w.FirstEnd);
 
     /// <summary>Without a model: windows cut by characters (4 per token) and generic FIM markers.</summary>
     public static PromptLayout Estimate(SourceText text, int offset, ContextResult context, GenerationOptions generation)

@@ -110,7 +110,7 @@ public static class ContextCommand
             var generation = new GenerationOptions();
             var prompt = engine is null
                 ? PromptLayout.Estimate(text, offset, context, generation)
-                : PromptLayout.Exact(engine, text, offset, context, generation);
+                : ExactPrompt(engine, text, offset, context, generation);
 
             if (json)
             {
@@ -128,6 +128,18 @@ public static class ContextCommand
             await stdout.WriteLineAsync(Table(prompt, context, engine, provider.LoadStats(document.Uri), root)).ConfigureAwait(false);
             return 0;
         }
+    }
+
+    /// <summary>The prompt the engine would decode (its BOS token, which carries no text, left out).</summary>
+    private static PromptLayout ExactPrompt(LlamaEngine engine, SourceText text, int offset, ContextResult context, GenerationOptions generation)
+    {
+        var request = new CompletionRequest(text.ToString(new TextSpan(0, offset)), text.ToString(TextSpan.FromBounds(offset, text.Length)), context.Gate.Mode)
+        {
+            Context = context.Rendered,
+            Generation = generation,
+        };
+        var tokens = new PromptBuilder(engine.Tokenize, engine.Fim, bos: null).Build(request, engine.ContextSize).Select(t => (int)t).ToList();
+        return PromptLayout.Exact(tokens, engine.TokenText, s => [.. engine.Tokenize(s).Select(t => (int)t)], engine.Fim, context);
     }
 
     /// <summary>The nearest folder at or above the file's holding a .csproj or .sln; else the file's folder.</summary>

@@ -66,7 +66,9 @@ public sealed class ContextCommandTests
 
         using var json = JsonDocument.Parse(stdout.ToString());
         Assert.Equal(TestModels.Fim, json.RootElement.GetProperty("tokenizer").GetString());
-        Assert.StartsWith("<fim_prefix>", json.RootElement.GetProperty("prompt").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("<fim_prefix>// Outline of class RestockService", json.RootElement.GetProperty("prompt").GetString(), StringComparison.Ordinal);
+        var prefix = json.RootElement.GetProperty("sections").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "prefix");
+        Assert.StartsWith("using Inventory.Models;", prefix.GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
