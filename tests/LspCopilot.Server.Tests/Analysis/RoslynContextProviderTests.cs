@@ -96,6 +96,9 @@ public sealed class RoslynContextProviderTests
     [Fact]
     public async Task BuildContext_LibraryMethod_ShowsDocSummaryFromReferenceAssemblies()
     {
+        var runtime = new DirectoryInfo(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory());
+        var packs = Path.Combine(runtime.Parent!.Parent!.Parent!.FullName, "packs", "Microsoft.NETCore.App.Ref");
+        Assert.SkipUnless(Directory.Exists(packs) && Directory.EnumerateFiles(packs, "System.Runtime.xml", SearchOption.AllDirectories).Any(), $"No XML docs in the SDK's reference pack ({packs}).");
         using var workspace = TempWorkspace.FromFixture("Inventory");
         using var provider = workspace.Provider();
 
