@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using LspCopilot.Server.Benchmarks;
+using LspCopilot.Server.Benchmarks.Context;
 using LspCopilot.Server.Inference;
 using LspCopilot.Server.Logging;
 
@@ -12,7 +13,7 @@ public static class BenchCommand
     public static Command Create(Option<string> logLevel)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object of numbers instead of the table." };
-        var suite = new Option<string>("--suite") { Description = "engine (default).", DefaultValueFactory = _ => "engine" };
+        var suite = new Option<string>("--suite") { Description = "engine (default: prefix reuse, decode, JSON-RPC, storm) or context (Roslyn context per keystroke; needs no model).", DefaultValueFactory = _ => "engine" };
         var runs = new Option<int>("--runs") { Description = "Repetitions per scenario (at least 20 for the TTFT medians).", DefaultValueFactory = _ => 21 };
         var storm = new Option<double>("--storm-seconds") { Description = "Length of the typing storm (20 keys/s).", DefaultValueFactory = _ => 10 };
         var engineOptions = new EngineCliOptions();
@@ -28,10 +29,17 @@ public static class BenchCommand
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
             var options = engineOptions.Read(parse, useEnvironment: true);
-            if (parse.GetValue(suite) is not "engine")
+            switch (parse.GetValue(suite))
             {
-                await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine.").ConfigureAwait(false);
-                return 2;
+                case "engine":
+                    break;
+                case "context":
+                    var metrics = await ContextBenchmark.RunAsync(new ContextBenchmarkOptions(), log, ct).ConfigureAwait(false);
+                    Console.WriteLine(parse.GetValue(json) ? System.Text.Json.JsonSerializer.Serialize(metrics, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) : ContextBenchmark.FormatTable(metrics));
+                    return 0;
+                default:
+                    await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine or context.").ConfigureAwait(false);
+                    return 2;
             }
 
             LlamaEngine engine;

@@ -80,7 +80,17 @@ public static class CompleteCommand
         using (engine)
         {
             var document = new DocumentSnapshot(new Uri(file.FullName).AbsoluteUri, "csharp", 0, text);
-            var pipeline = new CompletionPipeline(engine, new TextCompletionGate(), generation, log);
+            // C# files get Roslyn's gate, context and truncation, with the project around the file as workspace.
+            using var roslyn = file.Extension.Equals(".cs", StringComparison.OrdinalIgnoreCase)
+                ? new Analysis.RoslynContextProvider([ContextCommand.WorkspaceRootFor(file)], new Analysis.AnalysisOptions(), engine.CountTokens, log)
+                : null;
+            if (roslyn is not null)
+            {
+                roslyn.OnDocumentChanged(document.Uri, document);
+                await roslyn.WaitForWorkspaceAsync(document.Uri, cancellationToken).ConfigureAwait(false);
+            }
+
+            var pipeline = new CompletionPipeline(engine, roslyn ?? (ICompletionContextProvider)new TextCompletionGate(), generation, log);
             var printed = string.Empty;
             void Print(string text)
             {
@@ -97,7 +107,7 @@ public static class CompleteCommand
 
             if (suggestion is null)
             {
-                await stderr.WriteLineAsync("No completion here: the cursor is inside a word that continues to the right.").ConfigureAwait(false);
+                await stderr.WriteLineAsync("No completion here: the gate declines (inside a word, in disabled code or a character literal, or before code on the line).").ConfigureAwait(false);
                 return 0;
             }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using LspCopilot.Server.Analysis;
 using LspCopilot.Server.Configuration;
 using LspCopilot.Server.Documents;
 using LspCopilot.Server.Logging;
@@ -5,11 +7,20 @@ using LspCopilot.Server.Logging;
 namespace LspCopilot.Server.Inference;
 
 /// <summary>A cleaned suggestion ready for the editor, with the engine's figures.</summary>
-public sealed record Suggestion(string Text, CompletionResult Raw);
+public sealed record Suggestion(string Text, CompletionResult Raw)
+{
+    /// <summary>Candidates generated for this suggestion (1 when only the greedy one ran).</summary>
+    public int CandidatesSampled { get; init; } = 1;
+
+    /// <summary>Candidates left out because they added compile errors while a clean one existed.</summary>
+    public int CandidatesDropped { get; init; }
+}
 
 /// <summary>
 /// Cursor in, suggestion out: ask the gate/context provider, cut prefix and suffix at the cursor,
-/// run the engine (streaming), clean the text. Shared by the LSP handler and the command line.
+/// run the engine (streaming), clean the text. When a ranker is available (the Roslyn provider is one)
+/// and time allows, the greedy suggestion is compile-checked; if it adds errors, more candidates are
+/// sampled and the best one returned. Shared by the LSP handler and the command line.
 /// </summary>
 public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionContextProvider contexts, GenerationOptions generation, ServerLog log)
 {
@@ -17,8 +28,25 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
 
     public GenerationOptions Generation => generation;
 
+    /// <summary>Most candidates per suggestion, the greedy one included; 1 turns the compile check off.</summary>
+    public int Candidates { get; init; } = 3;
+
+    /// <summary>Orders candidates; by default the context provider when it can (the Roslyn one does).</summary>
+    public ICandidateRanker? Ranker { get; init; } = contexts as ICandidateRanker;
+
     /// <summary>
-    /// Returns null when the gate declines. <paramref name="onText"/> receives the cleaned text so far.
+    /// When set, a single-line greedy suggestion that took at most this long is compile-checked too;
+    /// multi-line ones always are. Off by default: a wall-clock rule would make the same request give
+    /// different suggestions on a busy machine.
+    /// </summary>
+    public TimeSpan? FastEnough { get; init; }
+
+    /// <summary>Sampling temperature of the extra candidates.</summary>
+    public float CandidateTemperature { get; init; } = 0.8f;
+
+    /// <summary>
+    /// Returns null when the gate declines. <paramref name="onText"/> receives the cleaned text so far
+    /// (of the greedy candidate).
     /// </summary>
     public async Task<Suggestion?> CompleteAsync(DocumentSnapshot document, int offset, Action<string>? onText, CancellationToken cancellationToken)
     {
@@ -41,10 +69,59 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
             ClientId = document.Session,
         };
 
-        Action<string>? sink = onText is null ? null : partial => onText(SuggestionPostProcessor.Clean(partial, suffix, plan.Mode));
+        // A syntax-aware stopper also knows how to clean (e.g. a "}" that repeats the next line but closes the suggestion's own block).
+        Func<string, string> clean = plan.Stopper is ISuggestionCleaner cleaner
+            ? raw => cleaner.Clean(raw, suffix, plan.Mode)
+            : raw => SuggestionPostProcessor.Clean(raw, suffix, plan.Mode);
+        Action<string>? sink = onText is null ? null : partial => onText(clean(partial));
         var result = await engine.CompleteAsync(request, sink, cancellationToken).ConfigureAwait(false);
-        var cleaned = SuggestionPostProcessor.Clean(result.Text, suffix, plan.Mode);
+        var cleaned = clean(result.Text);
         log.Debug($"Completed {document.Uri}@{offset} ({plan.Mode}): {result.Stats.PromptTokens} prompt tokens ({result.Stats.ReusedTokens} reused), {result.Stats.GeneratedTokens} generated, first token {result.Stats.TimeToFirstToken.TotalMilliseconds:F1} ms, stop: {result.Reason}.");
-        return new Suggestion(cleaned, result);
+        var greedy = new Suggestion(cleaned, result);
+
+        // A cached answer (a repeat, typing through) was checked when it was first computed.
+        var timeAllows = plan.Mode == CompletionMode.MultiLine || (FastEnough is { } limit && result.Stats.Total <= limit);
+        if (Ranker is not { } ranker || Candidates <= 1 || cleaned.Trim().Length == 0 || !timeAllows || result.Reason == StopReason.Cached)
+        {
+            return greedy;
+        }
+
+        var chosen = await CheckedAsync(ranker, document, offset, request, clean, greedy, cancellationToken).ConfigureAwait(false);
+        if (!ReferenceEquals(chosen.Raw, greedy.Raw) && engine is EngineScheduler scheduler)
+        {
+            // Repeats and typing-through must show what the user saw, not the greedy text the check replaced.
+            scheduler.Cache.Add(engine.ModelName, request, chosen.Raw.Text);
+        }
+
+        return chosen;
+    }
+
+    /// <summary>
+    /// The greedy suggestion if it adds no compile error; else the best of it and up to
+    /// <see cref="Candidates"/>−1 sampled alternatives. (Sampling more while the greedy one is clean
+    /// could not change the answer: clean candidates keep their sampled order.)
+    /// </summary>
+    private async Task<Suggestion> CheckedAsync(ICandidateRanker ranker, DocumentSnapshot document, int offset, CompletionRequest request, Func<string, string> clean, Suggestion greedy, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var first = await ranker.RankAsync(document, offset, [greedy.Text], cancellationToken).ConfigureAwait(false);
+        if (first.Ranked is [{ AddedErrors: 0 }, ..])
+        {
+            return greedy;
+        }
+
+        var suggestions = new List<Suggestion> { greedy };
+        for (var i = 1; i < Candidates; i++)
+        {
+            var sampled = request with { Generation = generation with { Temperature = Math.Max(CandidateTemperature, generation.Temperature), Seed = generation.Seed + (uint)i } };
+            var result = await engine.CompleteAsync(sampled, null, cancellationToken).ConfigureAwait(false);
+            suggestions.Add(new Suggestion(clean(result.Text), result));
+        }
+
+        var ranking = await ranker.RankAsync(document, offset, [.. suggestions.Select(s => s.Text)], cancellationToken).ConfigureAwait(false);
+        var best = ranking.Ranked.Count > 0 ? suggestions[ranking.Ranked[0].Index] : greedy;
+        var firstErrors = first.Ranked is [var g, ..] ? string.Join("; ", g.Errors.Take(2)) : string.Empty;
+        log.Debug($"Compile check at {document.Uri}@{offset}: the greedy suggestion adds errors ({firstErrors}); sampled {suggestions.Count}, dropped {ranking.Dropped}, chose #{(ranking.Ranked.Count > 0 ? ranking.Ranked[0].Index : 0)} with {(ranking.Ranked.Count > 0 ? ranking.Ranked[0].AddedErrors : 0)} added error(s) in {clock.ElapsedMilliseconds} ms.");
+        return best with { CandidatesSampled = suggestions.Count, CandidatesDropped = ranking.Dropped };
     }
 }

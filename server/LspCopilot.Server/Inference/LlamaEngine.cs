@@ -99,6 +99,9 @@ public sealed class LlamaEngine : ICompletionEngine
     internal LLamaToken[] Tokenize(string text) =>
         text.Length == 0 ? [] : _context.Tokenize(_guard.Sanitize(text), addBos: false, special: false);
 
+    /// <summary>The text of one token, control tokens included (for tools that show the exact prompt).</summary>
+    internal string TokenText(int token) => _weights.NativeHandle.Vocab.LLamaTokenToString((LLamaToken)token, isSpecialToken: true) ?? string.Empty;
+
     /// <summary>The prompt tokens a request would be decoded as (for tests and tools).</summary>
     internal List<LLamaToken> BuildPrompt(CompletionRequest request) => _prompts.Build(request, ContextSize);
 

@@ -32,7 +32,8 @@ public static class SuggestionPostProcessor
         {
             for (var i = 1; i < lines.Length; i++)
             {
-                if (lines[i].Trim() == following)
+                // A line of closing brackets may close the suggestion's own block, not repeat the document's.
+                if (lines[i].Trim() == following && !following.All(c => c is '}' or ')' or ']' or ';' or ','))
                 {
                     return string.Join('\n', lines[..i]).TrimEnd();
                 }

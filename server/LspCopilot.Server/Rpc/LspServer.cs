@@ -25,7 +25,8 @@ public sealed class LspServer
         _model = model;
         _log = log;
         _generation = generation ?? new GenerationOptions();
-        _contexts = contexts ?? (_ => new TextCompletionGate());
+        // C# documents get Roslyn's gate and context; other languages fall back to the text gate inside it.
+        _contexts = contexts ?? (session => Analysis.RoslynContextProvider.Create(session, new Analysis.AnalysisOptions()));
     }
 
     /// <summary>Serves until the client sends 'exit' (0 after shutdown, else 1) or the input ends (1, or 0 after shutdown).</summary>

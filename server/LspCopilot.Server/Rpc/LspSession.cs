@@ -107,7 +107,11 @@ public sealed class LspSession : IDisposable
         }
     }
 
-    public void Dispose() => CancelAll();
+    public void Dispose()
+    {
+        CancelAll();
+        (Contexts as IDisposable)?.Dispose();
+    }
 
     internal static bool HasCapability(JsonElement? capabilities, params string[] path)
     {

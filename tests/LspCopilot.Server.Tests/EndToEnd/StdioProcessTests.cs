@@ -8,7 +8,7 @@ namespace LspCopilot.Server.Tests.EndToEnd;
 public sealed class StdioProcessTests
 {
     private const string Uri = "file:///work/Program.cs";
-    private const string Source = "class Program\n{\n    static void Main()\n    {\n        var message = \n    }\n}\n";
+    private const string Source = "class Program\n{\n    static void Main()\n    {\n        var message = \n        \n    }\n}\n";
 
     [Fact]
     public async Task Stdio_FullSession_CompletesStreamsCancelsAndExitsZero()
@@ -20,7 +20,7 @@ public sealed class StdioProcessTests
         await client.InitializeAsync();
         await client.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = "csharp", version = 1, text = Source } });
         var completion = await client.RequestAsync(LspMethods.InlineCompletion, new { textDocument = new { uri = Uri }, position = new { line = 4, character = 22 }, partialResultToken = "t1" });
-        var (id, endless) = await client.StartRequestAsync(LspMethods.InlineCompletion, new { textDocument = new { uri = Uri }, position = new { line = 5, character = 0 }, partialResultToken = "t2" });
+        var (id, endless) = await client.StartRequestAsync(LspMethods.InlineCompletion, new { textDocument = new { uri = Uri }, position = new { line = 5, character = 8 }, partialResultToken = "t2" });
         await client.WaitForAsync(m => RawLspClient.IsNotification(m, LspMethods.Progress) && m.GetProperty("params").GetProperty("token").GetString() == "t2");
         await client.CancelAsync(id);
         var cancelled = await endless.WaitAsync(TimeSpan.FromSeconds(20));

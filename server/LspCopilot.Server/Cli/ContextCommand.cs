@@ -1,0 +1,176 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LspCopilot.Server.Analysis;
+using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Documents;
+using LspCopilot.Server.Inference;
+using LspCopilot.Server.Logging;
+using LspCopilot.Server.Protocol;
+using Microsoft.CodeAnalysis.Text;
+
+namespace LspCopilot.Server.Cli;
+
+/// <summary>
+/// <c>lspcopilot context FILE --line L --column C</c>: the exact prompt the model would get at a
+/// position, and what each section costs in tokens. The workspace is the nearest folder above the file
+/// holding a .csproj or .sln, else the file's folder.
+/// </summary>
+public static class ContextCommand
+{
+    public static Command Create(Option<string> logLevel)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "C# file to look at." };
+        var line = new Option<int>("--line", "-l") { Description = "1-based line of the cursor.", Required = true };
+        var column = new Option<int>("--column", "-col") { Description = "1-based column of the cursor (UTF-16 units).", Required = true };
+        var model = new Option<string?>("--model", "-m") { Description = "GGUF model: its tokenizer counts tokens and its FIM layout frames the prompt (else a chars/4 estimate)." };
+        var budget = new Option<int?>("--budget") { Description = "Token budget of the Roslyn context sections together (default 1024)." };
+        var json = new Option<bool>("--json") { Description = "Print { prompt, sections: [{ name, tokens, text }] } as JSON." };
+        var command = new Command("context", "Print the prompt and its context sections, with token costs, at a position in a C# file.")
+        {
+            file,
+            line,
+            column,
+            model,
+            budget,
+            json,
+        };
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
+            var options = new AnalysisOptions();
+            if (parse.GetValue(budget) is int total)
+            {
+                if (total < 0)
+                {
+                    await Console.Error.WriteLineAsync("error: --budget must be 0 or more tokens.").ConfigureAwait(false);
+                    return 2;
+                }
+
+                options = options with { Budget = options.Budget.ScaledTo(total) };
+            }
+
+            return await RunAsync(parse.GetValue(file)!, parse.GetValue(line), parse.GetValue(column), parse.GetValue(model), options, parse.GetValue(json), log, Console.Out, Console.Error, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(FileInfo file, int line, int column, string? modelPath, AnalysisOptions options, bool json, ServerLog log, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (!file.Exists)
+        {
+            await stderr.WriteLineAsync($"error: the file '{file.FullName}' does not exist.").ConfigureAwait(false);
+            return 2;
+        }
+
+        var text = SourceText.From(await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
+        if (!Conversions.TryToOffset(text, new Position(line - 1, column - 1), out var offset, out var error) || line < 1 || column < 1)
+        {
+            await stderr.WriteLineAsync($"error: --line {line} --column {column} is not in '{file.Name}': {error ?? "line and column start at 1"}").ConfigureAwait(false);
+            return 2;
+        }
+
+        LlamaEngine? engine = null;
+        if (modelPath is not null)
+        {
+            try
+            {
+                engine = LlamaEngine.Load(new EngineOptions { ModelPath = modelPath }, log);
+            }
+            catch (ModelLoadException ex)
+            {
+                await stderr.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return 3;
+            }
+        }
+
+        using (engine)
+        {
+            var root = WorkspaceRootFor(file);
+            using var provider = new RoslynContextProvider([root], options, engine is null ? null : engine.CountTokens, log);
+            var document = new DocumentSnapshot(new Uri(file.FullName).AbsoluteUri, "csharp", 1, text);
+            provider.OnDocumentChanged(document.Uri, document);
+            await provider.WaitForWorkspaceAsync(document.Uri, cancellationToken).ConfigureAwait(false);
+            var context = await provider.BuildContextAsync(document, offset, cancellationToken).ConfigureAwait(false);
+            if (context is null)
+            {
+                await stderr.WriteLineAsync("No completion here: the gate declines (inside a word, disabled code, a character literal, or before code on the line).").ConfigureAwait(false);
+                return 0;
+            }
+
+            var generation = new GenerationOptions();
+            var prompt = engine is null
+                ? PromptLayout.Estimate(text, offset, context, generation)
+                : ExactPrompt(engine, text, offset, context, generation);
+
+            if (json)
+            {
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    prompt = prompt.Text,
+                    mode = context.Gate.Mode.ToString(),
+                    tokenizer = engine?.ModelName ?? "chars/4 estimate",
+                    sections = prompt.Sections.Select(s => new { name = s.Name, tokens = s.Tokens, text = s.Text }),
+                })).ConfigureAwait(false);
+                return 0;
+            }
+
+            await stdout.WriteLineAsync(prompt.Text).ConfigureAwait(false);
+            await stdout.WriteLineAsync(Table(prompt, context, engine, provider.LoadStats(document.Uri), root)).ConfigureAwait(false);
+            return 0;
+        }
+    }
+
+    /// <summary>The prompt the engine would decode (its BOS token, which carries no text, left out).</summary>
+    private static PromptLayout ExactPrompt(LlamaEngine engine, SourceText text, int offset, ContextResult context, GenerationOptions generation)
+    {
+        var request = new CompletionRequest(text.ToString(new TextSpan(0, offset)), text.ToString(TextSpan.FromBounds(offset, text.Length)), context.Gate.Mode)
+        {
+            Context = context.Rendered,
+            Generation = generation,
+        };
+        var tokens = new PromptBuilder(engine.Tokenize, engine.Fim, bos: null).Build(request, engine.ContextSize).Select(t => (int)t).ToList();
+        return PromptLayout.Exact(tokens, engine.TokenText, s => [.. engine.Tokenize(s).Select(t => (int)t)], engine.Fim, context);
+    }
+
+    /// <summary>The nearest folder at or above the file's holding a .csproj or .sln; else the file's folder.</summary>
+    public static string WorkspaceRootFor(FileInfo file)
+    {
+        for (var dir = file.Directory; dir is not null; dir = dir.Parent)
+        {
+            if (dir.EnumerateFiles("*.csproj").Any() || dir.EnumerateFiles("*.sln").Any() || dir.EnumerateFiles("*.slnx").Any())
+            {
+                return dir.FullName;
+            }
+        }
+
+        return file.DirectoryName!;
+    }
+
+    private static string Table(PromptLayout prompt, ContextResult context, LlamaEngine? engine, WorkspaceLoadStats? stats, string root)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(new string('-', 72));
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{"section",-12} {"tokens",7}  first line");
+        foreach (var section in prompt.Sections)
+        {
+            var first = section.Text.Split('\n')[0].Trim();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{section.Name,-12} {section.Tokens,7}  {(first.Length > 50 ? first[..47] + "..." : first)}");
+        }
+
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{"total",-12} {prompt.TotalTokens,7}  (context sections: {context.Tokens})");
+        if (prompt.ContextTokensInPrompt < context.Tokens)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"note: the model's context keeps only {prompt.ContextTokensInPrompt} of the {context.Tokens} context tokens (pass a smaller --budget).");
+        }
+
+        var loaded = stats is null ? string.Empty : $" ({stats.Projects} project(s), {stats.Files} file(s))";
+        sb.AppendLine(CultureInfo.InvariantCulture, $"mode: {context.Gate.Mode}; workspace: {root}{loaded}");
+        sb.Append(engine is null
+            ? "tokens: estimated as characters/4 and FIM markers written generically (pass --model for the model's tokenizer and layout)."
+            : $"tokens: counted with {engine.ModelName}'s tokenizer; layout {engine.Fim.Template}.");
+        return sb.ToString();
+    }
+}

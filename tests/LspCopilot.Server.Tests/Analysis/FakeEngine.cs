@@ -1,0 +1,32 @@
+using LspCopilot.Server.Inference;
+
+namespace LspCopilot.Server.Tests.Analysis;
+
+/// <summary>An engine that answers fixed candidates in turn (for ranking tests); it records the requests.</summary>
+internal sealed class FakeEngine(params string[] candidates) : ICompletionEngine
+{
+    private int _next;
+
+    public List<CompletionRequest> Requests { get; } = [];
+
+    public string ModelName => "fake";
+
+    public FimLayout Fim => FimLayout.PrefixOnly;
+
+    public int ContextSize => 4096;
+
+    public int CountTokens(string text) => (text.Length + 3) / 4;
+
+    public Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
+    {
+        Requests.Add(request);
+        var text = candidates[Math.Min(_next++, candidates.Length - 1)];
+        onText?.Invoke(text);
+        var stats = new CompletionStats(10, 0, 5, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(2));
+        return Task.FromResult(new CompletionResult(text, StopReason.EndOfGeneration, stats));
+    }
+
+    public void Dispose()
+    {
+    }
+}
