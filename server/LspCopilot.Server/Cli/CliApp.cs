@@ -19,6 +19,7 @@ public static class CliApp
         root.Subcommands.Add(BenchCommand.Create(logLevel));
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create(logLevel));
+        root.Subcommands.Add(WorkerCommand.Create(logLevel));
         return root;
     }
 }

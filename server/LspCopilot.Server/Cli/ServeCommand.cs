@@ -3,6 +3,7 @@ using LspCopilot.Server.Configuration;
 using LspCopilot.Server.Inference;
 using LspCopilot.Server.Logging;
 using LspCopilot.Server.Rpc;
+using LspCopilot.Server.Worker;
 
 namespace LspCopilot.Server.Cli;
 
@@ -14,12 +15,14 @@ public static class ServeCommand
         var stdio = new Option<bool>("--stdio") { Description = "Serve LSP over stdin/stdout (the default; vscode-languageclient passes it)." };
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Most tokens per suggestion (default 128)." };
         var engineOptions = new EngineCliOptions();
+        var workerOptions = new WorkerServeOptions();
         var root = new RootCommand("LspCopilot: self-hosted AI code completion over LSP, with a local GGUF model.")
         {
             stdio,
             maxTokens,
         };
         engineOptions.AddTo(root);
+        workerOptions.AddTo(root);
 
         root.SetAction(async (parse, ct) =>
         {
@@ -28,7 +31,7 @@ public static class ServeCommand
             var generation = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) ?? new GenerationOptions().MaxTokens };
             // --model wins, then initializationOptions.modelPath, then $LSPCOPILOT_MODEL, then the default in the cache;
             // engine options: the command line over initializationOptions over the defaults.
-            using var model = new ModelHost(options, log, EngineFactory.Create, fromClient => engineOptions.Overlay(parse, fromClient));
+            using var model = new ModelHost(options, log, workerOptions.Loader(parse), fromClient => engineOptions.Overlay(parse, fromClient));
             var (input, output) = StdioStreams.Acquire();
             log.Info("lspcopilot serving LSP over stdio.");
             var server = new LspServer(model, log, generation);
