@@ -44,6 +44,9 @@ public sealed class SupervisedEngine : ICompletionEngine
 
     public int ContextSize => _info.ContextSize;
 
+    /// <summary>What the current (or last) worker serves, including its process id.</summary>
+    public WorkerInfo Info => _info;
+
     /// <summary>Crashes so far (worker deaths and lost connections).</summary>
     public int Crashes => Volatile.Read(ref _crashes);
 
@@ -201,11 +204,11 @@ public sealed class SupervisedEngine : ICompletionEngine
                 _live = null;
             }
 
+            _log.Error(crash.Message);
+            LogLastOutput(worker.Channel);
             _ready = RestartAsync();
         }
 
-        _log.Error(crash.Message);
-        LogLastOutput(worker.Channel);
         worker.Crash.TrySetResult(crash);
         worker.Dispose();
     }

@@ -5,6 +5,9 @@ namespace LspCopilot.Server.Worker;
 /// <summary>The command line that starts this very program as a worker, as an apphost or through <c>dotnet</c>.</summary>
 public sealed record WorkerLaunch(string FileName, IReadOnlyList<string> Arguments)
 {
+    /// <summary>Variables set (or, when null, removed) in the worker's environment on top of ours.</summary>
+    public IReadOnlyDictionary<string, string?>? Environment { get; init; }
+
     /// <summary>
     /// The program this assembly belongs to: its apphost when that is what runs now, else
     /// <c>dotnet lspcopilot.dll</c> (also when the server is hosted by another program, e.g. tests).
@@ -14,7 +17,7 @@ public sealed record WorkerLaunch(string FileName, IReadOnlyList<string> Argumen
         var dll = typeof(WorkerLaunch).Assembly.Location;
         var folder = Path.GetDirectoryName(dll) ?? AppContext.BaseDirectory;
         var apphost = Path.Combine(folder, Path.GetFileNameWithoutExtension(dll) + (OperatingSystem.IsWindows() ? ".exe" : string.Empty));
-        var current = Environment.ProcessPath;
+        var current = System.Environment.ProcessPath;
         if (current is not null && string.Equals(Path.GetFullPath(current), Path.GetFullPath(apphost), StringComparison.Ordinal))
         {
             return new WorkerLaunch(current, []);
@@ -37,6 +40,11 @@ public sealed record WorkerLaunch(string FileName, IReadOnlyList<string> Argumen
             info.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in Environment ?? new Dictionary<string, string?>())
+        {
+            info.Environment[name] = value;
+        }
+
         return info;
     }
 
@@ -48,6 +56,6 @@ public sealed record WorkerLaunch(string FileName, IReadOnlyList<string> Argumen
         }
 
         // Set by the SDK and test hosts; else dotnet on the PATH.
-        return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+        return System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
     }
 }
