@@ -12,7 +12,7 @@ public static class BenchCommand
     public static Command Create(Option<string> logLevel)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object of numbers instead of the table." };
-        var suite = new Option<string>("--suite") { Description = "engine (default).", DefaultValueFactory = _ => "engine" };
+        var suite = new Option<string>("--suite") { Description = "engine (default) or worker (time to first token through a worker process vs in process).", DefaultValueFactory = _ => "engine" };
         var runs = new Option<int>("--runs") { Description = "Repetitions per scenario (at least 20 for the TTFT medians).", DefaultValueFactory = _ => 21 };
         var storm = new Option<double>("--storm-seconds") { Description = "Length of the typing storm (20 keys/s).", DefaultValueFactory = _ => 10 };
         var engineOptions = new EngineCliOptions();
@@ -28,9 +28,14 @@ public static class BenchCommand
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
             var options = engineOptions.Read(parse, useEnvironment: true);
+            if (parse.GetValue(suite) is "worker")
+            {
+                return await WorkerBenchmark.RunAsync(options, log, parse.GetValue(json), Math.Max(1, parse.GetValue(runs)), ct).ConfigureAwait(false);
+            }
+
             if (parse.GetValue(suite) is not "engine")
             {
-                await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine.").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine or worker.").ConfigureAwait(false);
                 return 2;
             }
 

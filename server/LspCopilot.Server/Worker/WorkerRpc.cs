@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Reflection;
 using LspCopilot.Server.Inference;
 using LspCopilot.Server.Protocol;
@@ -13,7 +14,12 @@ internal static class WorkerRpc
     {
         var formatter = new SystemTextJsonFormatter();
         LspJson.Configure(formatter.JsonSerializerOptions);
-        var handler = new HeaderDelimitedMessageHandler(send, receive, formatter);
+
+        // Both ends are this program: absent members (nulls are not written) read back as null.
+        formatter.JsonSerializerOptions.RespectRequiredConstructorParameters = false;
+        // The System.IO.Pipelines adapters read and write the streams inline; the Stream overload's
+        // adapters copy through a pipe on another task, a thread hop per message each way.
+        var handler = new HeaderDelimitedMessageHandler(PipeWriter.Create(send), PipeReader.Create(receive), formatter);
         var rpc = workerSide ? new WorkerSideJsonRpc(handler) : new JsonRpc(handler);
         rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
         return rpc;
