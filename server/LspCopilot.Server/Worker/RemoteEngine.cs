@@ -15,8 +15,11 @@ namespace LspCopilot.Server.Worker;
 /// </summary>
 public sealed class RemoteEngine : ICompletionEngine
 {
-    /// <summary>How long <see cref="CountTokens"/> waits for the worker before it estimates instead.</summary>
-    private static readonly TimeSpan s_countTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>The longest one <see cref="CountTokens"/> call waits for the worker before it estimates.</summary>
+    public static readonly TimeSpan CountWait = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>The most <see cref="CountTokens"/> calls wait for the worker in all, per second.</summary>
+    public static readonly TimeSpan CountWaitPerSecond = TimeSpan.FromMilliseconds(20);
 
     private const int MaxCachedCounts = 4096;
 
@@ -25,6 +28,7 @@ public sealed class RemoteEngine : ICompletionEngine
     private readonly ConcurrentDictionary<long, Pending> _pending = new();
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
     private WorkerInfo _info = new("(not loaded)", FimLayout.PrefixOnly, 0, 0);
+    private readonly WaitBudget _countBudget = new();
     private long _nextId;
 
     public RemoteEngine(Stream send, Stream receive, ServerLog log)
@@ -68,9 +72,12 @@ public sealed class RemoteEngine : ICompletionEngine
     }
 
     /// <summary>
-    /// Counts with the worker's tokenizer. The interface is synchronous (context budgeting), so this
-    /// blocks for one round trip (~0.1 ms on a pipe); counts are cached, and when the worker is gone or
-    /// slow the count is estimated (4 characters a token) rather than failing the caller.
+    /// Counts with the worker's tokenizer. The interface is synchronous (context budgeting calls it
+    /// dozens of times per request), so the wait is bounded: at most <see cref="CountWait"/> per call
+    /// (a round trip is well under a millisecond on an idle machine, several on a busy one) and at most
+    /// <see cref="CountWaitPerSecond"/> in all each second; past that the caller gets an estimate
+    /// (4 characters a token) and the exact count still lands in the cache for next time. Never
+    /// throws: the worker may be gone.
     /// </summary>
     public int CountTokens(string text)
     {
@@ -87,25 +94,40 @@ public sealed class RemoteEngine : ICompletionEngine
         try
         {
             var call = _rpc.InvokeWithParameterObjectAsync<int>(WorkerMethods.CountTokens, new WorkerCountParams(text));
-            if (call.Wait(s_countTimeout))
+            _ = call.ContinueWith(
+                (done, state) => ((RemoteEngine)state!).Remember(text, done),
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            if (_countBudget.TryWait(call, CountWait, CountWaitPerSecond))
             {
-                if (_counts.Count >= MaxCachedCounts)
-                {
-                    _counts.Clear();
-                }
-
-                _counts[text] = call.Result;
                 return call.Result;
             }
-
-            _log.Debug("The worker did not count tokens in time; estimating.");
         }
         catch (Exception ex) when (ex is AggregateException or ConnectionLostException or ObjectDisposedException or RemoteInvocationException)
         {
             _log.Debug($"The worker could not count tokens ({ex.GetBaseException().Message}); estimating.");
         }
 
-        return (text.Length + 3) / 4;
+        return Estimate(text);
+    }
+
+    internal static int Estimate(string text) => (text.Length + 3) / 4;
+
+    private void Remember(string text, Task<int> count)
+    {
+        if (!count.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        if (_counts.Count >= MaxCachedCounts)
+        {
+            _counts.Clear();
+        }
+
+        _counts[text] = count.Result;
     }
 
     public async Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)

@@ -80,7 +80,7 @@ public sealed class SupervisedEngine : ICompletionEngine
         }
     }
 
-    public int CountTokens(string text) => _live is { } worker ? worker.Engine.CountTokens(text) : (text.Length + 3) / 4;
+    public int CountTokens(string text) => _live is { } worker ? worker.Engine.CountTokens(text) : RemoteEngine.Estimate(text);
 
     public async Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
     {

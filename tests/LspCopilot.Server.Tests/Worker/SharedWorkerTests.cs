@@ -87,7 +87,7 @@ public sealed class SharedWorkerTests
     }
 
     [Fact]
-    public async Task TwoServers_SameDocumentKeyAndClientId_NeitherSupersedesTheOther()
+    public async Task TwoServers_SameDocumentKeyAndClientId_NeitherCancelsTheOther()
     {
         var model = TestModels.Require(TestModels.Fim);
         var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(model);
@@ -97,12 +97,14 @@ public sealed class SharedWorkerTests
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // Both servers' first session is "s1": without the worker's per-connection ids they would collide.
-        var long1 = first.CompleteAsync(ChildWorkers.Endless() with { DocumentKey = "s1|file:///a.cs", ClientId = "s1" }, _ => started.TrySetResult(), TestContext.Current.CancellationToken);
+        // The first request still has hundreds of tokens to write when the second one arrives.
+        var longer = ChildWorkers.Endless() with { DocumentKey = "s1|file:///a.cs", ClientId = "s1", Generation = new GenerationOptions { MaxTokens = 300 } };
+        var long1 = first.CompleteAsync(longer, _ => started.TrySetResult(), TestContext.Current.CancellationToken);
         await started.Task.WaitAsync(s_guard, TestContext.Current.CancellationToken);
         var short2 = second.CompleteAsync(ChildWorkers.Short() with { DocumentKey = "s1|file:///a.cs", ClientId = "s1" }, null, TestContext.Current.CancellationToken);
         var results = await Task.WhenAll(long1, short2).WaitAsync(s_guard, TestContext.Current.CancellationToken);
 
-        Assert.Equal(StopReason.ContextFull, results[0].Reason);
+        Assert.Equal(StopReason.TokenLimit, results[0].Reason);
         Assert.NotEmpty(results[1].Text);
         Assert.Equal(first.Info.ProcessId, second.Info.ProcessId);
     }
