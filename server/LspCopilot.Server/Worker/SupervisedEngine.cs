@@ -89,6 +89,10 @@ public sealed class SupervisedEngine : ICompletionEngine
         {
             return await worker.Engine.CompleteAsync(request, onText, cancellationToken).ConfigureAwait(false);
         }
+        catch (WorkerCrashedException) when (_stopping.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The engine is shutting down.");
+        }
         catch (WorkerCrashedException)
         {
             // The watcher names the crash (exit code, signal) a moment after the connection drops.

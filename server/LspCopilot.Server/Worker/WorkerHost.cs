@@ -13,8 +13,9 @@ public sealed class WorkerHost(Func<EngineOptions, ServerLog, ICompletionEngine>
     /// <summary>
     /// Test hook, never set in normal use: when this environment variable holds a text, a completion
     /// whose prefix contains it aborts the worker process (<see cref="Environment.FailFast(string)"/>)
-    /// at its first generated token, the way a native crash would, so tests can prove the language
-    /// server survives a real process abort.
+    /// at its first generated token, and so does loading a model whose path contains it, the way a
+    /// native crash (e.g. CUDA out of memory) would, so tests can prove the language server survives
+    /// a real process abort.
     /// </summary>
     public const string TestAbortVariable = "LSPCOPILOT_TEST_ABORT_MARKER";
 
@@ -43,7 +44,15 @@ public sealed class WorkerHost(Func<EngineOptions, ServerLog, ICompletionEngine>
             }
 
             _loadedPath = effective.ModelPath;
-            _loading = Task.Run(() => loader(effective, log));
+            _loading = Task.Run(() =>
+            {
+                if (_abortMarker is not null && effective.ModelPath?.Contains(_abortMarker, StringComparison.Ordinal) == true)
+                {
+                    Environment.FailFast($"{TestAbortVariable}: test-only abort of the inference worker while loading the model.");
+                }
+
+                return loader(effective, log);
+            });
             return _loading;
         }
     }

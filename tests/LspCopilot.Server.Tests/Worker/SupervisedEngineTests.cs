@@ -181,6 +181,18 @@ public sealed class SupervisedEngineTests
     }
 
     [Fact]
+    public void E6_WorkerAbortsWhileLoading_ModelLoadExceptionSaysItMayNotFit()
+    {
+        var model = Path.Combine(Path.GetTempPath(), ChildWorkers.AbortMarker + ".gguf");
+
+        var error = Assert.Throws<ModelLoadException>(() => ChildWorkers.Start(model, ChildWorkers.AbortingEnvironment));
+
+        Assert.Contains("SIGABRT", error.Message, StringComparison.Ordinal);
+        Assert.Contains("while loading the model", error.Message, StringComparison.Ordinal);
+        Assert.Contains("may not fit in memory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Dispose_EndsTheWorkerProcess()
     {
         var remote = ChildWorkers.Start(TestModels.Require(TestModels.Fim));
@@ -189,6 +201,19 @@ public sealed class SupervisedEngineTests
         remote.Dispose();
 
         Assert.True(ChildWorkers.HasExited(pid));
+    }
+
+    [Fact]
+    public async Task Dispose_WithARequestRunning_RequestCancelledAtOnce()
+    {
+        var remote = ChildWorkers.Start(TestModels.Require(TestModels.Fim));
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = remote.CompleteAsync(ChildWorkers.Endless(), _ => started.TrySetResult(), TestContext.Current.CancellationToken);
+        await started.Task.WaitAsync(s_guard, TestContext.Current.CancellationToken);
+
+        remote.Dispose();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(s_guard, TestContext.Current.CancellationToken));
     }
 
     /// <summary>Ends a suggestion once it has <paramref name="length"/> characters.</summary>
