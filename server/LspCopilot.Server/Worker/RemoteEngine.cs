@@ -119,6 +119,7 @@ public sealed class RemoteEngine : ICompletionEngine
     {
         if (!count.IsCompletedSuccessfully)
         {
+            _ = count.Exception; // observed: the caller already got an estimate
             return;
         }
 
