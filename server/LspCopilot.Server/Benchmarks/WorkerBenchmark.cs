@@ -20,6 +20,8 @@ public static class WorkerBenchmark
 {
     private const int WarmupRounds = 3;
 
+    private static readonly TimeSpan s_pause = TimeSpan.FromMilliseconds(30);
+
     public static async Task<int> RunAsync(EngineOptions options, ServerLog log, bool json, int runs, CancellationToken ct)
     {
         try
@@ -44,10 +46,18 @@ public static class WorkerBenchmark
                 var cold = $"Story {round} of the benchmark.\n{story}";
                 var warm = cold + (char)('a' + (round % 26));
                 var measured = round >= WarmupRounds;
-                await inProcess.AddAsync(local, cold, warm: false, generation, measured, ct).ConfigureAwait(false);
-                await worker.AddAsync(remote, cold, warm: false, generation, measured, ct).ConfigureAwait(false);
-                await inProcess.AddAsync(local, warm, warm: true, generation, measured, ct).ConfigureAwait(false);
-                await worker.AddAsync(remote, warm, warm: true, generation, measured, ct).ConfigureAwait(false);
+
+                // Who goes first alternates, so neither always follows the other's long prefill.
+                (ICompletionEngine Engine, Samples Samples)[] order = round % 2 == 0 ? [(local, inProcess), (remote, worker)] : [(remote, worker), (local, inProcess)];
+                foreach (var (engine, samples) in order)
+                {
+                    await samples.AddAsync(engine, cold, warm: false, generation, measured, ct).ConfigureAwait(false);
+                }
+
+                foreach (var (engine, samples) in order)
+                {
+                    await samples.AddAsync(engine, warm, warm: true, generation, measured, ct).ConfigureAwait(false);
+                }
             }
 
             var report = new BenchReport();
@@ -111,6 +121,9 @@ public static class WorkerBenchmark
 
         public async Task AddAsync(ICompletionEngine engine, string prefix, bool warm, GenerationOptions generation, bool measured, CancellationToken ct)
         {
+            // A pause, as between keystrokes: llama.cpp's threads spin a while after a decode, and would
+            // steal the cores from the other engine's request.
+            await Task.Delay(s_pause, ct).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             long first = 0;
             var result = await engine.CompleteAsync(

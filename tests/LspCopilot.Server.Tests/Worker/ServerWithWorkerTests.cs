@@ -75,6 +75,36 @@ public sealed class ServerWithWorkerTests
     }
 
     [Fact]
+    public async Task SharedWorker_TwoLanguageServers_CompleteWithOneLoadedModel()
+    {
+        var model = TestModels.Require(TestModels.Fim);
+        var token = new Dictionary<string, string?> { ["LSPCOPILOT_TOKEN"] = "shared-secret-for-two-servers" };
+        var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(model, token);
+        await using var _ = worker;
+        var address = "127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var first = LspCopilotProcess.Start(["--stdio", "--worker", address, "--log-level", "debug"], token, readStdout: false);
+        await using var second = LspCopilotProcess.Start(["--stdio", "--worker", address, "--log-level", "debug"], token, readStdout: false);
+
+        var answers = await Task.WhenAll(CompleteOnceAsync(first), CompleteOnceAsync(second));
+
+        Assert.All(answers, answer => Assert.False(string.IsNullOrWhiteSpace(answer.GetProperty("result").GetProperty("items")[0].GetProperty("insertText").GetString()), answer.ToString()));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(worker.Stderr, "Loaded stories260K-fim.gguf"));
+        Assert.DoesNotContain("Started the inference worker", first.Stderr + second.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SharedWorker_Unreachable_ModelUnavailableMessageSaysHowToStartIt()
+    {
+        await using var server = LspCopilotProcess.Start(["--stdio", "--worker", "127.0.0.1:1"], readStdout: false);
+        var client = new RawLspClient(server.Process.StandardInput.BaseStream, server.Process.StandardOutput.BaseStream);
+
+        await client.InitializeAsync();
+        var message = await client.WaitForAsync(m => RawLspClient.IsNotification(m, LspMethods.ShowMessage));
+
+        Assert.Contains("lspcopilot worker --listen", message.GetProperty("params").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ServerExits_WorkerProcessEndsToo()
     {
         var model = TestModels.Require(TestModels.Fim);
@@ -88,6 +118,14 @@ public sealed class ServerWithWorkerTests
 
         await WaitUntilAsync(() => ChildWorkers.HasExited(worker));
         Assert.True(ChildWorkers.HasExited(worker));
+    }
+
+    private static async Task<JsonElement> CompleteOnceAsync(LspCopilotProcess server)
+    {
+        var client = new RawLspClient(server.Process.StandardInput.BaseStream, server.Process.StandardOutput.BaseStream);
+        await client.InitializeAsync();
+        await client.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = "csharp", version = 1, text = Source } });
+        return await client.RequestAsync(LspMethods.InlineCompletion, Inline(4, 22));
     }
 
     /// <summary>A crash answers the request with an error that names the worker, never a cancellation or a hang.</summary>
