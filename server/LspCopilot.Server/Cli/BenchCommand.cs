@@ -13,7 +13,7 @@ public static class BenchCommand
     public static Command Create(Option<string> logLevel)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object of numbers instead of the table." };
-        var suite = new Option<string>("--suite") { Description = "engine (default: prefix reuse, decode, JSON-RPC, storm) or context (Roslyn context per keystroke; needs no model).", DefaultValueFactory = _ => "engine" };
+        var suite = new Option<string>("--suite") { Description = "engine (default: prefix reuse, decode, JSON-RPC, storm), context (Roslyn context per keystroke; needs no model) or worker (time to first token through a worker process vs in process).", DefaultValueFactory = _ => "engine" };
         var runs = new Option<int>("--runs") { Description = "Repetitions per scenario (at least 20 for the TTFT medians).", DefaultValueFactory = _ => 21 };
         var storm = new Option<double>("--storm-seconds") { Description = "Length of the typing storm (20 keys/s).", DefaultValueFactory = _ => 10 };
         var engineOptions = new EngineCliOptions();
@@ -37,8 +37,10 @@ public static class BenchCommand
                     var metrics = await ContextBenchmark.RunAsync(new ContextBenchmarkOptions(), log, ct).ConfigureAwait(false);
                     Console.WriteLine(parse.GetValue(json) ? System.Text.Json.JsonSerializer.Serialize(metrics, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) : ContextBenchmark.FormatTable(metrics));
                     return 0;
+                case "worker":
+                    return await WorkerBenchmark.RunAsync(options, log, parse.GetValue(json), Math.Max(1, parse.GetValue(runs)), ct).ConfigureAwait(false);
                 default:
-                    await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine or context.").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine, context or worker.").ConfigureAwait(false);
                     return 2;
             }
 

@@ -20,6 +20,7 @@ public static class CliApp
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create(logLevel));
         root.Subcommands.Add(ContextCommand.Create(logLevel));
+        root.Subcommands.Add(WorkerCommand.Create(logLevel));
         return root;
     }
 }

@@ -3,6 +3,7 @@ using LspCopilot.Server.Configuration;
 using LspCopilot.Server.Inference;
 using LspCopilot.Server.Logging;
 using LspCopilot.Server.Rpc;
+using LspCopilot.Server.Worker;
 
 namespace LspCopilot.Server.Cli;
 
@@ -17,6 +18,7 @@ public static class ServeCommand
         var tokenFile = new Option<FileInfo?>("--token-file") { Description = "File holding the token clients must send as initializationOptions.authToken (else $LSPCOPILOT_TOKEN)." };
         var maxClients = new Option<int>("--max-clients") { Description = "Most TCP clients served at once (default 8).", DefaultValueFactory = _ => 8 };
         var engineOptions = new EngineCliOptions();
+        var workerOptions = new WorkerServeOptions();
         var root = new RootCommand("LspCopilot: self-hosted AI code completion over LSP, with a local GGUF model.")
         {
             stdio,
@@ -26,6 +28,7 @@ public static class ServeCommand
             maxClients,
         };
         engineOptions.AddTo(root);
+        workerOptions.AddTo(root);
 
         root.SetAction(async (parse, ct) =>
         {
@@ -34,7 +37,7 @@ public static class ServeCommand
             var generation = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) ?? new GenerationOptions().MaxTokens };
             // --model wins, then initializationOptions.modelPath, then $LSPCOPILOT_MODEL, then the default in the cache;
             // engine options: the command line over initializationOptions over the defaults.
-            using var model = new ModelHost(options, log, EngineFactory.Create, fromClient => engineOptions.Overlay(parse, fromClient));
+            using var model = new ModelHost(options, log, workerOptions.Loader(parse), fromClient => engineOptions.Overlay(parse, fromClient));
             if (parse.GetValue(tcp) is { } address)
             {
                 return await ServeTcpAsync(address, parse.GetValue(tokenFile), parse.GetValue(maxClients), model, generation, log, ct).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using LspCopilot.Server.Documents;
 using LspCopilot.Server.Inference;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
+using LspCopilot.Server.Worker;
 
 namespace LspCopilot.Server.Handlers;
 
@@ -63,6 +64,18 @@ internal static class SuggestionRunner
         catch (EngineBusyException ex)
         {
             session.Log.Debug(ex.Message);
+            return new SuggestionAt(document, position, null);
+        }
+        catch (WorkerCrashedException ex)
+        {
+            // The model's process died under this request (E7): one message per crash, RequestFailed with the reason.
+            session.ShowWorkerCrashOnce(ex);
+            throw RpcErrors.RequestFailed(ex.Message);
+        }
+        catch (ModelLoadException ex)
+        {
+            // A restarted worker can no longer load the model (e.g. the file was removed).
+            session.ShowModelErrorOnce(ex.Message);
             return new SuggestionAt(document, position, null);
         }
     }

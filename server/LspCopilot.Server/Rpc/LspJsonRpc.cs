@@ -46,5 +46,7 @@ internal static class RpcErrors
     public static LocalRpcException ShutDown() =>
         new("The server is shutting down: only 'exit' is accepted after 'shutdown'.") { ErrorCode = LspErrorCodes.InvalidRequest };
 
+    public static LocalRpcException RequestFailed(string message) => new(message) { ErrorCode = LspErrorCodes.RequestFailed };
+
     public static LocalRpcException Cancelled() => new("The request was cancelled.") { ErrorCode = LspErrorCodes.RequestCancelled };
 }

@@ -14,6 +14,7 @@ public sealed class LspSession : IDisposable
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _inflight = new(StringComparer.Ordinal);
     private int _modelErrorShown;
+    private int _workerCrashShown;
 
     internal LspSession(JsonRpc rpc, ModelHost model, GenerationOptions generation, Func<LspSession, ICompletionContextProvider> contexts, ServerLog log)
     {
@@ -83,6 +84,16 @@ public sealed class LspSession : IDisposable
         if (Interlocked.Exchange(ref _modelErrorShown, 1) == 0)
         {
             _ = Notify(LspMethods.ShowMessage, new ShowMessageParams(MessageType.Error, "LspCopilot: " + message));
+        }
+    }
+
+    /// <summary>Tells the user once per crash of the inference worker (one crash fails every request it was running).</summary>
+    public void ShowWorkerCrashOnce(Worker.WorkerCrashedException crash)
+    {
+        var shown = Volatile.Read(ref _workerCrashShown);
+        if (crash.CrashId > shown && Interlocked.CompareExchange(ref _workerCrashShown, crash.CrashId, shown) == shown)
+        {
+            _ = Notify(LspMethods.ShowMessage, new ShowMessageParams(MessageType.Warning, "LspCopilot: " + crash.Message));
         }
     }
 

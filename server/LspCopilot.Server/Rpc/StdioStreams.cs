@@ -15,7 +15,8 @@ internal static partial class StdioStreams
         Stream output;
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
-            var duplicate = Dup(1);
+            // F_DUPFD_CLOEXEC: child processes (the inference worker) must not inherit the LSP output.
+            var duplicate = OperatingSystem.IsLinux() ? Fcntl(1, FDupFdCloexec, 3) : Dup(1);
             if (duplicate >= 0 && Dup2(2, 1) >= 0)
             {
                 output = new FileStream(new SafeFileHandle(duplicate, ownsHandle: true), FileAccess.Write, bufferSize: 1);
@@ -34,6 +35,11 @@ internal static partial class StdioStreams
         Console.SetOut(Console.Error);
         return (input, output);
     }
+
+    private const int FDupFdCloexec = 1030;
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
     private static partial int Dup(int fd);

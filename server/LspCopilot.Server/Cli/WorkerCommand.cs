@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using LspCopilot.Server.Inference;
+using LspCopilot.Server.Logging;
+using LspCopilot.Server.Models;
+using LspCopilot.Server.Rpc;
+using LspCopilot.Server.Worker;
+
+namespace LspCopilot.Server.Cli;
+
+/// <summary>
+/// <c>lspcopilot worker</c>: hosts the model and engine for language servers. With <c>--stdio</c> (what
+/// the language server starts) it serves its parent over stdin/stdout and exits when that closes; with
+/// <c>--listen HOST:PORT</c> it loads the model once and serves every language server that connects.
+/// </summary>
+public static class WorkerCommand
+{
+    public static Command Create(Option<string> logLevel)
+    {
+        var stdio = new Option<bool>("--stdio") { Description = "Serve one language server over stdin/stdout (the default; the server starts workers this way)." };
+        var listen = new Option<string?>("--listen") { Description = "Serve every language server that connects to HOST:PORT (e.g. 127.0.0.1:7000), with one loaded model." };
+        var tokenFile = new Option<string?>("--token-file") { Description = $"File holding the token clients must present (default: ${WorkerToken.EnvironmentVariable}). Required to listen on anything but loopback." };
+        var engineOptions = new EngineCliOptions();
+        var command = new Command("worker", "Host the model in its own process for one or more language servers.")
+        {
+            stdio,
+            listen,
+            tokenFile,
+        };
+        engineOptions.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(listen) is not null && result.GetValue(stdio))
+            {
+                result.AddError("Use either --stdio or --listen, not both.");
+            }
+        });
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
+            if (parse.GetValue(listen) is not { } address)
+            {
+                return await ServeStdioAsync(new WorkerHost(EngineFactory.Create, log, given => engineOptions.Overlay(parse, given)), log, ct).ConfigureAwait(false);
+            }
+
+            if (!WorkerEndpoint.TryParse(address, out var endpoint, out var error) || !endpoint!.TryGetBindAddress(out var bind, out error))
+            {
+                return await FailAsync("--listen: " + error, 2).ConfigureAwait(false);
+            }
+
+            if (!WorkerToken.TryResolve(parse.GetValue(tokenFile), out var token, out error))
+            {
+                return await FailAsync(error!, 2).ConfigureAwait(false);
+            }
+
+            if (token is null && !endpoint.IsLoopback)
+            {
+                return await FailAsync(
+                    $"Refusing to listen on {endpoint} without a token: anyone who can reach it could use the model. Put a secret in a file and pass --token-file FILE (or set {WorkerToken.EnvironmentVariable}), or listen on 127.0.0.1.",
+                    2).ConfigureAwait(false);
+            }
+
+            var options = engineOptions.Read(parse, useEnvironment: true);
+            options = options with { ModelPath = options.ModelPath ?? ModelDefaults.FindInCache() };
+            using var host = new WorkerHost(EngineFactory.Create, log);
+            ICompletionEngine engine;
+            try
+            {
+                engine = await host.LoadAsync(options).ConfigureAwait(false);
+            }
+            catch (ModelLoadException ex)
+            {
+                return await FailAsync(ex.Message, 3).ConfigureAwait(false);
+            }
+
+            WorkerListener listener;
+            try
+            {
+                listener = WorkerListener.Bind(bind!, host, token, log);
+            }
+            catch (SocketException ex)
+            {
+                return await FailAsync($"Cannot listen on {endpoint}: {ex.Message}", 2).ConfigureAwait(false);
+            }
+
+            using (listener)
+            {
+                // One line on stdout for scripts (the port, when 0 asked for any free one); the log goes to stderr.
+                Console.WriteLine($"lspcopilot worker listening on {listener.LocalEndpoint} ({engine.ModelName}{(token is null ? string.Empty : ", token required")})");
+                log.Info($"Shared worker ready on {listener.LocalEndpoint}: {engine.ModelName}, {(token is null ? "no token" : "token required")}.");
+                await listener.RunAsync(ct).ConfigureAwait(false);
+                return 0;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> ServeStdioAsync(WorkerHost host, ServerLog log, CancellationToken ct)
+    {
+        var (input, output) = StdioStreams.Acquire();
+        try
+        {
+            await WorkerSession.RunAsync(host, output, input, log, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The parent is gone or asked us to stop: release the model, but never hang on the way out.
+            try
+            {
+                await Task.Run(host.Dispose, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                log.Warning("The engine did not stop within 5 s; exiting anyway.");
+            }
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> FailAsync(string message, int exitCode)
+    {
+        await Console.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
+        return exitCode;
+    }
+}

@@ -1,0 +1,307 @@
+using System.Globalization;
+using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Inference;
+using LspCopilot.Server.Logging;
+
+namespace LspCopilot.Server.Worker;
+
+/// <summary>
+/// The engine as the language server uses it when the model lives in another process. Starts (or
+/// connects to) the worker and has it load the model; when the worker dies, the requests it was
+/// running fail at once with <see cref="WorkerCrashedException"/> (never a hang), and the worker is
+/// started again after a backoff (0.5 s, 1 s, 2 s… up to 30 s; reset once a worker has run a minute).
+/// Requests that arrive meanwhile wait for it, bounded by <see cref="SupervisorOptions.RestartWait"/>.
+/// A model that cannot be loaded is reported as <see cref="ModelLoadException"/>, as in process.
+/// </summary>
+public sealed class SupervisedEngine : ICompletionEngine
+{
+    private static readonly TimeSpan s_describeWait = TimeSpan.FromSeconds(2);
+
+    private readonly IWorkerConnector _connector;
+    private readonly EngineOptions _options;
+    private readonly ServerLog _log;
+    private readonly SupervisorOptions _settings;
+    private readonly object _lock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Worker? _live;
+    private Task<Worker> _ready = Task.FromException<Worker>(new InvalidOperationException("Not started."));
+    private WorkerInfo _info = new("(not loaded)", FimLayout.PrefixOnly, 0, 0);
+    private string _lastCrash = string.Empty;
+    private int _crashes;
+    private int _failuresInARow;
+
+    private SupervisedEngine(IWorkerConnector connector, EngineOptions options, ServerLog log, SupervisorOptions settings)
+    {
+        _connector = connector;
+        _options = options;
+        _log = log;
+        _settings = settings;
+    }
+
+    public string ModelName => _info.ModelName;
+
+    public FimLayout Fim => _info.Fim;
+
+    public int ContextSize => _info.ContextSize;
+
+    /// <summary>What the current (or last) worker serves, including its process id.</summary>
+    public WorkerInfo Info => _info;
+
+    /// <summary>Crashes so far (worker deaths and lost connections).</summary>
+    public int Crashes => Volatile.Read(ref _crashes);
+
+    /// <summary>The live worker's process id (when it is our child), for tests and diagnostics.</summary>
+    public int? WorkerProcessId => _live?.Channel.ProcessId;
+
+    /// <summary>
+    /// Starts the worker and loads the model, blocking until it is ready (call it off the request
+    /// path, as <see cref="ModelHost"/> does). Throws <see cref="ModelLoadException"/> with a message
+    /// for the user when it cannot.
+    /// </summary>
+    public static SupervisedEngine Start(IWorkerConnector connector, EngineOptions options, ServerLog log, SupervisorOptions? settings = null)
+    {
+        var engine = new SupervisedEngine(connector, options, log, settings ?? new SupervisorOptions());
+        try
+        {
+            var worker = engine.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+            engine._ready = Task.FromResult(worker);
+            engine.Adopt(worker);
+            return engine;
+        }
+        catch (ModelLoadException)
+        {
+            engine.Dispose();
+            throw;
+        }
+        catch (Exception ex)
+        {
+            engine.Dispose();
+            throw new ModelLoadException(engine.FirstStartMessage(ex), ex);
+        }
+    }
+
+    public int CountTokens(string text) => _live is { } worker ? worker.Engine.CountTokens(text) : RemoteEngine.Estimate(text);
+
+    public async Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
+    {
+        var worker = await GetWorkerAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await worker.Engine.CompleteAsync(request, onText, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WorkerCrashedException) when (_stopping.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The engine is shutting down.");
+        }
+        catch (WorkerCrashedException)
+        {
+            // The watcher names the crash (exit code, signal) a moment after the connection drops.
+            try
+            {
+                throw await worker.Crash.Task.WaitAsync(s_describeWait + TimeSpan.FromSeconds(3), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new WorkerCrashedException($"The connection to {_connector.Description} was lost.", Crashes);
+            }
+        }
+    }
+
+    private async Task<Worker> GetWorkerAsync(CancellationToken cancellationToken)
+    {
+        Task<Worker> ready;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+            if (_live is { } live)
+            {
+                return live;
+            }
+
+            ready = _ready;
+        }
+
+        try
+        {
+            return await ready.WaitAsync(_settings.RestartWait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new WorkerCrashedException($"{Capital(_connector.Description)} is still restarting after it {_lastCrash}; try again in a moment.", Crashes);
+        }
+    }
+
+    /// <summary>Starts or connects to a worker and has it load the model.</summary>
+    private async Task<Worker> OpenAsync(CancellationToken cancellationToken)
+    {
+        var channel = await _connector.OpenAsync(cancellationToken).ConfigureAwait(false);
+        RemoteEngine? engine = null;
+        try
+        {
+            engine = new RemoteEngine(channel.Send, channel.Receive, _log);
+            var info = await engine.LoadAsync(_options, cancellationToken).ConfigureAwait(false);
+            return new Worker(channel, engine, info);
+        }
+        catch (WorkerCrashedException ex)
+        {
+            var why = await channel.DescribeEndAsync(s_describeWait).ConfigureAwait(false);
+            LogLastOutput(channel);
+            engine?.Dispose();
+            channel.Dispose();
+            throw new WorkerCrashedException($"{Capital(_connector.Description)} {why} while loading the model.", ex);
+        }
+        catch
+        {
+            engine?.Dispose();
+            channel.Dispose();
+            throw;
+        }
+    }
+
+    private void Adopt(Worker worker)
+    {
+        lock (_lock)
+        {
+            _live = worker;
+            _info = worker.Info;
+        }
+
+        _ = WatchAsync(worker);
+    }
+
+    /// <summary>Waits for the worker's connection to end; unless we are closing, that is a crash.</summary>
+    private async Task WatchAsync(Worker worker)
+    {
+        try
+        {
+            await worker.Engine.Completion.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _log.Debug($"The connection to {_connector.Description} failed: {ex.Message}");
+        }
+
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var why = await worker.Channel.DescribeEndAsync(s_describeWait).ConfigureAwait(false);
+        WorkerCrashedException crash;
+        lock (_lock)
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var id = ++_crashes;
+            _failuresInARow = DateTime.UtcNow - worker.Started >= _settings.StableAfter ? 1 : _failuresInARow + 1;
+            _lastCrash = why;
+            crash = new WorkerCrashedException(
+                _connector.OwnsWorker
+                    ? $"The inference worker {why}; LspCopilot is restarting it. This suggestion was lost; the next one works once the model has reloaded."
+                    : $"The connection to {_connector.Description} was lost (it {why}); LspCopilot is reconnecting.",
+                id);
+            if (ReferenceEquals(_live, worker))
+            {
+                _live = null;
+            }
+
+            _log.Error(crash.Message);
+            LogLastOutput(worker.Channel);
+            _ready = RestartAsync();
+        }
+
+        worker.Crash.TrySetResult(crash);
+        worker.Dispose();
+    }
+
+    private async Task<Worker> RestartAsync()
+    {
+        while (true)
+        {
+            var delay = _settings.RestartDelay(Volatile.Read(ref _failuresInARow));
+            _log.Info($"{(_connector.OwnsWorker ? "Restarting" : "Reconnecting to")} {_connector.Description} in {delay.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s.");
+            await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+            try
+            {
+                var worker = await OpenAsync(_stopping.Token).ConfigureAwait(false);
+                Adopt(worker);
+                _log.Info($"{Capital(_connector.Description)} is back: {worker.Info.ModelName} (process {worker.Info.ProcessId.ToString(CultureInfo.InvariantCulture)}).");
+                return worker;
+            }
+            catch (ModelLoadException ex)
+            {
+                // The worker runs but cannot load the model (e.g. the file is gone): restarting will not help.
+                _log.Error($"{Capital(_connector.Description)} can no longer load the model: {ex.Message}");
+                throw;
+            }
+            catch (Exception ex) when (!_stopping.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _failuresInARow);
+                _log.Error($"Could not restart {_connector.Description}: {ex.Message}");
+                if (ex is WorkerRefusedException)
+                {
+                    throw new ModelLoadException($"{Capital(_connector.Description)} refused the connection: {ex.Message}", ex);
+                }
+            }
+        }
+    }
+
+    private string FirstStartMessage(Exception ex) => ex switch
+    {
+        WorkerCrashedException crashed => $"{crashed.Message} The model may not fit in memory: try a smaller model or quantization, fewer --gpu-layers, or a smaller --context-size.",
+        WorkerRefusedException refused => $"{Capital(_connector.Description)} refused the connection: {refused.Message}",
+        _ when _connector.OwnsWorker => $"The inference worker could not be started ({ex.Message}). Start the server with --in-process to load the model in the server itself.",
+        _ => $"Cannot reach {_connector.Description} ({ex.Message}). Start it first: lspcopilot worker --listen HOST:PORT --model PATH.",
+    };
+
+    private void LogLastOutput(IWorkerChannel channel)
+    {
+        if (channel is WorkerProcess { LastOutput.Count: > 0 } process)
+        {
+            _log.Error("The worker's last output:" + Environment.NewLine + string.Join(Environment.NewLine, process.LastOutput));
+        }
+    }
+
+    private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
+    public void Dispose()
+    {
+        Worker? worker;
+        lock (_lock)
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _stopping.Cancel();
+            worker = _live;
+            _live = null;
+        }
+
+        worker?.Dispose();
+    }
+
+    /// <summary>One started worker: its channel, its engine, and how it ended.</summary>
+    private sealed class Worker(IWorkerChannel channel, RemoteEngine engine, WorkerInfo info) : IDisposable
+    {
+        public IWorkerChannel Channel => channel;
+
+        public RemoteEngine Engine => engine;
+
+        public WorkerInfo Info => info;
+
+        public DateTime Started { get; } = DateTime.UtcNow;
+
+        public TaskCompletionSource<WorkerCrashedException> Crash { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Dispose()
+        {
+            engine.Dispose();
+            channel.Dispose();
+        }
+    }
+}

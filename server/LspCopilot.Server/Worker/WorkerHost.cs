@@ -1,0 +1,89 @@
+using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Inference;
+using LspCopilot.Server.Logging;
+
+namespace LspCopilot.Server.Worker;
+
+/// <summary>
+/// The worker process's one engine: loaded once (the first load's options win, so clients of a shared
+/// worker all use the model it was started with) and shared by every connection.
+/// </summary>
+public sealed class WorkerHost(Func<EngineOptions, ServerLog, ICompletionEngine> loader, ServerLog log, Func<EngineOptions, EngineOptions>? commandLine = null) : IDisposable
+{
+    /// <summary>
+    /// Test hook, never set in normal use: when this environment variable holds a text, a completion
+    /// whose prefix contains it aborts the worker process (<see cref="Environment.FailFast(string)"/>)
+    /// at its first generated token, and so does loading a model whose path contains it, the way a
+    /// native crash (e.g. CUDA out of memory) would, so tests can prove the language server survives
+    /// a real process abort.
+    /// </summary>
+    public const string TestAbortVariable = "LSPCOPILOT_TEST_ABORT_MARKER";
+
+    private readonly object _lock = new();
+    private readonly string? _abortMarker = Environment.GetEnvironmentVariable(TestAbortVariable) is { Length: > 0 } marker ? marker : null;
+    private Task<ICompletionEngine>? _loading;
+    private string? _loadedPath;
+
+    /// <summary>True when the engine's threads use every core (decoding then competes with everything else).</summary>
+    public bool EngineFillsEveryCore { get; private set; }
+
+    /// <summary>The engine once loaded; null before or when loading failed.</summary>
+    public ICompletionEngine? Engine => _loading is { IsCompletedSuccessfully: true } loaded ? loaded.Result : null;
+
+    /// <summary>Loads the model once; later calls (other clients) get the same engine whatever they ask.</summary>
+    public Task<ICompletionEngine> LoadAsync(EngineOptions requested)
+    {
+        lock (_lock)
+        {
+            var effective = commandLine is null ? requested : commandLine(requested);
+            if (_loading is not null)
+            {
+                if (effective.ModelPath is { } path && _loadedPath is { } loaded && !PathsEqual(path, loaded))
+                {
+                    log.Info($"A client asked for {path}; this worker keeps serving {loaded}.");
+                }
+
+                return _loading;
+            }
+
+            _loadedPath = effective.ModelPath;
+            EngineFillsEveryCore = effective.Threads >= Environment.ProcessorCount;
+            _loading = Task.Run(() =>
+            {
+                if (_abortMarker is not null && effective.ModelPath?.Contains(_abortMarker, StringComparison.Ordinal) == true)
+                {
+                    Environment.FailFast($"{TestAbortVariable}: test-only abort of the inference worker while loading the model.");
+                }
+
+                return loader(effective, log);
+            });
+            return _loading;
+        }
+    }
+
+    /// <summary>Wraps the streaming callback with the test abort hook when it applies to this request.</summary>
+    internal Action<string>? WithTestHook(string prefix, Action<string>? onText)
+    {
+        if (_abortMarker is null || !prefix.Contains(_abortMarker, StringComparison.Ordinal))
+        {
+            return onText;
+        }
+
+        return text =>
+        {
+            onText?.Invoke(text);
+            Environment.FailFast($"{TestAbortVariable}: test-only abort of the inference worker mid-generation.");
+        };
+    }
+
+    private static bool PathsEqual(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+    public void Dispose()
+    {
+        if (Engine is { } engine)
+        {
+            engine.Dispose();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Inference;
+
+namespace LspCopilot.Server.Worker;
+
+/// <summary>
+/// The JSON-RPC methods between a language server (client) and an inference worker, framed like LSP
+/// (Content-Length headers, camelCase JSON). The client calls <c>engine/load</c> once, then
+/// <c>engine/complete</c> per suggestion; the worker streams <c>engine/text</c> notifications while it
+/// generates; <c>$/cancelRequest</c> cancels a completion.
+/// </summary>
+public static class WorkerMethods
+{
+    /// <summary>Loads the model (once per worker; later calls return the loaded model's info).</summary>
+    public const string Load = "engine/load";
+
+    public const string Info = "engine/info";
+
+    public const string CountTokens = "engine/countTokens";
+
+    public const string Complete = "engine/complete";
+
+    /// <summary>Notification worker → client: the text of a running completion changed.</summary>
+    public const string Text = "engine/text";
+
+    /// <summary>Notification client → worker: the client's stopper decided where a completion ends.</summary>
+    public const string Stop = "engine/stop";
+}
+
+/// <summary>Error codes of worker responses beyond JSON-RPC's own (-32800 is cancellation, as in LSP).</summary>
+public static class WorkerErrorCodes
+{
+    public const int Cancelled = -32800;
+
+    /// <summary>The worker's queue is full (<see cref="EngineBusyException"/>).</summary>
+    public const int Busy = -32050;
+
+    /// <summary>The model cannot be loaded (<see cref="ModelLoadException"/>); the message is for the user.</summary>
+    public const int ModelUnavailable = -32051;
+
+    /// <summary>The completion failed inside the worker; the message says why.</summary>
+    public const int Failed = -32052;
+}
+
+public sealed record WorkerLoadParams(EngineOptions Options);
+
+/// <summary>What a worker serves: fixed for the life of the worker process.</summary>
+public sealed record WorkerInfo(string ModelName, FimLayout Fim, int ContextSize, int ProcessId);
+
+public sealed record WorkerCountParams(string Text);
+
+/// <summary>A <see cref="CompletionRequest"/> on the wire; <see cref="RequestId"/> ties streamed text and stops to it.</summary>
+public sealed record WorkerCompleteParams(long RequestId, string Prefix, string Suffix, CompletionMode Mode)
+{
+    public string? Context { get; init; }
+
+    public GenerationOptions Generation { get; init; } = new();
+
+    public string? DocumentKey { get; init; }
+
+    public string? ClientId { get; init; }
+
+    /// <summary>Send <see cref="WorkerMethods.Text"/> notifications while generating.</summary>
+    public bool Stream { get; init; }
+
+    /// <summary>The client runs a stopper and may send <see cref="WorkerMethods.Stop"/>.</summary>
+    public bool Stoppable { get; init; }
+}
+
+/// <summary>The completion's text is now its old text cut at <see cref="Start"/> followed by <see cref="Text"/>.</summary>
+public sealed record WorkerTextParams(long RequestId, int Start, string Text);
+
+/// <summary>End the completion, keeping its first <see cref="Keep"/> characters.</summary>
+public sealed record WorkerStopParams(long RequestId, int Keep);
+
+public sealed record WorkerCompleteResult(
+    string Text,
+    StopReason Reason,
+    int PromptTokens,
+    int ReusedTokens,
+    int ShiftedTokens,
+    int GeneratedTokens,
+    double TimeToFirstTokenMs,
+    double TotalMs)
+{
+    public static WorkerCompleteResult From(CompletionResult result) => new(
+        result.Text,
+        result.Reason,
+        result.Stats.PromptTokens,
+        result.Stats.ReusedTokens,
+        result.Stats.Shifted,
+        result.Stats.GeneratedTokens,
+        result.Stats.TimeToFirstToken.TotalMilliseconds,
+        result.Stats.Total.TotalMilliseconds);
+
+    public CompletionResult ToResult(string text, StopReason reason) => new(
+        text,
+        reason,
+        new CompletionStats(PromptTokens, ReusedTokens, GeneratedTokens, TimeSpan.FromMilliseconds(TimeToFirstTokenMs), TimeSpan.FromMilliseconds(TotalMs)) { Shifted = ShiftedTokens });
+}

@@ -1,0 +1,50 @@
+using System.IO.Pipelines;
+using System.Reflection;
+using LspCopilot.Server.Inference;
+using LspCopilot.Server.Protocol;
+using StreamJsonRpc;
+using StreamJsonRpc.Protocol;
+
+namespace LspCopilot.Server.Worker;
+
+/// <summary>The JSON-RPC connection of either end: LSP framing and JSON settings.</summary>
+internal static class WorkerRpc
+{
+    public static JsonRpc Create(Stream send, Stream receive, bool workerSide)
+    {
+        var formatter = new SystemTextJsonFormatter();
+        LspJson.Configure(formatter.JsonSerializerOptions);
+
+        // Both ends are this program: absent members (nulls are not written) read back as null.
+        formatter.JsonSerializerOptions.RespectRequiredConstructorParameters = false;
+        // The System.IO.Pipelines adapters read and write the streams inline; the Stream overload's
+        // adapters copy through a pipe on another task, a thread hop per message each way.
+        var handler = new HeaderDelimitedMessageHandler(PipeWriter.Create(send), PipeReader.Create(receive), formatter);
+        var rpc = workerSide ? new WorkerSideJsonRpc(handler) : new JsonRpc(handler);
+        rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
+        return rpc;
+    }
+
+    /// <summary>Errors as codes the client turns back into the engine's exceptions; no stack traces.</summary>
+    private sealed class WorkerSideJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handler)
+    {
+        protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
+        {
+            var ex = exception;
+            while (ex is TargetInvocationException or AggregateException && ex.InnerException is not null)
+            {
+                ex = ex.InnerException;
+            }
+
+            var (code, message) = ex switch
+            {
+                OperationCanceledException => (WorkerErrorCodes.Cancelled, "The request was cancelled."),
+                EngineBusyException => (WorkerErrorCodes.Busy, ex.Message),
+                ModelLoadException => (WorkerErrorCodes.ModelUnavailable, ex.Message),
+                System.Text.Json.JsonException or ArgumentException => ((int)JsonRpcErrorCode.InvalidParams, $"Invalid parameters for {request.Method}: {ex.Message}"),
+                _ => (WorkerErrorCodes.Failed, $"{ex.GetType().Name}: {ex.Message}"),
+            };
+            return new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)code, Message = message };
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net.Sockets;
+using System.Text;
+using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Inference;
+using LspCopilot.Server.Tests.Support;
+using LspCopilot.Server.Worker;
+
+namespace LspCopilot.Server.Tests.Worker;
+
+/// <summary>A real <c>lspcopilot worker --listen</c> process on 127.0.0.1, reached over real sockets.</summary>
+public sealed class SharedWorkerTests
+{
+    private const string Token = "a-long-shared-secret-for-tests";
+    private static readonly TimeSpan s_guard = TimeSpan.FromSeconds(60);
+    private static readonly IReadOnlyDictionary<string, string?> s_withToken = new Dictionary<string, string?> { [WorkerToken.EnvironmentVariable] = Token };
+
+    [Fact]
+    public async Task F1_ListenOnNonLoopbackWithoutToken_RefusedAtStartup()
+    {
+        await using var worker = LspCopilotProcess.Start(["worker", "--listen", "0.0.0.0:0"]);
+
+        var exitCode = await worker.WaitForExitAsync();
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("without a token", worker.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task F2_RightToken_CompletesThroughTheSharedWorker()
+    {
+        var model = TestModels.Require(TestModels.Fim);
+        var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(model, s_withToken);
+        await using var _ = worker;
+        using var engine = Connect(port, Token);
+
+        var result = await engine.CompleteAsync(ChildWorkers.Short(), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken);
+
+        Assert.NotEmpty(result.Text);
+        Assert.Equal(worker.Process.Id, engine.Info.ProcessId);
+    }
+
+    [Fact]
+    public async Task F2_WrongToken_ConnectionRefused()
+    {
+        var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Fim), s_withToken);
+        await using var _ = worker;
+
+        var error = Assert.Throws<ModelLoadException>(() => Connect(port, "not-the-token"));
+
+        Assert.Contains("token", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task F2_MissingToken_ConnectionRefused()
+    {
+        var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Fim), s_withToken);
+        await using var _ = worker;
+
+        var error = Assert.Throws<ModelLoadException>(() => Connect(port, null));
+
+        Assert.Contains("token", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task F2_WrongToken_ClosedBeforeAnyJsonRpcIsProcessed()
+    {
+        var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Fim), s_withToken);
+        await using var _ = worker;
+        var request = Frame("""{"jsonrpc":"2.0","id":1,"method":"engine/info"}""");
+
+        var reply = await ExchangeAsync(port, [.. Encoding.UTF8.GetBytes(WorkerHandshake.Greeting + "wrong\n"), .. request]);
+
+        Assert.StartsWith("ERROR ", reply, StringComparison.Ordinal);
+        Assert.DoesNotContain("Content-Length", reply, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A16_HttpRequestToTheWorkerPort_RefusedAtOnce()
+    {
+        var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Fim));
+        await using var _ = worker;
+
+        var reply = await ExchangeAsync(port, Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+
+        Assert.StartsWith("ERROR ", reply, StringComparison.Ordinal);
+        Assert.DoesNotContain("HTTP/1.1 200", reply, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwoServers_SameDocumentKeyAndClientId_NeitherCancelsTheOther()
+    {
+        var model = TestModels.Require(TestModels.Fim);
+        var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(model);
+        await using var _ = worker;
+        using var first = Connect(port, null);
+        using var second = Connect(port, null);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Both servers' first session is "s1": without the worker's per-connection ids they would collide.
+        // The first request still has hundreds of tokens to write when the second one arrives.
+        var longer = ChildWorkers.Endless() with { DocumentKey = "s1|file:///a.cs", ClientId = "s1", Generation = new GenerationOptions { MaxTokens = 300 } };
+        var long1 = first.CompleteAsync(longer, _ => started.TrySetResult(), TestContext.Current.CancellationToken);
+        await started.Task.WaitAsync(s_guard, TestContext.Current.CancellationToken);
+        var short2 = second.CompleteAsync(ChildWorkers.Short() with { DocumentKey = "s1|file:///a.cs", ClientId = "s1" }, null, TestContext.Current.CancellationToken);
+        var results = await Task.WhenAll(long1, short2).WaitAsync(s_guard, TestContext.Current.CancellationToken);
+
+        Assert.Equal(StopReason.TokenLimit, results[0].Reason);
+        Assert.NotEmpty(results[1].Text);
+        Assert.Equal(first.Info.ProcessId, second.Info.ProcessId);
+    }
+
+    [Fact]
+    public async Task SharedWorkerKilled_RequestFailsWithCrashError()
+    {
+        var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Fim));
+        await using var _ = worker;
+        using var engine = Connect(port, null);
+        var killed = 0;
+
+        var running = engine.CompleteAsync(ChildWorkers.Endless(), _ =>
+        {
+            if (Interlocked.Exchange(ref killed, 1) == 0)
+            {
+                worker.Process.Kill();
+            }
+        }, TestContext.Current.CancellationToken);
+        var error = await Assert.ThrowsAsync<WorkerCrashedException>(() => running.WaitAsync(s_guard, TestContext.Current.CancellationToken));
+
+        Assert.Contains("shared worker", error.Message, StringComparison.Ordinal);
+    }
+
+    private static SupervisedEngine Connect(int port, string? token) =>
+        SupervisedEngine.Start(new WorkerSocketConnector(new WorkerEndpoint("127.0.0.1", port), token), new EngineOptions(), ChildWorkers.Log, ChildWorkers.QuickRestarts);
+
+    private static byte[] Frame(string json)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        return [.. Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n"), .. body];
+    }
+
+    /// <summary>Sends bytes and reads everything the worker writes until it closes the connection.</summary>
+    private static async Task<string> ExchangeAsync(int port, byte[] bytes)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", port, TestContext.Current.CancellationToken);
+        var stream = client.GetStream();
+        await stream.WriteAsync(bytes, TestContext.Current.CancellationToken);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync(TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken);
+    }
+}
