@@ -8,7 +8,7 @@ namespace LspCopilot.Server.Tests.Worker;
 public sealed class ServerWithWorkerTests
 {
     private const string Uri = "file:///work/Program.cs";
-    private const string Source = "class Program\n{\n    static void Main()\n    {\n        var message = \n    }\n}\n";
+    private const string Source = "class Program\n{\n    static void Main()\n    {\n        var message = \n        \n    }\n}\n";
 
     [Fact]
     public async Task E7_WorkerAbortsMidCompletion_ErrorAnswerThenNextCompletionWorks()
@@ -43,7 +43,7 @@ public sealed class ServerWithWorkerTests
         await client.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = "csharp", version = 1, text = Source } });
         var worker = await server.WaitForWorkerProcessIdAsync();
 
-        var (_, endless) = await client.StartRequestAsync(LspMethods.InlineCompletion, Inline(5, 0, "t1"));
+        var (_, endless) = await client.StartRequestAsync(LspMethods.InlineCompletion, Inline(5, 8, "t1"));
         await client.WaitForAsync(m => RawLspClient.IsNotification(m, LspMethods.Progress));
         ChildWorkers.Kill9(worker);
         var failed = await endless.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
