@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using LspCopilot.Server.Tests.Support;
 
-namespace LspCopilot.Server.Tests.Worker;
+namespace LspCopilot.Server.Tests.Support;
 
 /// <summary>The built lspcopilot run as a process with a chosen environment; stdout lines and stderr captured.</summary>
 internal sealed partial class LspCopilotProcess : IAsyncDisposable
