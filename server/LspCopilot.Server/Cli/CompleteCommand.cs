@@ -53,16 +53,8 @@ public static class CompleteCommand
 
     public static async Task<int> RunAsync(FileInfo file, int line, int column, EngineOptions options, GenerationOptions generation, ServerLog log, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (!file.Exists)
+        if (await CursorInFile.ReadAsync(file, line, column, stderr, cancellationToken).ConfigureAwait(false) is not var (text, offset))
         {
-            await stderr.WriteLineAsync($"error: the file '{file.FullName}' does not exist.").ConfigureAwait(false);
-            return 2;
-        }
-
-        var text = SourceText.From(await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
-        if (!Conversions.TryToOffset(text, new Position(line - 1, column - 1), out var offset, out var error) || line < 1 || column < 1)
-        {
-            await stderr.WriteLineAsync($"error: --line {line} --column {column} is not in '{file.Name}': {error ?? "line and column start at 1"}").ConfigureAwait(false);
             return 2;
         }
 

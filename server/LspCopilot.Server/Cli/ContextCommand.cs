@@ -59,16 +59,8 @@ public static class ContextCommand
 
     public static async Task<int> RunAsync(FileInfo file, int line, int column, string? modelPath, AnalysisOptions options, bool json, ServerLog log, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (!file.Exists)
+        if (await CursorInFile.ReadAsync(file, line, column, stderr, cancellationToken).ConfigureAwait(false) is not var (text, offset))
         {
-            await stderr.WriteLineAsync($"error: the file '{file.FullName}' does not exist.").ConfigureAwait(false);
-            return 2;
-        }
-
-        var text = SourceText.From(await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
-        if (!Conversions.TryToOffset(text, new Position(line - 1, column - 1), out var offset, out var error) || line < 1 || column < 1)
-        {
-            await stderr.WriteLineAsync($"error: --line {line} --column {column} is not in '{file.Name}': {error ?? "line and column start at 1"}").ConfigureAwait(false);
             return 2;
         }
 

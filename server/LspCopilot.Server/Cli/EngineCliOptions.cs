@@ -212,11 +212,7 @@ public sealed class EngineCliOptions
         return options;
     }
 
-    public static string? ModelPathFromEnvironment()
-    {
-        var value = Environment.GetEnvironmentVariable("LSPCOPILOT_MODEL");
-        return string.IsNullOrWhiteSpace(value) ? null : value;
-    }
+    public static string? ModelPathFromEnvironment() => EngineCliOptionsEnvironment.ModelPath();
 
     private static void Check(OptionResult result, bool ok, string? error)
     {

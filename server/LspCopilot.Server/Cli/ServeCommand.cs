@@ -57,7 +57,11 @@ public static class ServeCommand
         try
         {
             var endpoint = TcpEndpoint.Parse(address);
-            var token = ReadToken(tokenFile);
+            if (!AccessToken.TryResolve(tokenFile?.FullName, out var token, out var tokenError))
+            {
+                throw new ArgumentException(tokenError);
+            }
+
             listener = new TcpLspListener(endpoint, token, Math.Max(1, maxClients), model, generation, log);
             listener.Start();
         }
@@ -71,23 +75,5 @@ public static class ServeCommand
         _ = model.StartLoading(null);
         await listener.RunAsync(ct).ConfigureAwait(false);
         return 0;
-    }
-
-    /// <summary>The token from --token-file, else $LSPCOPILOT_TOKEN, else none.</summary>
-    private static string? ReadToken(FileInfo? tokenFile)
-    {
-        if (tokenFile is not null)
-        {
-            if (!tokenFile.Exists)
-            {
-                throw new ArgumentException($"The token file '{tokenFile.FullName}' does not exist.");
-            }
-
-            var fromFile = File.ReadAllText(tokenFile.FullName).Trim();
-            return fromFile.Length > 0 ? fromFile : throw new ArgumentException($"The token file '{tokenFile.FullName}' is empty.");
-        }
-
-        var fromEnvironment = Environment.GetEnvironmentVariable("LSPCOPILOT_TOKEN")?.Trim();
-        return string.IsNullOrEmpty(fromEnvironment) ? null : fromEnvironment;
     }
 }

@@ -5,6 +5,7 @@ using LspCopilot.Server.Logging;
 using LspCopilot.Server.Models;
 using LspCopilot.Server.Rpc;
 using LspCopilot.Server.Worker;
+using LspCopilot.Server.Configuration;
 
 namespace LspCopilot.Server.Cli;
 
@@ -19,7 +20,7 @@ public static class WorkerCommand
     {
         var stdio = new Option<bool>("--stdio") { Description = "Serve one language server over stdin/stdout (the default; the server starts workers this way)." };
         var listen = new Option<string?>("--listen") { Description = "Serve every language server that connects to HOST:PORT (e.g. 127.0.0.1:7000), with one loaded model." };
-        var tokenFile = new Option<string?>("--token-file") { Description = $"File holding the token clients must present (default: ${WorkerToken.EnvironmentVariable}). Required to listen on anything but loopback." };
+        var tokenFile = new Option<string?>("--token-file") { Description = $"File holding the token clients must present (default: ${AccessToken.EnvironmentVariable}). Required to listen on anything but loopback." };
         var engineOptions = new EngineCliOptions();
         var command = new Command("worker", "Host the model in its own process for one or more language servers.")
         {
@@ -49,7 +50,7 @@ public static class WorkerCommand
                 return await FailAsync("--listen: " + error, 2).ConfigureAwait(false);
             }
 
-            if (!WorkerToken.TryResolve(parse.GetValue(tokenFile), out var token, out error))
+            if (!AccessToken.TryResolve(parse.GetValue(tokenFile), out var token, out error))
             {
                 return await FailAsync(error!, 2).ConfigureAwait(false);
             }
@@ -57,7 +58,7 @@ public static class WorkerCommand
             if (token is null && !endpoint.IsLoopback)
             {
                 return await FailAsync(
-                    $"Refusing to listen on {endpoint} without a token: anyone who can reach it could use the model. Put a secret in a file and pass --token-file FILE (or set {WorkerToken.EnvironmentVariable}), or listen on 127.0.0.1.",
+                    $"Refusing to listen on {endpoint} without a token: anyone who can reach it could use the model. Put a secret in a file and pass --token-file FILE (or set {AccessToken.EnvironmentVariable}), or listen on 127.0.0.1.",
                     2).ConfigureAwait(false);
             }
 

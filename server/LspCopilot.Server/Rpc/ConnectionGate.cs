@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LspCopilot.Server.Configuration;
 
 namespace LspCopilot.Server.Rpc;
 
@@ -121,14 +121,11 @@ public static class ConnectionGate
                 options.TryGetProperty("authToken", out var auth) && auth.ValueKind == JsonValueKind.String
                 ? auth.GetString()!
                 : string.Empty;
-            return TokensEqual(given, token)
+            return AccessToken.Matches(given, token)
                 ? null
                 : "authentication failed: initializationOptions.authToken does not match the server's token (--token-file or LSPCOPILOT_TOKEN)";
         }
     }
-
-    public static bool TokensEqual(string given, string expected) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
     private static async Task WriteErrorAsync(Stream connection, JsonElement? id, string message, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using LspCopilot.Server.Logging;
+using LspCopilot.Server.Configuration;
 
 namespace LspCopilot.Server.Worker;
 
@@ -54,9 +55,9 @@ public static class WorkerHandshake
         {
             problem = "not an LspCopilot worker client (expected the LSPCOPILOT-WORKER greeting).";
         }
-        else if (expectedToken is not null && !WorkerToken.Matches(line[Greeting.Length..], expectedToken))
+        else if (expectedToken is not null && !AccessToken.Matches(line[Greeting.Length..], expectedToken))
         {
-            problem = $"wrong or missing token (set {WorkerToken.EnvironmentVariable} to the worker's token).";
+            problem = $"wrong or missing token (set {AccessToken.EnvironmentVariable} to the worker's token).";
         }
 
         var answer = problem is null ? "OK\n" : "ERROR " + problem + "\n";

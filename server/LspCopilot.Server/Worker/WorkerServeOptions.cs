@@ -45,7 +45,7 @@ public sealed class WorkerServeOptions
             {
                 result.AddError("--worker-token-file needs --worker HOST:PORT.");
             }
-            else if (address is not null && !WorkerToken.TryResolve(result.GetValue(WorkerTokenFile), out _, out var tokenError))
+            else if (address is not null && !AccessToken.TryResolve(result.GetValue(WorkerTokenFile), out _, out var tokenError))
             {
                 result.AddError(tokenError!);
             }
@@ -62,7 +62,7 @@ public sealed class WorkerServeOptions
 
         if (parse.GetValue(Worker) is { } address && WorkerEndpoint.TryParse(address, out var endpoint, out _))
         {
-            WorkerToken.TryResolve(parse.GetValue(WorkerTokenFile), out var token, out _);
+            AccessToken.TryResolve(parse.GetValue(WorkerTokenFile), out var token, out _);
             return WorkerEngines.Shared(endpoint!, token);
         }
 

@@ -12,7 +12,7 @@ public sealed class SharedWorkerTests
 {
     private const string Token = "a-long-shared-secret-for-tests";
     private static readonly TimeSpan s_guard = TimeSpan.FromSeconds(60);
-    private static readonly IReadOnlyDictionary<string, string?> s_withToken = new Dictionary<string, string?> { [WorkerToken.EnvironmentVariable] = Token };
+    private static readonly IReadOnlyDictionary<string, string?> s_withToken = new Dictionary<string, string?> { [AccessToken.EnvironmentVariable] = Token };
 
     [Fact]
     public async Task F1_ListenOnNonLoopbackWithoutToken_RefusedAtStartup()

@@ -1,5 +1,6 @@
 using LspCopilot.Server.Tests.Models;
 using LspCopilot.Server.Worker;
+using LspCopilot.Server.Configuration;
 
 namespace LspCopilot.Server.Tests.Worker;
 
@@ -48,7 +49,7 @@ public sealed class WorkerAddressingTests
     [InlineData(null, "secret", false)]
     [InlineData("", "secret", false)]
     public void Matches_ComparesWholeTokens(string? given, string expected, bool matches) =>
-        Assert.Equal(matches, WorkerToken.Matches(given, expected));
+        Assert.Equal(matches, AccessToken.Matches(given, expected));
 
     [Fact]
     public void TryResolve_TokenFile_TrimmedContents()
@@ -57,7 +58,7 @@ public sealed class WorkerAddressingTests
         var file = Path.Combine(folder.Path, "token");
         File.WriteAllText(file, "  s3cret-token\n");
 
-        Assert.True(WorkerToken.TryResolve(file, out var token, out _));
+        Assert.True(AccessToken.TryResolve(file, out var token, out _));
         Assert.Equal("s3cret-token", token);
     }
 
@@ -68,7 +69,7 @@ public sealed class WorkerAddressingTests
         var file = Path.Combine(folder.Path, "token");
         File.WriteAllText(file, "\n");
 
-        Assert.False(WorkerToken.TryResolve(file, out _, out var error));
+        Assert.False(AccessToken.TryResolve(file, out _, out var error));
         Assert.Contains("empty", error, StringComparison.Ordinal);
     }
 
@@ -77,7 +78,7 @@ public sealed class WorkerAddressingTests
     {
         var file = Path.Combine(Path.GetTempPath(), "lspcopilot-no-such-token-file");
 
-        Assert.False(WorkerToken.TryResolve(file, out _, out var error));
+        Assert.False(AccessToken.TryResolve(file, out _, out var error));
         Assert.Contains(file, error, StringComparison.Ordinal);
     }
 }

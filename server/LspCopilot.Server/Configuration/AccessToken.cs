@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace LspCopilot.Server.Worker;
+namespace LspCopilot.Server.Configuration;
 
 /// <summary>
-/// The shared secret of a shared worker, from <c>--token-file</c> or <c>$LSPCOPILOT_TOKEN</c>, and its
-/// constant-time comparison.
+/// The shared secret of a network listener (TCP LSP or a shared worker), from <c>--token-file</c> or
+/// <c>$LSPCOPILOT_TOKEN</c>, and its constant-time comparison: one token rule for every port we open.
 /// </summary>
-public static class WorkerToken
+public static class AccessToken
 {
     public const string EnvironmentVariable = "LSPCOPILOT_TOKEN";
 
