@@ -26,7 +26,8 @@ fi
 echo "== .NET: build and test (Release)"
 dotnet build LspCopilot.sln -c Release --nologo -v q 2>&1 | tail -n 20
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "build failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; fi
-dotnet test LspCopilot.sln -c Release --no-build --nologo --logger "trx" --results-directory "$out/dotnet" 2>&1 | tee "$out/dotnet.log" | grep -vE '^\s*$'
+# -m:1: one test assembly at a time (llama.cpp threads fill every core).
+dotnet test LspCopilot.sln -c Release --no-build --nologo -m:1 --logger "trx" --results-directory "$out/dotnet" 2>&1 | tee "$out/dotnet.log" | grep -vE '^\s*$'
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 while read -r line; do
   p=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$line"); f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$line"); s=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$line")

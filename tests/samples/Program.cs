@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace HelloWorld;
+namespace samples;
 
 public static class Program
 {

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
+using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
 using Nerdbank.Streams;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using LLama;
 using LLama.Native;
 using LLama.Sampling;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
+using LLama;
+using LspCopilot.Completion;
+using LspCopilot.Engine;
 
 namespace LspCopilot.Server.Benchmarks;
 
@@ -123,7 +123,7 @@ public static class EngineBenchmark
     }
 
     /// <summary>Story text of about <paramref name="tokens"/> tokens in this model's tokenizer.</summary>
-    internal static string BuildPrompt(ICompletionEngine engine, int tokens)
+    internal static string BuildPrompt(LlamaEngine engine, int tokens)
     {
         var lines = new List<string>();
         var names = new[] { "Lily", "Tom", "Max", "Sue", "Ben", "Mia" };

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
+using LspCopilot.Engine;
 using LspCopilot.Server.Protocol;
 
 namespace LspCopilot.Server.Benchmarks;
@@ -37,11 +36,10 @@ internal static class RpcBenchmark
         await StormAsync(llama, report, single, stormLength, ct).ConfigureAwait(false);
         await TypingThroughAsync(llama, report, ct).ConfigureAwait(false);
         await FirstPartialAsync(llama, report, Math.Max(5, runs / 2), ct).ConfigureAwait(false);
-        await PrefetchAsync(llama, report, Math.Max(5, runs / 2), ct).ConfigureAwait(false);
     }
 
-    private static EngineScheduler Scheduler(ICompletionEngine engine, bool cache, bool prefetch = false) =>
-        new(engine, new EngineOptions { ResultCacheSize = cache ? 250 : 0, Prefetch = prefetch }, ServerLog.Silent);
+    private static EngineScheduler Scheduler(ICompletionEngine engine, bool cache) =>
+        new(engine, new EngineOptions { ResultCacheSize = cache ? 250 : 0 }, ServerLog.Silent);
 
     private static async Task OverheadAsync(LlamaEngine llama, BenchReport report, GenerationOptions generation, int runs, CancellationToken ct)
     {
@@ -199,7 +197,7 @@ internal static class RpcBenchmark
         report.Metrics["storm_final_latency_ms_p99"] = latencies.P99;
         report.Metrics["storm_final_latency_ms_p50"] = latencies.P50;
         report.Metrics["storm_answered"] = latencies.Count;
-        report.Row($"typing storm {keystrokes / elapsed.TotalSeconds:F0} keys/s for {elapsed.TotalSeconds:F0} s (p50 answered)", latencies.P50, null, $"p99 {latencies.P99:F2} ms; {latencies.Count} answered, {stats.Superseded} superseded, {stats.CacheHits} from cache");
+        report.Row($"typing storm {keystrokes / elapsed.TotalSeconds:F0} keys/s for {elapsed.TotalSeconds:F0} s (p50 answered)", latencies.P50, null, $"p99 {latencies.P99:F2} ms; {latencies.Count} answered, {stats.Cancelled} cancelled, {stats.CacheHits} from cache");
         report.Ratio("storm_max_stale_on_engine", stats.MaxStaleOnEngine, goal: 1, higherIsBetter: false);
     }
 
@@ -264,42 +262,6 @@ internal static class RpcBenchmark
         report.Row("JSON-RPC: first $/progress, cold 1,500-token file", coldMs, null);
         report.Row("JSON-RPC: first $/progress after a 1-char edit", editMs, null);
         report.Ratio("edit_first_partial_speedup (cold / edit)", coldMs / editMs, goal: 3);
-    }
-
-    /// <summary>The request right after the user accepts a suggestion, with prefetch off and on.</summary>
-    private static async Task PrefetchAsync(LlamaEngine llama, BenchReport report, int runs, CancellationToken ct)
-    {
-        var latency = new Dictionary<bool, Percentiles> { [false] = new(), [true] = new() };
-        foreach (var prefetch in new[] { false, true })
-        {
-            using var scheduler = Scheduler(new TimingEngine(llama), cache: true, prefetch);
-            await using var client = new BenchClient(scheduler, new GenerationOptions { MaxTokens = 24 });
-            await client.StartAsync(Code).ConfigureAwait(false);
-            for (var round = 0; round < runs; round++)
-            {
-                var line = Code.Replace("var current = ", $"var current{round} = ", StringComparison.Ordinal);
-                await client.ReplaceAllAsync(line).ConfigureAwait(false);
-                var column = s_cursor.Character + round.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
-                var suggestion = await client.InlineAsync(new Position(s_cursor.Line, column), cancellationToken: ct).ConfigureAwait(false);
-                if (string.IsNullOrEmpty(suggestion))
-                {
-                    continue;
-                }
-
-                // The user reads the suggestion, then presses Tab; the editor asks again at the new end.
-                await Task.Delay(150, ct).ConfigureAwait(false);
-                await client.InsertAsync(new Position(s_cursor.Line, column), suggestion).ConfigureAwait(false);
-                var clock = Stopwatch.StartNew();
-                await client.InlineAsync(new Position(s_cursor.Line, column + suggestion.Length), cancellationToken: ct).ConfigureAwait(false);
-                latency[prefetch].Record(clock.Elapsed);
-            }
-        }
-
-        report.Metrics["accept_next_ms_p50"] = latency[false].P50;
-        report.Metrics["accept_next_prefetch_ms_p50"] = latency[true].P50;
-        report.Row("next request after accepting (Tab), prefetch off (p50)", latency[false].P50, null);
-        report.Row("next request after accepting (Tab), prefetch on (p50)", latency[true].P50, null);
-        report.Ratio("prefetch speedup after accept (off / on)", latency[false].P50 / latency[true].P50);
     }
 
     private static async Task<double> TimeToFirstPartialAsync(BenchClient client, Position at, string token, CancellationToken ct)

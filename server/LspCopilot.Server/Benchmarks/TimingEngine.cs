@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using LspCopilot.Server.Inference;
+using LspCopilot.Completion;
 
 namespace LspCopilot.Server.Benchmarks;
 
@@ -15,7 +15,9 @@ internal sealed class TimingEngine(ICompletionEngine inner) : ICompletionEngine
     /// <summary>The engine time of the last request that finished.</summary>
     public TimeSpan Last { get; private set; }
 
-    public int CountTokens(string text) => inner.CountTokens(text);
+    public Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) => inner.CountTokensAsync(texts, cancellationToken);
+
+    public Task RememberAsync(CompletionRequest request, string text, CancellationToken cancellationToken) => inner.RememberAsync(request, text, cancellationToken);
 
     public async Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
     {

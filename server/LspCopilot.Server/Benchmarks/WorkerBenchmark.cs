@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
+using LspCopilot.Engine;
 using LspCopilot.Server.Worker;
 
 namespace LspCopilot.Server.Benchmarks;
@@ -29,7 +28,7 @@ public static class WorkerBenchmark
         try
         {
             // No result cache (every request must reach the engine) and no chunk shifting (cold must be cold).
-            options = options with { ModelPath = ModelFileCheck.Validate(options.ModelPath), ResultCacheSize = 0, CacheReuseMinChunk = 0, Prefetch = false };
+            options = options with { ModelPath = ModelFileCheck.Validate(options.ModelPath), ResultCacheSize = 0, CacheReuseMinChunk = 0 };
             var clock = Stopwatch.StartNew();
             var progress = json ? TextWriter.Null : Console.Error;
             await progress.WriteLineAsync("Loading the model in process and in a worker process…").ConfigureAwait(false);
@@ -37,8 +36,8 @@ public static class WorkerBenchmark
             using var remote = SupervisedEngine.Start(new WorkerProcessConnector(WorkerLaunch.ForThisProgram(), log), options, log);
             await progress.WriteLineAsync($"Measuring time to first token, {runs} rounds…").ConfigureAwait(false);
 
-            // Built with the local tokenizer (the same model's): counting through the worker costs a round trip each.
-            var story = EngineBenchmark.BuildPrompt(local, EngineBenchmark.PromptTokens);
+            // Built with the local tokenizer (the same model's).
+            var story = EngineBenchmark.BuildPrompt((LlamaEngine)local.Inner, EngineBenchmark.PromptTokens);
             var generation = new GenerationOptions { MaxTokens = 8, PrefixTokens = EngineBenchmark.PromptTokens + 200 };
             var inProcess = new Samples();
             var worker = new Samples();

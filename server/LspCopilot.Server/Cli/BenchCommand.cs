@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
+using LspCopilot.Completion;
+using LspCopilot.Engine;
 using LspCopilot.Server.Benchmarks;
-using LspCopilot.Server.Benchmarks.Context;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
 
 namespace LspCopilot.Server.Cli;
 

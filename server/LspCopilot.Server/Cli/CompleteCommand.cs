@@ -1,11 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using LspCopilot.Server.Analysis;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Documents;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
-using LspCopilot.Server.Protocol;
+using LspCopilot.Completion;
+using LspCopilot.Context;
+using LspCopilot.Engine.Models;
+using LspCopilot.Engine;
 using Microsoft.CodeAnalysis.Text;
 
 namespace LspCopilot.Server.Cli;
@@ -36,7 +34,7 @@ public static class CompleteCommand
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
             var options = engineOptions.Read(parse, useEnvironment: true);
-            if (options.ModelPath is null && Models.ModelDefaults.FindInCache() is { } cached)
+            if (options.ModelPath is null && ModelDefaults.FindInCache() is { } cached)
             {
                 options = options with { ModelPath = cached };
             }
@@ -74,7 +72,7 @@ public static class CompleteCommand
             var document = new DocumentSnapshot(new Uri(file.FullName).AbsoluteUri, "csharp", 0, text);
             // C# files get Roslyn's gate, context and truncation, with the project around the file as workspace.
             using var roslyn = file.Extension.Equals(".cs", StringComparison.OrdinalIgnoreCase)
-                ? new Analysis.RoslynContextProvider([ContextCommand.WorkspaceRootFor(file)], new Analysis.AnalysisOptions(), engine.CountTokens, log)
+                ? new RoslynContextProvider([ContextCommand.WorkspaceRootFor(file)], new AnalysisOptions(), engine, log)
                 : null;
             if (roslyn is not null)
             {

@@ -1,13 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using LspCopilot.Server.Analysis;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Documents;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
-using LspCopilot.Server.Protocol;
+using System.Text;
+using LspCopilot.Completion;
+using LspCopilot.Context;
+using LspCopilot.Engine;
 using Microsoft.CodeAnalysis.Text;
 
 namespace LspCopilot.Server.Cli;
@@ -81,7 +78,7 @@ public static class ContextCommand
         using (engine)
         {
             var root = WorkspaceRootFor(file);
-            using var provider = new RoslynContextProvider([root], options, engine is null ? null : engine.CountTokens, log);
+            using var provider = new RoslynContextProvider([root], options, engine, log);
             var document = new DocumentSnapshot(new Uri(file.FullName).AbsoluteUri, "csharp", 1, text);
             provider.OnDocumentChanged(document.Uri, document);
             await provider.WaitForWorkspaceAsync(document.Uri, cancellationToken).ConfigureAwait(false);
@@ -123,7 +120,7 @@ public static class ContextCommand
             Context = context.Rendered,
             Generation = generation,
         };
-        var tokens = new PromptBuilder(engine.Tokenize, engine.Fim, bos: null).Build(request, engine.ContextSize).Select(t => (int)t).ToList();
+        var tokens = engine.BuildPromptText(request);
         return PromptLayout.Exact(tokens, engine.TokenText, s => [.. engine.Tokenize(s).Select(t => (int)t)], engine.Fim, context);
     }
 

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Logging;
-using LspCopilot.Server.Models;
+using LspCopilot.Completion;
+using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Server.Cli;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
-using LspCopilot.Server.Models;
+using System.Text;
+using LspCopilot.Completion;
+using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Server.Cli;
 

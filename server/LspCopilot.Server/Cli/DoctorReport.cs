@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Models;
+using LspCopilot.Completion;
+using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Server.Cli;
 

@@ -1,7 +1,7 @@
-using System.CommandLine;
 using System.CommandLine.Parsing;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Models;
+using System.CommandLine;
+using LspCopilot.Completion;
+using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Server.Cli;
 

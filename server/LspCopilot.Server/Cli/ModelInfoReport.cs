@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Models;
+using System.Text.Json;
+using System.Text;
+using LspCopilot.Completion;
+using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Server.Cli;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using LspCopilot.Server.Models;
+using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Server.Cli;
 

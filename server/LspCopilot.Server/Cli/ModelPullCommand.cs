@@ -1,5 +1,5 @@
 using System.CommandLine;
-using LspCopilot.Server.Models;
+using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Server.Cli;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using LspCopilot.Server.Models;
+using LspCopilot.Engine.Models;
 using Spectre.Console;
 
 namespace LspCopilot.Server.Cli;

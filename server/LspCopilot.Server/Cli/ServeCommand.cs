@@ -1,7 +1,7 @@
 using System.CommandLine;
+using LspCopilot.Completion;
 using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Rpc;
 using LspCopilot.Server.Worker;
 

@@ -1,11 +1,10 @@
 using System.CommandLine;
 using System.Net.Sockets;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
-using LspCopilot.Server.Models;
+using LspCopilot.Completion;
+using LspCopilot.Engine.Models;
+using LspCopilot.Server.Configuration;
 using LspCopilot.Server.Rpc;
 using LspCopilot.Server.Worker;
-using LspCopilot.Server.Configuration;
 
 namespace LspCopilot.Server.Cli;
 
@@ -42,7 +41,7 @@ public static class WorkerCommand
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
             if (parse.GetValue(listen) is not { } address)
             {
-                return await ServeStdioAsync(new WorkerHost(EngineFactory.Create, log, given => engineOptions.Overlay(parse, given)), log, ct).ConfigureAwait(false);
+                return await ServeStdioAsync(new WorkerHost(Composition.InProcess, log, given => engineOptions.Overlay(parse, given)), log, ct).ConfigureAwait(false);
             }
 
             if (!WorkerEndpoint.TryParse(address, out var endpoint, out var error) || !endpoint!.TryGetBindAddress(out var bind, out error))
@@ -64,7 +63,7 @@ public static class WorkerCommand
 
             var options = engineOptions.Read(parse, useEnvironment: true);
             options = options with { ModelPath = options.ModelPath ?? ModelDefaults.FindInCache() };
-            using var host = new WorkerHost(EngineFactory.Create, log);
+            using var host = new WorkerHost(Composition.InProcess, log);
             ICompletionEngine engine;
             try
             {

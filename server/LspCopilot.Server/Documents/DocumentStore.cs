@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
-using LspCopilot.Server.Analysis;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
 using LspCopilot.Server.Protocol;
 using Microsoft.CodeAnalysis.Text;
 

@@ -1,3 +1,4 @@
+using LspCopilot.Completion;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
 using StreamJsonRpc;

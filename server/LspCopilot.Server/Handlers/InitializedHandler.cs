@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LspCopilot.Server.Inference;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
 using StreamJsonRpc;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using LspCopilot.Completion;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
 using StreamJsonRpc;

@@ -1,9 +1,7 @@
-using LspCopilot.Server.Analysis;
+using LspCopilot.Completion;
 using LspCopilot.Server.Documents;
-using LspCopilot.Server.Inference;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
-using LspCopilot.Server.Worker;
 
 namespace LspCopilot.Server.Handlers;
 
@@ -66,7 +64,7 @@ internal static class SuggestionRunner
             session.Log.Debug(ex.Message);
             return new SuggestionAt(document, position, null);
         }
-        catch (WorkerCrashedException ex)
+        catch (EngineCrashedException ex)
         {
             // The model's process died under this request (E7): one message per crash, RequestFailed with the reason.
             session.ShowWorkerCrashOnce(ex);

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 
 namespace LspCopilot.Server.Protocol;
 
@@ -25,6 +25,11 @@ public sealed record InitializeParams
     public JsonElement? InitializationOptions { get; init; }
     public JsonElement? Capabilities { get; init; }
     public IReadOnlyList<WorkspaceFolder>? WorkspaceFolders { get; init; }
+
+    /// <summary>The workspace folders' URIs, else the root URI, else none.</summary>
+    public IEnumerable<string> WorkspaceRootUris() =>
+        WorkspaceFolders is { Count: > 0 } folders ? folders.Select(f => f.Uri)
+        : RootUri is { Length: > 0 } root ? [root] : [];
 }
 
 public sealed record WorkspaceFolder(string Uri, string Name);

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using LspCopilot.Server.Configuration;
 
 namespace LspCopilot.Server.Rpc;

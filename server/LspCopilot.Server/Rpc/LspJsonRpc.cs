@@ -1,7 +1,7 @@
 using System.Reflection;
 using LspCopilot.Server.Protocol;
-using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
+using StreamJsonRpc;
 
 namespace LspCopilot.Server.Rpc;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
 using StreamJsonRpc.Reflection;
+using StreamJsonRpc;
 
 namespace LspCopilot.Server.Rpc;
 

@@ -1,7 +1,6 @@
-using LspCopilot.Server.Configuration;
+using LspCopilot.Completion;
 using LspCopilot.Server.Handlers;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Protocol;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
@@ -26,7 +25,7 @@ public sealed class LspServer
         _log = log;
         _generation = generation ?? new GenerationOptions();
         // C# documents get Roslyn's gate and context; other languages fall back to the text gate inside it.
-        _contexts = contexts ?? (session => Analysis.RoslynContextProvider.Create(session, new Analysis.AnalysisOptions()));
+        _contexts = contexts ?? (session => Composition.ContextsFor(session));
     }
 
     /// <summary>Serves until the client sends 'exit' (0 after shutdown, else 1) or the input ends (1, or 0 after shutdown).</summary>

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using LspCopilot.Server.Configuration;
+using LspCopilot.Completion;
 using LspCopilot.Server.Documents;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Protocol;
 using StreamJsonRpc;
 
@@ -88,7 +87,7 @@ public sealed class LspSession : IDisposable
     }
 
     /// <summary>Tells the user once per crash of the inference worker (one crash fails every request it was running).</summary>
-    public void ShowWorkerCrashOnce(Worker.WorkerCrashedException crash)
+    public void ShowWorkerCrashOnce(EngineCrashedException crash)
     {
         var shown = Volatile.Read(ref _workerCrashShown);
         if (crash.CrashId > shown && Interlocked.CompareExchange(ref _workerCrashShown, crash.CrashId, shown) == shown)

@@ -1,3 +1,5 @@
+using LspCopilot.Server.Protocol;
+
 namespace LspCopilot.Server.Rpc;
 
 /// <summary>

@@ -1,8 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using System.Net;
+using LspCopilot.Completion;
+using LspCopilot.Server.Hosting;
 
 namespace LspCopilot.Server.Rpc;
 

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
 
@@ -11,24 +9,14 @@ namespace LspCopilot.Server.Worker;
 /// An engine in another process, reached over one JSON-RPC connection (<see cref="WorkerMethods"/>).
 /// Streamed text arrives as notifications, handled in arrival order; a request's stopper runs here
 /// (stoppers are code) and tells the worker where to stop. When the connection drops, every running
-/// request fails at once with <see cref="WorkerCrashedException"/>.
+/// request fails at once with <see cref="EngineCrashedException"/>.
 /// </summary>
 public sealed class RemoteEngine : ICompletionEngine
 {
-    /// <summary>The longest one <see cref="CountTokens"/> call waits for the worker before it estimates.</summary>
-    public static readonly TimeSpan CountWait = TimeSpan.FromMilliseconds(5);
-
-    /// <summary>The most <see cref="CountTokens"/> calls wait for the worker in all, per second.</summary>
-    public static readonly TimeSpan CountWaitPerSecond = TimeSpan.FromMilliseconds(20);
-
-    private const int MaxCachedCounts = 4096;
-
     private readonly JsonRpc _rpc;
     private readonly ServerLog _log;
     private readonly ConcurrentDictionary<long, Pending> _pending = new();
-    private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
     private WorkerInfo _info = new("(not loaded)", FimLayout.PrefixOnly, 0, 0);
-    private readonly WaitBudget _countBudget = new();
     private long _nextId;
 
     public RemoteEngine(Stream send, Stream receive, ServerLog log)
@@ -67,68 +55,56 @@ public sealed class RemoteEngine : ICompletionEngine
         }
         catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException)
         {
-            throw new WorkerCrashedException("The inference worker stopped while loading the model.", ex);
+            throw new EngineCrashedException("The inference worker stopped while loading the model.", ex);
         }
     }
 
     /// <summary>
-    /// Counts with the worker's tokenizer. The interface is synchronous (context budgeting calls it
-    /// dozens of times per request), so the wait is bounded: at most <see cref="CountWait"/> per call
-    /// (a round trip is well under a millisecond on an idle machine, several on a busy one) and at most
-    /// <see cref="CountWaitPerSecond"/> in all each second; past that the caller gets an estimate
-    /// (4 characters a token) and the exact count still lands in the cache for next time. Never
-    /// throws: the worker may be gone.
+    /// Counts with the worker's tokenizer, the whole batch in one round trip. When the worker is gone
+    /// (or fails) the caller gets estimates (4 characters a token): budgeting must never fail a
+    /// keystroke; the completion that follows reports the crash.
     /// </summary>
-    public int CountTokens(string text)
+    public async Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
-        if (text.Length == 0)
+        if (texts.Count == 0)
         {
-            return 0;
-        }
-
-        if (_counts.TryGetValue(text, out var cached))
-        {
-            return cached;
+            return [];
         }
 
         try
         {
-            var call = _rpc.InvokeWithParameterObjectAsync<int>(WorkerMethods.CountTokens, new WorkerCountParams(text));
-            _ = call.ContinueWith(
-                (done, state) => ((RemoteEngine)state!).Remember(text, done),
-                this,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-            if (_countBudget.TryWait(call, CountWait, CountWaitPerSecond))
+            var counts = await _rpc.InvokeWithParameterObjectAsync<int[]>(WorkerMethods.CountTokens, new WorkerCountParams(texts), cancellationToken).ConfigureAwait(false);
+            if (counts.Length == texts.Count)
             {
-                return call.Result;
+                return counts;
             }
+
+            _log.Debug($"The worker counted {counts.Length} texts of {texts.Count}; estimating.");
         }
-        catch (Exception ex) when (ex is AggregateException or ConnectionLostException or ObjectDisposedException or RemoteInvocationException)
+        catch (RemoteInvocationException ex) when (ex.ErrorCode == WorkerErrorCodes.Cancelled && cancellationToken.IsCancellationRequested)
         {
-            _log.Debug($"The worker could not count tokens ({ex.GetBaseException().Message}); estimating.");
+            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or RemoteInvocationException)
+        {
+            _log.Debug($"The worker could not count tokens ({ex.Message}); estimating.");
         }
 
-        return Estimate(text);
+        return [.. texts.Select(TokenEstimate.Count)];
     }
 
-    internal static int Estimate(string text) => (text.Length + 3) / 4;
-
-    private void Remember(string text, Task<int> count)
+    /// <summary>Tells the worker's result cache which answer the user was shown; a lost worker has no cache to correct.</summary>
+    public async Task RememberAsync(CompletionRequest request, string text, CancellationToken cancellationToken)
     {
-        if (!count.IsCompletedSuccessfully)
+        var wire = new WorkerRememberParams(request.Prefix, request.Suffix, request.Mode, text) { Context = request.Context, Generation = request.Generation };
+        try
         {
-            _ = count.Exception; // observed: the caller already got an estimate
-            return;
+            await _rpc.InvokeWithParameterObjectAsync(WorkerMethods.Remember, wire, cancellationToken).ConfigureAwait(false);
         }
-
-        if (_counts.Count >= MaxCachedCounts)
+        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or RemoteInvocationException)
         {
-            _counts.Clear();
+            _log.Debug($"The worker could not remember the chosen suggestion: {ex.Message}");
         }
-
-        _counts[text] = count.Result;
     }
 
     public async Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
@@ -141,7 +117,6 @@ public sealed class RemoteEngine : ICompletionEngine
         {
             Context = request.Context,
             Generation = request.Generation,
-            DocumentKey = request.DocumentKey,
             ClientId = request.ClientId,
             Stream = onText is not null || request.Stopper is not null,
             Stoppable = request.Stopper is not null,
@@ -158,7 +133,7 @@ public sealed class RemoteEngine : ICompletionEngine
         }
         catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException)
         {
-            throw new WorkerCrashedException("The connection to the inference worker was lost.", ex);
+            throw new EngineCrashedException("The connection to the inference worker was lost.", ex);
         }
         finally
         {

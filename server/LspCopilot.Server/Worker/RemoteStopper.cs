@@ -1,4 +1,4 @@
-using LspCopilot.Server.Inference;
+using LspCopilot.Completion;
 
 namespace LspCopilot.Server.Worker;
 

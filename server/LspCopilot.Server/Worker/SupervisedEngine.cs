@@ -1,14 +1,13 @@
 using System.Globalization;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
+using LspCopilot.Server.Hosting;
 
 namespace LspCopilot.Server.Worker;
 
 /// <summary>
 /// The engine as the language server uses it when the model lives in another process. Starts (or
 /// connects to) the worker and has it load the model; when the worker dies, the requests it was
-/// running fail at once with <see cref="WorkerCrashedException"/> (never a hang), and the worker is
+/// running fail at once with <see cref="EngineCrashedException"/> (never a hang), and the worker is
 /// started again after a backoff (0.5 s, 1 s, 2 s… up to 30 s; reset once a worker has run a minute).
 /// Requests that arrive meanwhile wait for it, bounded by <see cref="SupervisorOptions.RestartWait"/>.
 /// A model that cannot be loaded is reported as <see cref="ModelLoadException"/>, as in process.
@@ -80,7 +79,13 @@ public sealed class SupervisedEngine : ICompletionEngine
         }
     }
 
-    public int CountTokens(string text) => _live is { } worker ? worker.Engine.CountTokens(text) : RemoteEngine.Estimate(text);
+    /// <summary>The live worker counts; while none runs (starting, restarting) the caller gets estimates.</summary>
+    public Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+        _live is { } worker ? worker.Engine.CountTokensAsync(texts, cancellationToken) : TokenEstimate.Instance.CountTokensAsync(texts, cancellationToken);
+
+    /// <summary>A restarted worker has an empty cache, so only the live one is told.</summary>
+    public Task RememberAsync(CompletionRequest request, string text, CancellationToken cancellationToken) =>
+        _live is { } worker ? worker.Engine.RememberAsync(request, text, cancellationToken) : Task.CompletedTask;
 
     public async Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
     {
@@ -89,11 +94,11 @@ public sealed class SupervisedEngine : ICompletionEngine
         {
             return await worker.Engine.CompleteAsync(request, onText, cancellationToken).ConfigureAwait(false);
         }
-        catch (WorkerCrashedException) when (_stopping.IsCancellationRequested)
+        catch (EngineCrashedException) when (_stopping.IsCancellationRequested)
         {
             throw new OperationCanceledException("The engine is shutting down.");
         }
-        catch (WorkerCrashedException)
+        catch (EngineCrashedException)
         {
             // The watcher names the crash (exit code, signal) a moment after the connection drops.
             try
@@ -102,7 +107,7 @@ public sealed class SupervisedEngine : ICompletionEngine
             }
             catch (TimeoutException)
             {
-                throw new WorkerCrashedException($"The connection to {_connector.Description} was lost.", Crashes);
+                throw new EngineCrashedException($"The connection to {_connector.Description} was lost.", Crashes);
             }
         }
     }
@@ -127,7 +132,7 @@ public sealed class SupervisedEngine : ICompletionEngine
         }
         catch (TimeoutException)
         {
-            throw new WorkerCrashedException($"{Capital(_connector.Description)} is still restarting after it {_lastCrash}; try again in a moment.", Crashes);
+            throw new EngineCrashedException($"{Capital(_connector.Description)} is still restarting after it {_lastCrash}; try again in a moment.", Crashes);
         }
     }
 
@@ -142,13 +147,13 @@ public sealed class SupervisedEngine : ICompletionEngine
             var info = await engine.LoadAsync(_options, cancellationToken).ConfigureAwait(false);
             return new Worker(channel, engine, info);
         }
-        catch (WorkerCrashedException ex)
+        catch (EngineCrashedException ex)
         {
             var why = await channel.DescribeEndAsync(s_describeWait).ConfigureAwait(false);
             LogLastOutput(channel);
             engine?.Dispose();
             channel.Dispose();
-            throw new WorkerCrashedException($"{Capital(_connector.Description)} {why} while loading the model.", ex);
+            throw new EngineCrashedException($"{Capital(_connector.Description)} {why} while loading the model.", ex);
         }
         catch
         {
@@ -187,7 +192,7 @@ public sealed class SupervisedEngine : ICompletionEngine
         }
 
         var why = await worker.Channel.DescribeEndAsync(s_describeWait).ConfigureAwait(false);
-        WorkerCrashedException crash;
+        EngineCrashedException crash;
         lock (_lock)
         {
             if (_stopping.IsCancellationRequested)
@@ -198,7 +203,7 @@ public sealed class SupervisedEngine : ICompletionEngine
             var id = ++_crashes;
             _failuresInARow = DateTime.UtcNow - worker.Started >= _settings.StableAfter ? 1 : _failuresInARow + 1;
             _lastCrash = why;
-            crash = new WorkerCrashedException(
+            crash = new EngineCrashedException(
                 _connector.OwnsWorker
                     ? $"The inference worker {why}; LspCopilot is restarting it. This suggestion was lost; the next one works once the model has reloaded."
                     : $"The connection to {_connector.Description} was lost (it {why}); LspCopilot is reconnecting.",
@@ -251,7 +256,7 @@ public sealed class SupervisedEngine : ICompletionEngine
 
     private string FirstStartMessage(Exception ex) => ex switch
     {
-        WorkerCrashedException crashed => $"{crashed.Message} The model may not fit in memory: try a smaller model or quantization, fewer --gpu-layers, or a smaller --context-size.",
+        EngineCrashedException crashed => $"{crashed.Message} The model may not fit in memory: try a smaller model or quantization, fewer --gpu-layers, or a smaller --context-size.",
         WorkerRefusedException refused => $"{Capital(_connector.Description)} refused the connection: {refused.Message}",
         _ when _connector.OwnsWorker => $"The inference worker could not be started ({ex.Message}). Start the server with --in-process to load the model in the server itself.",
         _ => $"Cannot reach {_connector.Description} ({ex.Message}). Start it first: lspcopilot worker --listen HOST:PORT --model PATH.",
@@ -296,7 +301,7 @@ public sealed class SupervisedEngine : ICompletionEngine
 
         public DateTime Started { get; } = DateTime.UtcNow;
 
-        public TaskCompletionSource<WorkerCrashedException> Crash { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<EngineCrashedException> Crash { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Dispose()
         {

@@ -1,5 +1,5 @@
 using System.Text;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
 using LspCopilot.Server.Configuration;
 
 namespace LspCopilot.Server.Worker;

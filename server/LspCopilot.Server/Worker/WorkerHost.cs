@@ -1,6 +1,4 @@
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
 
 namespace LspCopilot.Server.Worker;
 

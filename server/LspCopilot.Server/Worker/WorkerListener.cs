@@ -1,6 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
-using LspCopilot.Server.Logging;
+using System.Net;
+using LspCopilot.Completion;
 
 namespace LspCopilot.Server.Worker;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
 
 namespace LspCopilot.Server.Worker;
 

@@ -1,4 +1,4 @@
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
 
 namespace LspCopilot.Server.Worker;
 

@@ -1,5 +1,4 @@
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
+using LspCopilot.Completion;
 
 namespace LspCopilot.Server.Worker;
 
@@ -7,7 +6,8 @@ namespace LspCopilot.Server.Worker;
 /// The JSON-RPC methods between a language server (client) and an inference worker, framed like LSP
 /// (Content-Length headers, camelCase JSON). The client calls <c>engine/load</c> once, then
 /// <c>engine/complete</c> per suggestion; the worker streams <c>engine/text</c> notifications while it
-/// generates; <c>$/cancelRequest</c> cancels a completion.
+/// generates; <c>$/cancelRequest</c> cancels a completion. <c>engine/countTokens</c> counts a batch of
+/// texts; <c>engine/remember</c> replaces a cached answer with the candidate the server chose.
 /// </summary>
 public static class WorkerMethods
 {
@@ -16,7 +16,11 @@ public static class WorkerMethods
 
     public const string Info = "engine/info";
 
+    /// <summary>Counts many texts in one round trip (context budgeting asks in batches).</summary>
     public const string CountTokens = "engine/countTokens";
+
+    /// <summary>Replaces the worker's cached answer to a request (the compile check chose another candidate).</summary>
+    public const string Remember = "engine/remember";
 
     public const string Complete = "engine/complete";
 
@@ -47,7 +51,7 @@ public sealed record WorkerLoadParams(EngineOptions Options);
 /// <summary>What a worker serves: fixed for the life of the worker process.</summary>
 public sealed record WorkerInfo(string ModelName, FimLayout Fim, int ContextSize, int ProcessId);
 
-public sealed record WorkerCountParams(string Text);
+public sealed record WorkerCountParams(IReadOnlyList<string> Texts);
 
 /// <summary>A <see cref="CompletionRequest"/> on the wire; <see cref="RequestId"/> ties streamed text and stops to it.</summary>
 public sealed record WorkerCompleteParams(long RequestId, string Prefix, string Suffix, CompletionMode Mode)
@@ -56,8 +60,6 @@ public sealed record WorkerCompleteParams(long RequestId, string Prefix, string 
 
     public GenerationOptions Generation { get; init; } = new();
 
-    public string? DocumentKey { get; init; }
-
     public string? ClientId { get; init; }
 
     /// <summary>Send <see cref="WorkerMethods.Text"/> notifications while generating.</summary>
@@ -65,6 +67,14 @@ public sealed record WorkerCompleteParams(long RequestId, string Prefix, string 
 
     /// <summary>The client runs a stopper and may send <see cref="WorkerMethods.Stop"/>.</summary>
     public bool Stoppable { get; init; }
+}
+
+/// <summary>The answer the client showed for a request, to serve its repeats and typing-through.</summary>
+public sealed record WorkerRememberParams(string Prefix, string Suffix, CompletionMode Mode, string Text)
+{
+    public string? Context { get; init; }
+
+    public GenerationOptions Generation { get; init; } = new();
 }
 
 /// <summary>The completion's text is now its old text cut at <see cref="Start"/> followed by <see cref="Text"/>.</summary>

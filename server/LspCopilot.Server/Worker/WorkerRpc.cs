@@ -1,9 +1,9 @@
 using System.IO.Pipelines;
 using System.Reflection;
-using LspCopilot.Server.Inference;
+using LspCopilot.Completion;
 using LspCopilot.Server.Protocol;
-using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
+using StreamJsonRpc;
 
 namespace LspCopilot.Server.Worker;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
+using LspCopilot.Completion;
 using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
 
 namespace LspCopilot.Server.Worker;
 
@@ -57,15 +56,15 @@ public sealed class WorkerServeOptions
     {
         if (parse.GetValue(InProcess))
         {
-            return EngineFactory.Create;
+            return Composition.InProcess;
         }
 
         if (parse.GetValue(Worker) is { } address && WorkerEndpoint.TryParse(address, out var endpoint, out _))
         {
             AccessToken.TryResolve(parse.GetValue(WorkerTokenFile), out var token, out _);
-            return WorkerEngines.Shared(endpoint!, token);
+            return Composition.SharedWorker(endpoint!, token);
         }
 
-        return WorkerEngines.StartChild;
+        return Composition.ChildWorker;
     }
 }

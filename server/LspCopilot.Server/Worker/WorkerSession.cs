@@ -1,15 +1,14 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
 using StreamJsonRpc;
 
 namespace LspCopilot.Server.Worker;
 
 /// <summary>
 /// One client connection of a worker: the <c>engine/*</c> methods over the shared <see cref="WorkerHost"/>.
-/// Document keys and client ids get this connection's id in front, so two language servers sharing
-/// the worker never supersede each other's requests and take turns on the engine.
+/// Client ids get this connection's id in front, so two language servers sharing the worker take
+/// turns on the engine.
 /// </summary>
 internal sealed class WorkerSession
 {
@@ -56,7 +55,14 @@ internal sealed class WorkerSession
 
     private WorkerInfo Info() => InfoOf(RequireEngine());
 
-    private int CountTokens(WorkerCountParams parameters) => RequireEngine().CountTokens(parameters.Text);
+    private Task<IReadOnlyList<int>> CountTokensAsync(WorkerCountParams parameters, CancellationToken cancellationToken) =>
+        RequireEngine().CountTokensAsync(parameters.Texts ?? [], cancellationToken);
+
+    private Task RememberAsync(WorkerRememberParams p, CancellationToken cancellationToken)
+    {
+        var request = new CompletionRequest(p.Prefix, p.Suffix, p.Mode) { Context = p.Context, Generation = p.Generation };
+        return RequireEngine().RememberAsync(request, p.Text, cancellationToken);
+    }
 
     private async Task<WorkerCompleteResult> CompleteAsync(WorkerCompleteParams p, CancellationToken cancellationToken)
     {
@@ -75,7 +81,6 @@ internal sealed class WorkerSession
             Context = p.Context,
             Generation = p.Generation,
             Stopper = stopper,
-            DocumentKey = p.DocumentKey is null ? null : Id + "/" + p.DocumentKey,
             ClientId = Id + "/" + p.ClientId,
         };
 
@@ -140,7 +145,12 @@ internal sealed class WorkerSession
         public WorkerInfo Info() => session.Info();
 
         [JsonRpcMethod(WorkerMethods.CountTokens)]
-        public int CountTokens(WorkerCountParams parameters) => session.CountTokens(parameters);
+        public Task<IReadOnlyList<int>> CountTokensAsync(WorkerCountParams parameters, CancellationToken cancellationToken) =>
+            session.CountTokensAsync(parameters, cancellationToken);
+
+        [JsonRpcMethod(WorkerMethods.Remember)]
+        public Task RememberAsync(WorkerRememberParams parameters, CancellationToken cancellationToken) =>
+            session.RememberAsync(parameters, cancellationToken);
 
         [JsonRpcMethod(WorkerMethods.Complete)]
         public Task<WorkerCompleteResult> CompleteAsync(WorkerCompleteParams parameters, CancellationToken cancellationToken) =>

@@ -1,4 +1,4 @@
-using LspCopilot.Server.Analysis;
+using LspCopilot.Server.Documents;
 using LspCopilot.Server.Protocol;
 using Microsoft.CodeAnalysis.Text;
 

@@ -1,7 +1,6 @@
 using System.Text;
-using LspCopilot.Server.Analysis;
+using LspCopilot.Completion;
 using LspCopilot.Server.Documents;
-using LspCopilot.Server.Logging;
 using LspCopilot.Server.Protocol;
 using Range = LspCopilot.Server.Protocol.Range;
 

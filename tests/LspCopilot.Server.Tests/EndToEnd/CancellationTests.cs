@@ -1,7 +1,7 @@
 using System.Text.Json;
-using LspCopilot.Server.Configuration;
+using LspCopilot.Completion;
 using LspCopilot.Server.Protocol;
-using LspCopilot.Server.Tests.Support;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.EndToEnd;
 

@@ -1,4 +1,4 @@
-using LspCopilot.Server.Tests.Support;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.EndToEnd;
 

@@ -1,5 +1,6 @@
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Tests.Support;
+using LspCopilot.Engine;
+using LspCopilot.Server.Protocol;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.EndToEnd;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
+using LspCopilot.Completion;
+using LspCopilot.Engine;
 using LspCopilot.Server.Protocol;
-using LspCopilot.Server.Tests.Support;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.EndToEnd;
 

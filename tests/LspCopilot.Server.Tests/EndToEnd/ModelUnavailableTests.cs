@@ -1,5 +1,5 @@
 using LspCopilot.Server.Protocol;
-using LspCopilot.Server.Tests.Support;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.EndToEnd;
 

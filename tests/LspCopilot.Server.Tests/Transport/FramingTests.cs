@@ -1,5 +1,5 @@
 using System.Text;
-using LspCopilot.Server.Tests.Support;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.Transport;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using LspCopilot.Server.Protocol;
-using LspCopilot.Server.Tests.Support;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.Transport;
 

@@ -1,13 +1,13 @@
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using System.Net;
 using System.Text.Json;
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using System.Text;
+using LspCopilot.Completion;
+using LspCopilot.Engine;
+using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
-using LspCopilot.Server.Tests.Support;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.Transport;
 
@@ -25,7 +25,7 @@ public sealed class TcpTests : IAsyncLifetime
 
     private async Task<TcpLspListener> StartAsync(string? token = null, int maxClients = 8, GenerationOptions? generation = null)
     {
-        _model = new ModelHost(new EngineOptions { ModelPath = TestModels.Require(TestModels.Fim) }, ServerLog.Silent);
+        _model = new ModelHost(new EngineOptions { ModelPath = TestModels.Require(TestModels.Fim) }, ServerLog.Silent, Composition.InProcess);
         var listener = new TcpLspListener(new TcpEndpoint(IPAddress.Loopback, 0), token, maxClients, _model, generation ?? new GenerationOptions(), ServerLog.Silent);
         listener.Start();
         _port = listener.LocalEndpoint!.Port;

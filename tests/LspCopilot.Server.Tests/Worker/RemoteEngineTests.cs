@@ -1,7 +1,6 @@
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
 using LspCopilot.Server.Worker;
+using LspCopilot.TestSupport;
 using Nerdbank.Streams;
 
 namespace LspCopilot.Server.Tests.Worker;
@@ -48,7 +47,7 @@ public sealed class RemoteEngineTests
     }
 
     [Fact]
-    public async Task Complete_ConnectionDropsMidRequest_WorkerCrashedException()
+    public async Task Complete_ConnectionDropsMidRequest_EngineCrashedException()
     {
         var (client, server) = FullDuplexStream.CreatePair();
         using var remote = new RemoteEngine(client, client, ServerLog.Silent);
@@ -57,7 +56,7 @@ public sealed class RemoteEngineTests
         await server.ReadExactlyAsync(new byte[1], TestContext.Current.CancellationToken); // the request is on its way
         await server.DisposeAsync();
 
-        await Assert.ThrowsAsync<WorkerCrashedException>(() => running.WaitAsync(s_guard, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<EngineCrashedException>(() => running.WaitAsync(s_guard, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -68,7 +67,9 @@ public sealed class RemoteEngineTests
         await server.DisposeAsync();
         await remote.Completion.WaitAsync(s_guard, TestContext.Current.CancellationToken);
 
-        Assert.Equal(RemoteEngine.Estimate("sixteen letters!"), remote.CountTokens("sixteen letters!"));
+        var counts = await remote.CountTokensAsync(["sixteen letters!", "four"], TestContext.Current.CancellationToken);
+
+        Assert.Equal([TokenEstimate.Count("sixteen letters!"), TokenEstimate.Count("four")], counts);
     }
 
     /// <summary>A worker session on one end of an in-memory pipe, a loaded <see cref="RemoteEngine"/> on the other.</summary>
@@ -113,7 +114,10 @@ public sealed class RemoteEngineTests
 
         public int ContextSize => 512;
 
-        public int CountTokens(string text) => text.Length;
+        public Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<int>>([.. texts.Select(t => t.Length)]);
+
+        public Task RememberAsync(CompletionRequest request, string text, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken) =>
             Task.FromException<CompletionResult>(error);

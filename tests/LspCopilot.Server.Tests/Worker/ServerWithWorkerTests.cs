@@ -1,6 +1,6 @@
 using System.Text.Json;
 using LspCopilot.Server.Protocol;
-using LspCopilot.Server.Tests.Support;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.Worker;
 

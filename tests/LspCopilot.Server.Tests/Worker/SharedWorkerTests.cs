@@ -1,9 +1,9 @@
 using System.Net.Sockets;
 using System.Text;
+using LspCopilot.Completion;
 using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Tests.Support;
 using LspCopilot.Server.Worker;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.Worker;
 
@@ -87,7 +87,7 @@ public sealed class SharedWorkerTests
     }
 
     [Fact]
-    public async Task TwoServers_SameDocumentKeyAndClientId_NeitherCancelsTheOther()
+    public async Task TwoServers_SameClientId_NeitherCancelsTheOther()
     {
         var model = TestModels.Require(TestModels.Fim);
         var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(model);
@@ -98,10 +98,10 @@ public sealed class SharedWorkerTests
 
         // Both servers' first session is "s1": without the worker's per-connection ids they would collide.
         // The first request still has hundreds of tokens to write when the second one arrives.
-        var longer = ChildWorkers.Endless() with { DocumentKey = "s1|file:///a.cs", ClientId = "s1", Generation = new GenerationOptions { MaxTokens = 300 } };
+        var longer = ChildWorkers.Endless() with { ClientId = "s1", Generation = new GenerationOptions { MaxTokens = 300 } };
         var long1 = first.CompleteAsync(longer, _ => started.TrySetResult(), TestContext.Current.CancellationToken);
         await started.Task.WaitAsync(s_guard, TestContext.Current.CancellationToken);
-        var short2 = second.CompleteAsync(ChildWorkers.Short() with { DocumentKey = "s1|file:///a.cs", ClientId = "s1" }, null, TestContext.Current.CancellationToken);
+        var short2 = second.CompleteAsync(ChildWorkers.Short() with { ClientId = "s1" }, null, TestContext.Current.CancellationToken);
         var results = await Task.WhenAll(long1, short2).WaitAsync(s_guard, TestContext.Current.CancellationToken);
 
         Assert.Equal(StopReason.TokenLimit, results[0].Reason);
@@ -124,7 +124,7 @@ public sealed class SharedWorkerTests
                 worker.Process.Kill();
             }
         }, TestContext.Current.CancellationToken);
-        var error = await Assert.ThrowsAsync<WorkerCrashedException>(() => running.WaitAsync(s_guard, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<EngineCrashedException>(() => running.WaitAsync(s_guard, TestContext.Current.CancellationToken));
 
         Assert.Contains("shared worker", error.Message, StringComparison.Ordinal);
     }

@@ -1,8 +1,6 @@
-using LspCopilot.Server.Configuration;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
-using LspCopilot.Server.Tests.Support;
-using LspCopilot.Server.Worker;
+using LspCopilot.Completion;
+using LspCopilot.Engine;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.Worker;
 
@@ -63,24 +61,18 @@ public sealed class SupervisedEngineTests
     }
 
     [Fact]
-    public async Task CountTokens_ConvergesToTheWorkersExactCount()
+    public async Task CountTokens_ABatch_IsTheWorkersExactCountInOneCall()
     {
         var model = TestModels.Require(TestModels.Fim);
         using var local = LlamaEngine.Load(new EngineOptions { ModelPath = model }, ServerLog.Silent);
         using var remote = ChildWorkers.Start(model);
         const string text = "One day Lily went to the park with a red ball, and a big dog barked.";
         var exact = local.CountTokens(text);
-        Assert.NotEqual(RemoteEngine.Estimate(text), exact);
+        Assert.NotEqual(TokenEstimate.Count(text), exact);
 
-        // The first call may estimate when the machine is busy; the exact count then lands in the cache.
-        var counted = remote.CountTokens(text);
-        for (var i = 0; i < 100 && counted != exact; i++)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-            counted = remote.CountTokens(text);
-        }
+        var counted = await remote.CountTokensAsync([text, "Once upon a time", string.Empty], TestContext.Current.CancellationToken);
 
-        Assert.Equal(exact, counted);
+        Assert.Equal([exact, local.CountTokens("Once upon a time"), 0], counted);
     }
 
     [Fact]
@@ -129,7 +121,7 @@ public sealed class SupervisedEngineTests
                 ChildWorkers.Kill9(pid);
             }
         }, TestContext.Current.CancellationToken);
-        var error = await Assert.ThrowsAsync<WorkerCrashedException>(() => running.WaitAsync(s_guard, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<EngineCrashedException>(() => running.WaitAsync(s_guard, TestContext.Current.CancellationToken));
 
         Assert.Contains("signal 9", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, error.CrashId);
@@ -148,7 +140,7 @@ public sealed class SupervisedEngineTests
                 ChildWorkers.Kill9(first);
             }
         }, TestContext.Current.CancellationToken);
-        await Assert.ThrowsAsync<WorkerCrashedException>(() => running.WaitAsync(s_guard, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<EngineCrashedException>(() => running.WaitAsync(s_guard, TestContext.Current.CancellationToken));
 
         var next = await remote.CompleteAsync(ChildWorkers.Short(), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken);
 
@@ -163,7 +155,7 @@ public sealed class SupervisedEngineTests
         using var remote = ChildWorkers.Start(TestModels.Require(TestModels.Fim), ChildWorkers.AbortingEnvironment);
 
         var aborted = remote.CompleteAsync(ChildWorkers.Endless("// " + ChildWorkers.AbortMarker + "\n"), null, TestContext.Current.CancellationToken);
-        var error = await Assert.ThrowsAsync<WorkerCrashedException>(() => aborted.WaitAsync(s_guard, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<EngineCrashedException>(() => aborted.WaitAsync(s_guard, TestContext.Current.CancellationToken));
         var next = await remote.CompleteAsync(ChildWorkers.Short(), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken);
 
         Assert.Contains("SIGABRT", error.Message, StringComparison.Ordinal);

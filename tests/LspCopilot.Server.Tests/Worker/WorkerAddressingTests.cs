@@ -1,6 +1,6 @@
-using LspCopilot.Server.Tests.Models;
-using LspCopilot.Server.Worker;
 using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Worker;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.Worker;
 

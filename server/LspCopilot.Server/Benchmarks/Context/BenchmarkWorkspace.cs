@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace LspCopilot.Server.Benchmarks.Context;
+namespace LspCopilot.Server.Benchmarks;
 
 /// <summary>
 /// Writes the benchmark's workspace: a project of small model classes (properties, methods with doc

@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using LspCopilot.Server.Analysis;
-using LspCopilot.Server.Documents;
-using LspCopilot.Server.Inference;
-using LspCopilot.Server.Logging;
+using LspCopilot.Completion;
+using LspCopilot.Context;
 using Microsoft.CodeAnalysis.Text;
 
-namespace LspCopilot.Server.Benchmarks.Context;
+namespace LspCopilot.Server.Benchmarks;
 
 /// <summary>
 /// The context suite: generates a workspace (200 files, one of 5,000 lines), loads it, then replays
@@ -60,13 +58,13 @@ public static class ContextBenchmark
 
     private static async Task<IReadOnlyDictionary<string, double>> MeasureAsync(string folder, string bigPath, ContextBenchmarkOptions options, ServerLog log, CancellationToken cancellationToken)
     {
-        var countTokens = options.CountTokens ?? AnalysisOptions.EstimateTokens;
+        var tokenizer = options.Tokenizer ?? TokenEstimate.Instance;
         var uri = new Uri(bigPath).AbsoluteUri;
         var text = SourceText.From(await File.ReadAllTextAsync(bigPath, cancellationToken).ConfigureAwait(false));
         var places = TypingPlaces(text.ToString());
 
         var clock = Stopwatch.StartNew();
-        using var provider = new RoslynContextProvider([folder], new AnalysisOptions(), countTokens, log);
+        using var provider = new RoslynContextProvider([folder], new AnalysisOptions(), tokenizer, log);
         var version = 1;
         var document = new DocumentSnapshot(uri, "csharp", version, text);
         provider.OnDocumentChanged(uri, document);
@@ -118,7 +116,7 @@ public static class ContextBenchmark
                     contextMs.Add(elapsed);
                     cpuMs.Add(cpu);
                     gateMs.Add(gateElapsed);
-                    tokens.Add(plan?.Context is { } context ? countTokens(context) : 0);
+                    tokens.Add(plan?.Context is { } context ? (await tokenizer.CountTokensAsync([context], cancellationToken).ConfigureAwait(false))[0] : 0);
                 }
             }
 

@@ -1,4 +1,6 @@
-namespace LspCopilot.Server.Benchmarks.Context;
+using LspCopilot.Completion;
+
+namespace LspCopilot.Server.Benchmarks;
 
 /// <summary>Shape of the generated workspace and of the typing session the context benchmark replays.</summary>
 public sealed record ContextBenchmarkOptions
@@ -19,5 +21,5 @@ public sealed record ContextBenchmarkOptions
     public string? Folder { get; init; }
 
     /// <summary>The model's tokenizer; null = the chars/4 estimate.</summary>
-    public Func<string, int>? CountTokens { get; init; }
+    public ITokenCounter? Tokenizer { get; init; }
 }

@@ -1,0 +1,3 @@
+namespace LspCopilot.Completion;
+
+public sealed record CompletionResult(string Text, StopReason Reason, CompletionStats Stats);

@@ -1,0 +1,75 @@
+namespace LspCopilot.Completion;
+
+/// <summary>How the model is loaded and run. One instance per loaded model; immutable.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Path of the GGUF file; null when none was configured.</summary>
+    public string? ModelPath { get; init; }
+
+    /// <summary>Generation threads; default: every core (LLamaSharp's default is half).</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Prompt-processing threads; default: every core.</summary>
+    public int BatchThreads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>KV cache size in tokens; null = the model's training context, capped at <see cref="DefaultMaxContext"/>.</summary>
+    public uint? ContextSize { get; init; }
+
+    /// <summary>Layers offloaded to GPUs; -1 = all (only matters with a GPU backend).</summary>
+    public int GpuLayers { get; init; } = -1;
+
+    /// <summary>none, layer or row; layer (llama.cpp's default) spreads layers over every GPU and is the same as none on one.</summary>
+    public string SplitMode { get; init; } = "layer";
+
+    /// <summary>Proportion of the model per GPU, e.g. [2, 1] for a 16 GB + 8 GB pair.</summary>
+    public IReadOnlyList<float>? TensorSplit { get; init; }
+
+    public int MainGpu { get; init; }
+
+    public bool? FlashAttention { get; init; }
+
+    /// <summary>f16, q8_0 or q4_0.</summary>
+    public string KvCacheType { get; init; } = "f16";
+
+    public bool UseMlock { get; init; }
+
+    public bool UseMmap { get; init; } = true;
+
+    /// <summary>Folder holding a user's own llama.cpp build (e.g. CUDA), loaded before any native call.</summary>
+    public string? NativeLibDir { get; init; }
+
+    /// <summary>Prompt tokens decoded per llama_decode call; cancellation is checked between chunks.</summary>
+    public int PrefillChunk { get; init; } = 64;
+
+    /// <summary>
+    /// Smallest run of cached tokens worth shifting into place after an edit (llama-server's --cache-reuse);
+    /// 0 turns chunk reuse off. Used only when the model's cache can shift.
+    /// </summary>
+    public int CacheReuseMinChunk { get; init; } = 64;
+
+    /// <summary>Requests waiting for the engine beyond the running one; more get an empty answer at once.</summary>
+    public int QueueLimit { get; init; } = 16;
+
+    /// <summary>Finished suggestions kept for repeats and typing-through (0 = no cache).</summary>
+    public int ResultCacheSize { get; init; } = 250;
+
+    public const uint DefaultMaxContext = 8192;
+}
+
+/// <summary>How one completion is sampled and bounded.</summary>
+public sealed record GenerationOptions
+{
+    /// <summary>Most tokens generated per suggestion.</summary>
+    public int MaxTokens { get; init; } = 128;
+
+    /// <summary>0 = greedy (deterministic).</summary>
+    public float Temperature { get; init; }
+
+    /// <summary>Most prompt tokens taken from the text before the cursor.</summary>
+    public int PrefixTokens { get; init; } = 1024;
+
+    /// <summary>Most prompt tokens taken from the text after the cursor.</summary>
+    public int SuffixTokens { get; init; } = 256;
+
+    public uint Seed { get; init; } = 42;
+}

@@ -1,0 +1,82 @@
+using LspCopilot.Completion;
+
+namespace LspCopilot.Context;
+
+/// <summary>How context sections are written into the prompt.</summary>
+public enum ContextStyle
+{
+    /// <summary>C# line comments: any code model reads them as notes above the file.</summary>
+    Comments,
+
+    /// <summary>Qwen2.5-Coder repo-level files: <c>&lt;|file_sep|&gt;path</c> followed by code.</summary>
+    FileSeparators,
+}
+
+/// <summary>Token budgets for the context sections, filled in priority order.</summary>
+public sealed record ContextBudget
+{
+    /// <summary>Most tokens for all sections together (the prefix/suffix windows are budgeted by the engine).</summary>
+    public int Total { get; init; } = 1024;
+
+    /// <summary>Member signatures of the type around the cursor.</summary>
+    public int Outline { get; init; } = 320;
+
+    /// <summary>Members of the receiver's type after <c>expr.</c>.</summary>
+    public int Receiver { get; init; } = 384;
+
+    /// <summary>Signatures of the methods and types used near the cursor.</summary>
+    public int References { get; init; } = 384;
+
+    /// <summary>Expected type and locals in scope.</summary>
+    public int Scope { get; init; } = 128;
+
+    /// <summary>The same split scaled to a different total (the <c>--budget</c> option).</summary>
+    public ContextBudget ScaledTo(int total)
+    {
+        if (total <= 0)
+        {
+            return new ContextBudget { Total = 0, Outline = 0, Receiver = 0, References = 0, Scope = 0 };
+        }
+
+        var factor = (double)total / Total;
+        return new ContextBudget
+        {
+            Total = total,
+            Outline = Scale(Outline),
+            Receiver = Scale(Receiver),
+            References = Scale(References),
+            Scope = Scale(Scope),
+        };
+
+        int Scale(int value) => Math.Max(0, (int)Math.Round(value * factor));
+    }
+}
+
+/// <summary>Options of the Roslyn analysis: the workspace bounds, the context budget, the candidates.</summary>
+public sealed record AnalysisOptions
+{
+    public ContextBudget Budget { get; init; } = new();
+
+    public ContextStyle Style { get; init; } = ContextStyle.Comments;
+
+    /// <summary>Most <c>.cs</c> files loaded per workspace folder; the rest are skipped with a log line.</summary>
+    public int MaxFiles { get; init; } = 5000;
+
+    /// <summary>Source files larger than this are skipped (generated code, data).</summary>
+    public long MaxFileBytes { get; init; } = 2 * 1024 * 1024;
+
+    /// <summary>Symbols declared in the current file closer than this many characters to the cursor are left to the prefix/suffix windows.</summary>
+    public int NearbyChars { get; init; } = 3000;
+
+    /// <summary>Most overloads shown for one method name.</summary>
+    public int MaxOverloads { get; init; } = 3;
+
+    /// <summary>Longest XML doc summary shown, in characters.</summary>
+    public int MaxSummaryChars { get; init; } = 100;
+
+    /// <summary>How long a request waits for the workspace to finish loading before it uses the document alone.</summary>
+    public TimeSpan LoadWait { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The chars/4 estimate used when no tokenizer is available.</summary>
+    public static int EstimateTokens(string text) => TokenEstimate.Count(text);
+}

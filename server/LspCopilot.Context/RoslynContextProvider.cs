@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using LspCopilot.Completion;
+using Microsoft.CodeAnalysis;
+
+namespace LspCopilot.Context;
+
+/// <summary>
+/// The C# completion planner of a session: the syntax gate, the Roslyn context, the syntax stopper and
+/// the compile check. C# documents inside a workspace folder are analysed with the folder's solution;
+/// C# documents outside every folder with their own text only; other languages go to the text gate.
+/// Open documents follow <see cref="DocumentStore.Changed"/>, one document update per keystroke.
+/// </summary>
+public sealed class RoslynContextProvider : ICompletionContextProvider, ICandidateRanker, IDisposable
+{
+    private readonly Func<IReadOnlyList<string>?> _rootsSource;
+    private readonly AnalysisOptions _options;
+    private readonly ServerLog _log;
+    private readonly CSharpContextBuilder _builder;
+    private readonly TextCompletionGate _textGate = new();
+    private readonly ConcurrentDictionary<string, FolderWorkspace> _folders = new(FolderWorkspace.PathComparer);
+    private readonly ConcurrentDictionary<string, DocumentPlace> _places = new(StringComparer.Ordinal);
+    private readonly DetachedDocuments _detached = new();
+    private WorkspaceRoots? _roots;
+
+    /// <param name="roots">Workspace folders.</param>
+    /// <param name="tokenizer">The model's tokenizer; null = the chars/4 estimate.</param>
+    public RoslynContextProvider(IEnumerable<string> roots, AnalysisOptions options, ITokenCounter? tokenizer, ServerLog log)
+        : this(() => [.. roots], options, () => tokenizer ?? TokenEstimate.Instance, log)
+    {
+    }
+
+    /// <param name="roots">Workspace folder paths, read on first use (null: not known yet, ask again next time).</param>
+    /// <param name="tokenizer">The tokenizer to count with at each request (e.g. the estimate until the model loads).</param>
+    public RoslynContextProvider(Func<IReadOnlyList<string>?> roots, AnalysisOptions options, Func<ITokenCounter> tokenizer, ServerLog log)
+    {
+        _rootsSource = roots;
+        _options = options;
+        _log = log;
+        _builder = new CSharpContextBuilder(options, tokenizer);
+    }
+
+    public AnalysisOptions Options => _options;
+
+    /// <summary>How often a request reused a document's semantic model, and how often it needed a new one.</summary>
+    public (long Reused, long Rebuilt) ModelReuse => _builder.ModelReuse;
+
+    /// <summary>Batches of texts sent to the tokenizer so far (each is one round trip to a model in another process).</summary>
+    public long TokenCountBatches => _builder.CountBatches;
+
+    /// <summary>Keeps the Roslyn documents in step with the editor (didOpen/didChange/didClose).</summary>
+    public void OnDocumentChanged(string uri, DocumentSnapshot? snapshot)
+    {
+        try
+        {
+            if (snapshot is not null && !IsCSharp(snapshot))
+            {
+                return;
+            }
+
+            var place = Place(uri);
+            if (place.Folder is { } folder)
+            {
+                _ = folder.EnsureLoadingAsync();
+                if (snapshot is null)
+                {
+                    Forget(folder.Close(place.Path));
+                    _places.TryRemove(uri, out _);
+                }
+                else
+                {
+                    folder.SetOpenText(place.Path, snapshot.Text);
+                }
+            }
+            else if (snapshot is null)
+            {
+                Forget(_detached.Remove(uri));
+                _places.TryRemove(uri, out _);
+            }
+            else
+            {
+                _detached.GetDocument(uri, snapshot.Text);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _log.Warning($"C# analysis could not follow the change to {uri}: {ex.Message}");
+        }
+    }
+
+    public async ValueTask<CompletionPlan?> PlanAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken)
+    {
+        if (!IsCSharp(document))
+        {
+            return await _textGate.PlanAsync(document, offset, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var analysed = await AnalyseAsync(document, offset, cancellationToken).ConfigureAwait(false);
+            if (analysed is null)
+            {
+                return null;
+            }
+
+            var (roslynDocument, context) = analysed.Value;
+            var tree = await roslynDocument.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false);
+            var stopper = tree is null ? null : SyntaxStopper.Create(tree, document.Text, offset, context.Gate);
+            return new CompletionPlan(context.Gate.Mode)
+            {
+                Context = context.Rendered,
+                Stopper = stopper,
+                Cleaner = stopper,
+                Ranker = this,
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _log.Warning($"C# analysis failed at {document.Uri}@{offset} ({ex.GetType().Name}: {ex.Message}); completing from the text alone.");
+            return await _textGate.PlanAsync(document, offset, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The gate's decision and the context sections at a cursor; null when the gate declines.</summary>
+    public async Task<ContextResult?> BuildContextAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken) =>
+        (await AnalyseAsync(document, offset, cancellationToken).ConfigureAwait(false))?.Context;
+
+    public async Task<CandidateRanking> RankAsync(DocumentSnapshot document, int offset, IReadOnlyList<string> candidates, CancellationToken cancellationToken)
+    {
+        var roslynDocument = await DocumentAsync(document, cancellationToken).ConfigureAwait(false);
+        return await CompileCheck.RankAsync(roslynDocument, offset, candidates, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for the workspace folder of <paramref name="uri"/> to load (the command line and benchmarks want the full context); false when it has none.</summary>
+    public async Task<bool> WaitForWorkspaceAsync(string uri, CancellationToken cancellationToken)
+    {
+        if (Place(uri).Folder is not { } folder)
+        {
+            return false;
+        }
+
+        await folder.EnsureLoadingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The figures of the load of <paramref name="uri"/>'s folder, once loaded.</summary>
+    public WorkspaceLoadStats? LoadStats(string uri) => Place(uri).Folder?.Stats;
+
+    private async Task<(Document Document, ContextResult Context)?> AnalyseAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken)
+    {
+        var roslynDocument = await DocumentAsync(document, cancellationToken).ConfigureAwait(false);
+        var root = await roslynDocument.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || SyntaxCompletionGate.Decide(root, document.Text, offset) is not { } gate)
+        {
+            return null;
+        }
+
+        var context = await _builder.BuildAsync(roslynDocument, offset, gate, cancellationToken).ConfigureAwait(false);
+        return (roslynDocument, context);
+    }
+
+    private async Task<Document> DocumentAsync(DocumentSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var place = Place(snapshot.Uri);
+        if (place.Folder is { } folder && await folder.WaitLoadedAsync(_options.LoadWait, cancellationToken).ConfigureAwait(false)
+            && folder.GetDocument(place.Path, snapshot.Text) is { } inFolder)
+        {
+            return inFolder;
+        }
+
+        return _detached.GetDocument(snapshot.Uri, snapshot.Text);
+    }
+
+    /// <summary>Where a URI's document lives: its folder workspace and real path, or nowhere (detached). Cached per URI.</summary>
+    private DocumentPlace Place(string uri)
+    {
+        if (_places.TryGetValue(uri, out var known))
+        {
+            return known;
+        }
+
+        var roots = Roots();
+        if (roots is null)
+        {
+            // Before initialize: decide again next time.
+            return new DocumentPlace(null, string.Empty);
+        }
+
+        var root = roots.RootOfUri(uri, out var path);
+        var place = root is null
+            ? new DocumentPlace(null, string.Empty)
+            : new DocumentPlace(_folders.GetOrAdd(root, r => new FolderWorkspace(r, _options, _log)), path);
+        return _places.GetOrAdd(uri, place);
+    }
+
+    private WorkspaceRoots? Roots()
+    {
+        if (_roots is null && _rootsSource() is { } paths)
+        {
+            var roots = new WorkspaceRoots(paths);
+            _roots = roots;
+            _log.Debug(roots.Paths.Count == 0
+                ? "No workspace folder: C# documents are analysed alone."
+                : $"C# workspace folders: {string.Join(", ", roots.Paths)}");
+        }
+
+        return _roots;
+    }
+
+    /// <summary>A closed document's cached semantic model and outline are dropped with it.</summary>
+    private void Forget(DocumentId? id)
+    {
+        if (id is not null)
+        {
+            _builder.Forget(id);
+        }
+    }
+
+    private static bool IsCSharp(DocumentSnapshot document) =>
+        document.LanguageId.Equals("csharp", StringComparison.OrdinalIgnoreCase)
+        || document.Uri.EndsWith(".cs", StringComparison.OrdinalIgnoreCase);
+
+    public void Dispose()
+    {
+        foreach (var folder in _folders.Values)
+        {
+            folder.Dispose();
+        }
+
+        _detached.Dispose();
+    }
+
+    private readonly record struct DocumentPlace(FolderWorkspace? Folder, string Path);
+}

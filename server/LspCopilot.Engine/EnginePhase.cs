@@ -1,0 +1,8 @@
+namespace LspCopilot.Engine;
+
+public enum EnginePhase
+{
+    Idle,
+    Prefill,
+    Generate,
+}

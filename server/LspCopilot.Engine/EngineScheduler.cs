@@ -1,0 +1,293 @@
+using LspCopilot.Completion;
+
+namespace LspCopilot.Engine;
+
+/// <summary>Counters of the scheduler, for logs, stats and benchmarks.</summary>
+/// <param name="Cancelled">Requests that ended by cancellation (superseded by a newer keystroke, cancelled by the client, or the client went away).</param>
+/// <param name="MaxStaleOnEngine">The most cancelled requests the engine still held at once (queued, or running until its next chunk or token).</param>
+public sealed record SchedulerStats(long Served, long CacheHits, long Cancelled, long Overflowed, int MaxStaleOnEngine);
+
+/// <summary>
+/// One engine, many requests. Answers repeats and typing-through from the <see cref="CompletionCache"/>
+/// without the engine; runs one request at a time; a cancelled request leaves the queue at once, or
+/// stops at the engine's next chunk or token if it runs (which request supersedes which is the
+/// server's decision, made where the keystrokes arrive); waiting requests are bounded and taken in
+/// turns across clients; overflow fails at once with <see cref="EngineBusyException"/>.
+/// </summary>
+public sealed class EngineScheduler : ICompletionEngine
+{
+    private readonly ICompletionEngine _inner;
+    private readonly EngineOptions _options;
+    private readonly ServerLog _log;
+    private readonly CompletionCache _cache;
+    private readonly object _lock = new();
+    private readonly LinkedList<Job> _queue = new();
+    private readonly SemaphoreSlim _work = new(0);
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly Task _worker;
+    private Job? _running;
+    private string? _lastClient;
+    private long _served;
+    private long _cacheHits;
+    private long _overflowed;
+    private int _maxStale;
+    private long _cancelled;
+
+    public EngineScheduler(ICompletionEngine inner, EngineOptions options, ServerLog log)
+    {
+        _inner = inner;
+        _options = options;
+        _log = log;
+        _cache = new CompletionCache(options.ResultCacheSize);
+        _worker = Task.Factory.StartNew(WorkAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    public ICompletionEngine Inner => _inner;
+
+    public string ModelName => _inner.ModelName;
+
+    public FimLayout Fim => _inner.Fim;
+
+    public int ContextSize => _inner.ContextSize;
+
+    public CompletionCache Cache => _cache;
+
+    public SchedulerStats Stats => new(
+        Interlocked.Read(ref _served),
+        Interlocked.Read(ref _cacheHits),
+        Interlocked.Read(ref _cancelled),
+        Interlocked.Read(ref _overflowed),
+        Volatile.Read(ref _maxStale));
+
+    public Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+        _inner.CountTokensAsync(texts, cancellationToken);
+
+    /// <summary>Replaces the cached answer to <paramref name="request"/> (the compile check chose another candidate).</summary>
+    public Task RememberAsync(CompletionRequest request, string text, CancellationToken cancellationToken)
+    {
+        _cache.Add(ModelName, request, text);
+        return Task.CompletedTask;
+    }
+
+    public Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_cache.Find(ModelName, request) is { } cached)
+        {
+            Interlocked.Increment(ref _cacheHits);
+
+            onText?.Invoke(cached);
+            return Task.FromResult(new CompletionResult(cached, StopReason.Cached, new CompletionStats(0, 0, 0, TimeSpan.Zero, TimeSpan.Zero)));
+        }
+
+        var job = new Job(request, onText, cancellationToken);
+        Enqueue(job);
+        return job.Result.Task;
+    }
+
+    /// <summary>Resets the statistics' high-water marks (between benchmark phases).</summary>
+    public void ResetStats()
+    {
+        Interlocked.Exchange(ref _served, 0);
+        Interlocked.Exchange(ref _cacheHits, 0);
+        Interlocked.Exchange(ref _overflowed, 0);
+        Volatile.Write(ref _maxStale, 0);
+        Interlocked.Exchange(ref _cancelled, 0);
+    }
+
+    private void Enqueue(Job job)
+    {
+        lock (_lock)
+        {
+            if (_queue.Count >= _options.QueueLimit)
+            {
+                Interlocked.Increment(ref _overflowed);
+                job.Result.TrySetException(new EngineBusyException($"The engine is busy: {_queue.Count} requests are waiting. Try again in a moment."));
+                return;
+            }
+
+            job.Node = _queue.AddLast(job);
+            job.Registration = job.Token.Register(static state => ((Job)state!).Owner!.CancelQueued((Job)state!), job);
+            job.Owner = this;
+            NoteStale();
+        }
+
+        _work.Release();
+    }
+
+    private void CancelQueued(Job job)
+    {
+        lock (_lock)
+        {
+            if (job.Node is not null)
+            {
+                _queue.Remove(job.Node);
+                job.Node = null;
+                Interlocked.Increment(ref _cancelled);
+                job.Result.TrySetCanceled(job.Token);
+            }
+        }
+    }
+
+    /// <summary>Takes the next job: in turns across clients, oldest first within one.</summary>
+    private Job? Dequeue()
+    {
+        lock (_lock)
+        {
+            LinkedListNode<Job>? pick = null;
+            for (var node = _queue.First; node is not null; node = node.Next)
+            {
+                pick ??= node;
+                if (node.Value.Request.ClientId != _lastClient)
+                {
+                    pick = node;
+                    break;
+                }
+            }
+
+            if (pick is null)
+            {
+                return null;
+            }
+
+            _queue.Remove(pick);
+            var job = pick.Value;
+            job.Node = null;
+            _running = job;
+            _lastClient = job.Request.ClientId;
+            NoteStale();
+            return job;
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        while (!_shutdown.IsCancellationRequested)
+        {
+            try
+            {
+                await _work.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var job = Dequeue();
+            if (job is null)
+            {
+                continue;
+            }
+
+            job.Registration.Dispose();
+            try
+            {
+                var result = await _inner.CompleteAsync(job.Request, job.OnText, job.Token).ConfigureAwait(false);
+                Interlocked.Increment(ref _served);
+                _cache.Add(ModelName, job.Request, result.Text);
+                job.Result.TrySetResult(result);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref _cancelled);
+                job.Result.TrySetCanceled();
+            }
+            catch (Exception ex)
+            {
+                _log.Error($"Completion failed: {ex.Message}");
+                job.Result.TrySetException(ex);
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    _running = null;
+                    NoteStale();
+                }
+
+                job.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Records how many cancelled requests the engine still holds (queued or running).</summary>
+    private void NoteStale()
+    {
+        var stale = (_running is { Token.IsCancellationRequested: true } ? 1 : 0) + _queue.Count(j => j.Token.IsCancellationRequested);
+        if (stale > _maxStale)
+        {
+            Volatile.Write(ref _maxStale, stale);
+        }
+    }
+
+    public void Dispose()
+    {
+        _shutdown.Cancel();
+        lock (_lock)
+        {
+            foreach (var job in _queue)
+            {
+                job.Result.TrySetCanceled();
+            }
+
+            _queue.Clear();
+            _running?.Cancel();
+        }
+
+        try
+        {
+            _worker.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The worker ends with the scheduler; its own failures were already reported to callers.
+        }
+
+        _inner.Dispose();
+        _shutdown.Dispose();
+        _work.Dispose();
+    }
+
+    private sealed class Job : IDisposable
+    {
+        private readonly CancellationTokenSource _cts;
+
+        public Job(CompletionRequest request, Action<string>? onText, CancellationToken token)
+        {
+            Request = request;
+            OnText = onText;
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(token);
+        }
+
+        public CompletionRequest Request { get; }
+
+        public Action<string>? OnText { get; }
+
+        public CancellationToken Token => _cts.Token;
+
+        public TaskCompletionSource<CompletionResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public LinkedListNode<Job>? Node { get; set; }
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public EngineScheduler? Owner { get; set; }
+
+        public void Cancel()
+        {
+            try
+            {
+                _cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        public void Dispose()
+        {
+            Registration.Dispose();
+            _cts.Dispose();
+        }
+    }
+}

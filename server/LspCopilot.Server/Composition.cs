@@ -1,0 +1,47 @@
+using LspCopilot.Completion;
+using LspCopilot.Context;
+using LspCopilot.Engine;
+using LspCopilot.Server.Protocol;
+using LspCopilot.Server.Rpc;
+using LspCopilot.Server.Worker;
+
+namespace LspCopilot.Server;
+
+/// <summary>
+/// The one place that puts the layers together: which engine stack serves completions (in process,
+/// a supervised child worker, a shared worker) and which context provider plans them for a session.
+/// Everything else receives these as interfaces.
+/// </summary>
+public static class Composition
+{
+    /// <summary>The LLamaSharp engine in this process, behind the scheduler and result cache (<c>--in-process</c>, and the worker's own engine).</summary>
+    public static ICompletionEngine InProcess(EngineOptions options, ServerLog log) => EngineFactory.Create(options, log);
+
+    /// <summary>The model in a child process of ours (the default): a native crash there never takes the server down.</summary>
+    public static ICompletionEngine ChildWorker(EngineOptions options, ServerLog log)
+    {
+        // Check the path here, so that a missing model costs no process start and reads as it does in process.
+        var path = ModelFileCheck.Validate(options.ModelPath);
+        return SupervisedEngine.Start(new WorkerProcessConnector(WorkerLaunch.ForThisProgram(), log), options with { ModelPath = path }, log);
+    }
+
+    /// <summary>A loader that connects to the shared worker at <paramref name="endpoint"/> (its own model and options win).</summary>
+    public static Func<EngineOptions, ServerLog, ICompletionEngine> SharedWorker(WorkerEndpoint endpoint, string? token) =>
+        (options, log) => SupervisedEngine.Start(new WorkerSocketConnector(endpoint, token), options, log);
+
+    /// <summary>
+    /// The completion planner of an LSP session: Roslyn for C# (the text gate for other languages),
+    /// with the workspace folders of <c>initialize</c>, the session's documents, and the loaded model's
+    /// tokenizer (the estimate until it is loaded).
+    /// </summary>
+    public static ICompletionContextProvider ContextsFor(LspSession session, AnalysisOptions? options = null)
+    {
+        var provider = new RoslynContextProvider(
+            () => session.InitializeParams is { } init ? WorkspaceRoots.FromUris(init.WorkspaceRootUris()).Paths : null,
+            options ?? new AnalysisOptions(),
+            () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } ? engine : TokenEstimate.Instance,
+            session.Log);
+        session.Documents.Changed += provider.OnDocumentChanged;
+        return provider;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json;
+
+namespace LspCopilot.Completion.Tests;
+
+public sealed class EngineOptionsJsonTests
+{
+    [Fact]
+    public void Apply_AllKeys_MapOntoEngineOptions()
+    {
+        var options = Apply("""
+            { "gpuLayers": 30, "splitMode": "layer", "tensorSplit": [2, 1], "mainGpu": 1, "flashAttention": true,
+              "kvCacheType": "q8_0", "contextSize": 4096, "threads": 3, "mlock": true, "noMmap": true, "modelPath": "/m.gguf" }
+            """, out var problems);
+
+        Assert.Empty(problems);
+        Assert.Equal(30, options.GpuLayers);
+        Assert.Equal("layer", options.SplitMode);
+        Assert.Equal([2f, 1f], options.TensorSplit);
+        Assert.Equal(1, options.MainGpu);
+        Assert.True(options.FlashAttention);
+        Assert.Equal("q8_0", options.KvCacheType);
+        Assert.Equal(4096u, options.ContextSize);
+        Assert.Equal((3, 3), (options.Threads, options.BatchThreads));
+        Assert.True(options.UseMlock);
+        Assert.False(options.UseMmap);
+    }
+
+    [Fact]
+    public void Apply_PresetWithOverride_KeyOverridesPresetWhateverTheOrder()
+    {
+        var options = Apply("""{ "kvCacheType": "f16", "preset": "dual-16g-8g" }""", out var problems);
+
+        Assert.Empty(problems);
+        Assert.Equal("f16", options.KvCacheType);
+        Assert.Equal([2f, 1f], options.TensorSplit);
+    }
+
+    [Fact]
+    public void Apply_StringForms_AcceptedLikeTheCommandLine()
+    {
+        var options = Apply("""{ "gpuLayers": "all", "tensorSplit": "3,1", "splitMode": "LAYER" }""", out var problems);
+
+        Assert.Empty(problems);
+        Assert.Equal(-1, options.GpuLayers);
+        Assert.Equal([3f, 1f], options.TensorSplit);
+        Assert.Equal("layer", options.SplitMode);
+    }
+
+    [Fact]
+    public void Apply_BadValues_SkippedWithMessagesAndOthersStillApplied()
+    {
+        var options = Apply("""{ "gpuLayers": "many", "kvCacheType": "q3", "tensorSplit": [1, "a"], "threads": 0, "contextSize": 2048 }""", out var problems);
+
+        Assert.Equal(4, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("gpuLayers", StringComparison.Ordinal));
+        Assert.Equal(new EngineOptions().GpuLayers, options.GpuLayers);
+        Assert.Equal(2048u, options.ContextSize);
+    }
+
+    [Fact]
+    public void Apply_NativeLibDir_RefusedFromAClient()
+    {
+        var options = Apply("""{ "nativeLibDir": "/tmp/evil" }""", out var problems);
+
+        Assert.Null(options.NativeLibDir);
+        Assert.Contains(problems, p => p.Contains("--native-lib-dir", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Apply_QuantizedKvWithFlashAttentionOff_ReportsTheConflict()
+    {
+        Apply("""{ "kvCacheType": "q4_0", "flashAttention": false }""", out var problems);
+
+        Assert.Contains(problems, p => p.Contains("needs flash attention", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Apply_NotAnObject_IgnoredWithAMessage()
+    {
+        var options = Apply("[1, 2]", out var problems);
+
+        Assert.Equal(new EngineOptions(), options);
+        Assert.Single(problems);
+    }
+
+    [Fact]
+    public void Apply_Null_NoChangeNoProblems()
+    {
+        Assert.Equal(new EngineOptions(), Apply("null", out var problems));
+        Assert.Empty(problems);
+    }
+
+    private static EngineOptions Apply(string json, out IReadOnlyList<string> problems)
+    {
+        using var document = JsonDocument.Parse(json);
+        return EngineOptionsJson.Apply(new EngineOptions(), document.RootElement, out problems);
+    }
+}
