@@ -2,7 +2,7 @@ namespace LspCopilot.Context;
 
 /// <summary>
 /// The workspace folders, as real paths (symbolic links resolved), and the one check every disk read
-/// goes through (RELIABILITY.md F4): a URI maps to a file only when it is a local <c>file:</c> URI whose
+/// goes through: a URI maps to a file only when it is a local <c>file:</c> URI whose
 /// real path lies under a root. <c>..</c> and <c>%2e%2e</c> are collapsed before the check and links
 /// are followed to their final target, so neither can step outside.
 /// </summary>

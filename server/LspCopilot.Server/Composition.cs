@@ -1,7 +1,6 @@
 using LspCopilot.Completion;
 using LspCopilot.Context;
 using LspCopilot.Engine;
-using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
 using LspCopilot.Server.Worker;
 
@@ -37,7 +36,7 @@ public static class Composition
     public static ICompletionContextProvider ContextsFor(LspSession session, AnalysisOptions? options = null)
     {
         var provider = new RoslynContextProvider(
-            () => session.InitializeParams is { } init ? WorkspaceRoots.FromUris(init.WorkspaceRootUris()).Paths : null,
+            () => session.HasClient ? WorkspaceRoots.FromUris(session.Client.Params.WorkspaceRootUris()).Paths : null,
             options ?? new AnalysisOptions(),
             () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } ? engine : TokenEstimate.Instance,
             session.Log);

@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace LspCopilot.Context.Tests;
 
-/// <summary>RELIABILITY.md F4: nothing outside the workspace roots is read from disk or sent to the model.</summary>
+/// <summary>Nothing outside the workspace roots is read from disk or sent to the model.</summary>
 public sealed class WorkspaceBoundaryTests : IDisposable
 {
     private readonly TempWorkspace _outer;

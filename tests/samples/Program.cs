@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace samples;
+namespace HelloWorld;
 
 public static class Program
 {

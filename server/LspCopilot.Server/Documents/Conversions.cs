@@ -8,8 +8,8 @@ public static class Conversions
 {
     /// <summary>
     /// Offset of an LSP position for reading: a character past the end of its line is clamped to the
-    /// line end (C1); a position inside a surrogate pair snaps to the pair's start (C3); a line past the
-    /// end of the document is an error (C2).
+    /// line end; a position inside a surrogate pair snaps to the pair's start; a line past the
+    /// end of the document is an error.
     /// </summary>
     public static int ToOffset(SourceText text, Position position)
     {

@@ -7,11 +7,11 @@ namespace LspCopilot.Server.Handlers;
 internal sealed class DidOpenHandler(LspSession session)
 {
     [JsonRpcMethod(LspMethods.DidOpen, UseSingleObjectParameterDeserialization = true)]
-    public void DidOpen(DidOpenTextDocumentParams request)
+    public Task DidOpen(DidOpenTextDocumentParams request)
     {
-        if (session.Lifecycle.AcceptsNotifications)
-        {
-            session.Documents.Open(request.TextDocument);
-        }
+        // Applied by the request queue, in arrival order; an edit cancels the document's request in flight.
+        return session.Lifecycle.AcceptsNotifications
+            ? session.Requests.EnqueueChange(request.TextDocument.Uri, () => session.Documents.Open(request.TextDocument))
+            : Task.CompletedTask;
     }
 }

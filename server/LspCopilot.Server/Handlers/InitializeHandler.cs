@@ -17,12 +17,12 @@ internal sealed class InitializeHandler(LspSession session)
             throw new LocalRpcException("initialize was already received.") { ErrorCode = LspErrorCodes.InvalidRequest };
         }
 
-        session.InitializeParams = request;
+        InitializationOptions? init = null;
         if (request.InitializationOptions is { ValueKind: JsonValueKind.Object } raw)
         {
             try
             {
-                session.InitializationOptions = raw.Deserialize<InitializationOptions>(s_json);
+                init = raw.Deserialize<InitializationOptions>(s_json);
             }
             catch (JsonException ex)
             {
@@ -30,18 +30,14 @@ internal sealed class InitializeHandler(LspSession session)
             }
         }
 
-        var init = session.InitializationOptions;
-        if (init is not null)
+        var defaults = session.DefaultGeneration;
+        var generation = init is null ? defaults : defaults with
         {
-            session.Generation = session.Generation with
-            {
-                MaxTokens = init.MaxTokens is > 0 and var max ? max : session.Generation.MaxTokens,
-                Temperature = init.Temperature is >= 0 and var t ? (float)t : session.Generation.Temperature,
-            };
-        }
-
-        session.ClientSupportsInline = LspSession.HasCapability(request.Capabilities, "textDocument", "inlineCompletion");
-        session.ClientSupportsWorkDoneProgress = LspSession.HasCapability(request.Capabilities, "window", "workDoneProgress");
+            MaxTokens = init.MaxTokens is > 0 and var max ? max : defaults.MaxTokens,
+            Temperature = init.Temperature is >= 0 and var t ? (float)t : defaults.Temperature,
+        };
+        var client = new ClientSettings(request, init, generation);
+        session.SetClient(client);
         session.Log.Info($"initialize from {request.ClientInfo?.Name ?? "an unnamed client"} {request.ClientInfo?.Version}".TrimEnd());
 
         // Load the model while the client finishes its handshake.
@@ -49,7 +45,7 @@ internal sealed class InitializeHandler(LspSession session)
 
         var capabilities = new ServerCapabilities
         {
-            CompletionProvider = session.ClientSupportsInline ? null : new CompletionOptions(ResolveProvider: false, TriggerCharacters: ["."]),
+            CompletionProvider = client.SupportsInline ? null : new CompletionOptions(ResolveProvider: false, TriggerCharacters: ["."]),
         };
         return new InitializeResult(capabilities, new ServerInfo("lspcopilot", typeof(InitializeHandler).Assembly.GetName().Version?.ToString(3) ?? "0.1.0"));
     }

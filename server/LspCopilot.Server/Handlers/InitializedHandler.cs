@@ -24,13 +24,18 @@ internal sealed class InitializedHandler(LspSession session)
     {
         var loading = session.Model.EngineAsync;
         string? token = null;
-        if (!loading.IsCompleted && session.ClientSupportsWorkDoneProgress)
+        if (!loading.IsCompleted)
+        {
+            session.ReportStatus(ServerStates.Loading, Path.GetFileName(session.Model.Options.ModelPath ?? session.Client.Options?.ModelPath));
+        }
+
+        if (!loading.IsCompleted && session.Client.SupportsWorkDoneProgress)
         {
             token = "lspcopilot/model-load/" + Guid.NewGuid().ToString("N");
             try
             {
                 await session.Rpc.InvokeWithParameterObjectAsync(LspMethods.WorkDoneProgressCreate, new WorkDoneProgressCreateParams(token)).ConfigureAwait(false);
-                await session.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressBegin>(JsonSerializer.SerializeToElement(token), new WorkDoneProgressBegin("LspCopilot", $"Loading {Path.GetFileName(session.Model.Options.ModelPath ?? session.InitializationOptions?.ModelPath ?? "model")}…"))).ConfigureAwait(false);
+                await session.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressBegin>(JsonSerializer.SerializeToElement(token), new WorkDoneProgressBegin("LspCopilot", $"Loading {Path.GetFileName(session.Model.Options.ModelPath ?? session.Client.Options?.ModelPath ?? "model")}…"))).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RemoteInvocationException or ConnectionLostException or ObjectDisposedException)
             {
@@ -51,6 +56,7 @@ internal sealed class InitializedHandler(LspSession session)
         }
         else if (engine is not null)
         {
+            session.ReportStatus(ServerStates.Ready, engine.ModelName);
             session.Log.Info($"Model ready: {engine.ModelName} ({engine.Fim.Template}, context {engine.ContextSize}).");
         }
     }

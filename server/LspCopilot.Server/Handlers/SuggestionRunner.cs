@@ -9,9 +9,10 @@ namespace LspCopilot.Server.Handlers;
 internal sealed record SuggestionAt(DocumentSnapshot Document, Position Position, Suggestion? Suggestion);
 
 /// <summary>
-/// The steps shared by inline and classic completion: check the lifecycle and parameters, capture
-/// the document snapshot, supersede older requests for the document, wait for the model, run the
-/// pipeline, and turn cancellation into -32800.
+/// The steps shared by inline and classic completion: check the lifecycle and parameters, get the
+/// request's context from the queue (its snapshot; it supersedes older requests for the document),
+/// wait for the model, run the pipeline, and turn cancellation into -32800 (or -32801 when an edit
+/// of the document cancelled it).
 /// </summary>
 internal static class SuggestionRunner
 {
@@ -28,8 +29,9 @@ internal static class SuggestionRunner
             throw RpcErrors.InvalidParams("position is required.");
         }
 
-        // Snapshot now, before any await: later edits must not change what this request sees.
-        var document = session.Documents.Get(uri) ?? throw RpcErrors.InvalidParams($"The document {uri} is not open: send textDocument/didOpen first.");
+        using var context = await session.BeginRequestAsync(uri, cancellationToken).ConfigureAwait(false)
+            ?? throw RpcErrors.InvalidParams($"The document {uri} is not open: send textDocument/didOpen first.");
+        var document = context.Document;
         if (!Conversions.TryToOffset(document.Text, position, out var offset, out var error))
         {
             throw RpcErrors.InvalidParams(error!);
@@ -37,23 +39,27 @@ internal static class SuggestionRunner
 
         if (document.Divergent)
         {
-            session.Log.Debug($"No completion for {uri}: its text is out of sync until the editor resends it.");
+            context.Log.Debug($"No completion for {uri}: its text is out of sync until the editor resends it.");
             return new SuggestionAt(document, position, null);
         }
 
-        using var scope = session.BeginDocumentRequest(uri, cancellationToken);
         try
         {
-            var engine = await session.Model.EngineAsync.WaitAsync(scope.Token).ConfigureAwait(false);
+            var engine = await session.Model.EngineAsync.WaitAsync(context.Token).ConfigureAwait(false);
             if (engine is null)
             {
                 session.ShowModelErrorOnce(session.Model.Error ?? "No model is loaded.");
                 return new SuggestionAt(document, position, null);
             }
 
-            var pipeline = new CompletionPipeline(engine, session.Contexts, session.Generation, session.Log);
-            var suggestion = await pipeline.CompleteAsync(document, offset, onText, scope.Token).ConfigureAwait(false);
+            var pipeline = new CompletionPipeline(engine, session.Contexts, context.Client.Generation, context.Log);
+            var suggestion = await pipeline.CompleteAsync(document, offset, onText, context.Token).ConfigureAwait(false);
+            session.ReportStatus(ServerStates.Ready, engine.ModelName);
             return new SuggestionAt(document, Conversions.ToPosition(document.Text, offset), suggestion);
+        }
+        catch (OperationCanceledException) when (context.CancelledByEdit && !cancellationToken.IsCancellationRequested)
+        {
+            throw RpcErrors.ContentModified($"{uri} changed while the suggestion was computed; the editor asks again at the new position.");
         }
         catch (OperationCanceledException)
         {
@@ -61,12 +67,12 @@ internal static class SuggestionRunner
         }
         catch (EngineBusyException ex)
         {
-            session.Log.Debug(ex.Message);
+            context.Log.Debug(ex.Message);
             return new SuggestionAt(document, position, null);
         }
         catch (EngineCrashedException ex)
         {
-            // The model's process died under this request (E7): one message per crash, RequestFailed with the reason.
+            // The model's process died under this request: one message per crash, RequestFailed with the reason.
             session.ShowWorkerCrashOnce(ex);
             throw RpcErrors.RequestFailed(ex.Message);
         }

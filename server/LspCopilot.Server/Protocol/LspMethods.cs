@@ -16,6 +16,9 @@ public static class LspMethods
     public const string ShowMessage = "window/showMessage";
     public const string LogMessage = "window/logMessage";
     public const string WorkDoneProgressCreate = "window/workDoneProgress/create";
+
+    /// <summary>Our notification server → client: the model's state, for a status bar (<see cref="ServerStatusParams"/>).</summary>
+    public const string Status = "lspcopilot/status";
 }
 
 /// <summary>JSON-RPC and LSP error codes we answer with.</summary>

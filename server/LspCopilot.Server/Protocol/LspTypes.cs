@@ -126,6 +126,25 @@ public sealed record ShowMessageParams(int Type, string Message);
 
 public sealed record LogMessageParams(int Type, string Message);
 
+/// <summary>The states a client shows; see <see cref="ServerStatusParams"/>.</summary>
+public static class ServerStates
+{
+    public const string Loading = "loading";
+    public const string Ready = "ready";
+
+    /// <summary>No model can be used (missing file, not a GGUF, load failed): <c>message</c> says what to fix.</summary>
+    public const string Unavailable = "unavailable";
+
+    /// <summary>The model's process died; it restarts by itself and the state goes back to ready on the next answer.</summary>
+    public const string Crashed = "crashed";
+}
+
+/// <summary>
+/// lspcopilot/status: the model's state, sent when it changes, so a status bar never parses log text.
+/// <paramref name="Model"/> is the model's file name once known; <paramref name="Message"/> says why it is unavailable or crashed.
+/// </summary>
+public sealed record ServerStatusParams(string State, string? Model = null, string? Message = null);
+
 /// <summary>window/showMessage and window/logMessage severities.</summary>
 public static class MessageType
 {

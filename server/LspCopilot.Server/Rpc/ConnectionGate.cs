@@ -9,7 +9,7 @@ namespace LspCopilot.Server.Rpc;
 /// Admits a network connection only if its first message is sane LSP framing carrying
 /// <c>initialize</c> and, when the server has a token, <c>initializationOptions.authToken</c> equal to it
 /// (compared in constant time). Anything else gets at most one error frame and the connection closes
-/// before any handler runs (RELIABILITY F1-F3, A16).
+/// before any handler runs.
 /// </summary>
 public static class ConnectionGate
 {

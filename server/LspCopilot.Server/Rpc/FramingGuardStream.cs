@@ -26,7 +26,7 @@ public sealed class FramingViolationException : IOException
 /// (which closes the connection) on anything that is not sane LSP framing: headers over the cap or
 /// without a Content-Length, a Content-Length that is not a number or over the message cap, bare
 /// <c>\n</c> line ends, an HTTP request line or an <c>Origin</c> header (a browser), a charset other than
-/// UTF-8 (RELIABILITY A1-A8, A15, A16, F3). Nothing is buffered: bytes pass through as they arrive.
+/// UTF-8. Nothing is buffered: bytes pass through as they arrive.
 /// </summary>
 public sealed class FramingGuardStream(Stream inner, long maxMessageBytes = FramingGuardStream.DefaultMaxMessageBytes, int maxHeaderBytes = FramingGuardStream.DefaultMaxHeaderBytes) : ReadFilterStream(inner)
 {

@@ -7,7 +7,7 @@ namespace LspCopilot.Server.Rpc;
 
 /// <summary>
 /// JsonRpc whose error responses carry a code and a message only: no stack traces, no exception
-/// data (RELIABILITY B4, F7). Cancellation always answers RequestCancelled (-32800).
+/// data. Cancellation always answers RequestCancelled (-32800).
 /// </summary>
 internal sealed class LspJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handler)
 {
@@ -23,7 +23,8 @@ internal sealed class LspJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handl
         };
     }
 
-    private static Exception Unwrap(Exception exception)
+    /// <summary>The exception a handler threw, out of the reflection and task wrappers StreamJsonRpc adds (shared by the worker's connection).</summary>
+    internal static Exception Unwrap(Exception exception)
     {
         var ex = exception;
         while (ex is TargetInvocationException or AggregateException && ex.InnerException is not null)
@@ -49,4 +50,6 @@ internal static class RpcErrors
     public static LocalRpcException RequestFailed(string message) => new(message) { ErrorCode = LspErrorCodes.RequestFailed };
 
     public static LocalRpcException Cancelled() => new("The request was cancelled.") { ErrorCode = LspErrorCodes.RequestCancelled };
+
+    public static LocalRpcException ContentModified(string message) => new(message) { ErrorCode = LspErrorCodes.ContentModified };
 }

@@ -8,7 +8,7 @@ namespace LspCopilot.Server.Rpc;
 /// <summary>
 /// VS Code's framing (Content-Length headers) plus one rule StreamJsonRpc does not enforce: a request
 /// that reuses the id of a request still in flight is answered -32600 and never dispatched, so the
-/// first keeps its own cancellation and its single answer (RELIABILITY B8).
+/// first keeps its own cancellation and its single answer.
 /// </summary>
 internal sealed class LspMessageHandler(Stream sending, Stream receiving, IJsonRpcMessageFormatter formatter)
     : HeaderDelimitedMessageHandler(sending, receiving, formatter)

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
 using LspCopilot.Completion;
 using LspCopilot.Server.Documents;
 using LspCopilot.Server.Hosting;
@@ -8,10 +6,15 @@ using StreamJsonRpc;
 
 namespace LspCopilot.Server.Rpc;
 
-/// <summary>The state of one LSP connection: lifecycle, documents, in-flight requests, the client.</summary>
+/// <summary>
+/// One LSP connection: its lifecycle, documents, request queue, the client's settings (fixed at
+/// initialize) and the way back to the client. Handlers reach documents only through the
+/// <see cref="RequestQueue"/>, which hands each request a <see cref="RequestContext"/>.
+/// </summary>
 public sealed class LspSession : IDisposable
 {
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _inflight = new(StringComparer.Ordinal);
+    private ClientSettings? _client;
+    private string? _lastStatus;
     private int _modelErrorShown;
     private int _workerCrashShown;
 
@@ -19,7 +22,7 @@ public sealed class LspSession : IDisposable
     {
         Rpc = rpc;
         Model = model;
-        Generation = generation;
+        DefaultGeneration = generation;
         Log = log;
         Documents = new DocumentStore(log, Id);
         Contexts = contexts(this);
@@ -36,46 +39,51 @@ public sealed class LspSession : IDisposable
 
     public DocumentStore Documents { get; }
 
+    public RequestQueue Requests { get; } = new();
+
     public ModelHost Model { get; }
 
     public ICompletionContextProvider Contexts { get; }
 
     public ServerLog Log { get; }
 
-    public GenerationOptions Generation { get; internal set; }
+    /// <summary>Generation options before the client's initializationOptions apply.</summary>
+    public GenerationOptions DefaultGeneration { get; }
 
-    public InitializeParams? InitializeParams { get; internal set; }
+    /// <summary>What the client said in initialize; <see cref="ClientSettings.None"/> before it.</summary>
+    public ClientSettings Client => Volatile.Read(ref _client) ?? ClientSettings.None;
 
-    public InitializationOptions? InitializationOptions { get; internal set; }
+    /// <summary>True once initialize was received.</summary>
+    public bool HasClient => Volatile.Read(ref _client) is not null;
 
-    /// <summary>True when the client said it can show inline completions.</summary>
-    public bool ClientSupportsInline { get; internal set; }
-
-    public bool ClientSupportsWorkDoneProgress { get; internal set; }
+    /// <summary>Records the client's settings; once per session (initialize).</summary>
+    internal void SetClient(ClientSettings client)
+    {
+        if (Interlocked.CompareExchange(ref _client, client, null) is not null)
+        {
+            throw new InvalidOperationException("The client's settings are already set.");
+        }
+    }
 
     /// <summary>
-    /// Starts a request that supersedes any earlier one for the same document (newest keystroke wins):
-    /// the earlier one is cancelled. Dispose the result when the request ends.
+    /// The context of a request for <paramref name="uri"/>, after every earlier notification was
+    /// applied; null when the document is not open. Dispose it when the request ends.
     /// </summary>
-    public SupersedingScope BeginDocumentRequest(string uri, CancellationToken requestToken)
+    public Task<RequestContext?> BeginRequestAsync(string uri, CancellationToken requestToken) =>
+        Requests.EnqueueRequest(uri, () => Documents.Get(uri), (document, inFlight) => new RequestContext(document, Client, inFlight, this), requestToken);
+
+    /// <summary>Tells the client the model's state when it changed (lspcopilot/status), for its status bar.</summary>
+    public void ReportStatus(string state, string? model = null, string? message = null)
     {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(requestToken);
-        CancellationTokenSource? previous = null;
-        _inflight.AddOrUpdate(uri, cts, (_, old) =>
+        var key = state + "|" + model + "|" + message;
+        if (Interlocked.Exchange(ref _lastStatus, key) != key)
         {
-            previous = old;
-            return cts;
-        });
-        CancelQuietly(previous);
-
-        return new SupersedingScope(this, uri, cts);
+            _ = Notify(LspMethods.Status, new ServerStatusParams(state, model, message));
+        }
     }
 
-    internal void EndDocumentRequest(string uri, CancellationTokenSource cts)
-    {
-        _inflight.TryRemove(new KeyValuePair<string, CancellationTokenSource>(uri, cts));
-        cts.Dispose();
-    }
+    /// <summary>The state last reported (see <see cref="ReportStatus"/>), null before the first.</summary>
+    public string? LastStatus => Volatile.Read(ref _lastStatus)?.Split('|')[0];
 
     /// <summary>Tells the user, once per session, that the model is unavailable and how to fix it.</summary>
     public void ShowModelErrorOnce(string message)
@@ -84,6 +92,8 @@ public sealed class LspSession : IDisposable
         {
             _ = Notify(LspMethods.ShowMessage, new ShowMessageParams(MessageType.Error, "LspCopilot: " + message));
         }
+
+        ReportStatus(ServerStates.Unavailable, null, message);
     }
 
     /// <summary>Tells the user once per crash of the inference worker (one crash fails every request it was running).</summary>
@@ -93,6 +103,7 @@ public sealed class LspSession : IDisposable
         if (crash.CrashId > shown && Interlocked.CompareExchange(ref _workerCrashShown, crash.CrashId, shown) == shown)
         {
             _ = Notify(LspMethods.ShowMessage, new ShowMessageParams(MessageType.Warning, "LspCopilot: " + crash.Message));
+            ReportStatus(ServerStates.Crashed, Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } ? engine.ModelName : null, crash.Message);
         }
     }
 
@@ -109,54 +120,11 @@ public sealed class LspSession : IDisposable
         }
     }
 
-    public void CancelAll()
-    {
-        foreach (var cts in _inflight.Values)
-        {
-            CancelQuietly(cts);
-        }
-    }
+    public void CancelAll() => Requests.CancelAll();
 
     public void Dispose()
     {
         CancelAll();
         (Contexts as IDisposable)?.Dispose();
     }
-
-    internal static bool HasCapability(JsonElement? capabilities, params string[] path)
-    {
-        if (capabilities is not { ValueKind: JsonValueKind.Object } node)
-        {
-            return false;
-        }
-
-        foreach (var name in path)
-        {
-            if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(name, out node))
-            {
-                return false;
-            }
-        }
-
-        return node.ValueKind is not (JsonValueKind.False or JsonValueKind.Null or JsonValueKind.Undefined);
-    }
-
-    private static void CancelQuietly(CancellationTokenSource? cts)
-    {
-        try
-        {
-            cts?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-}
-
-/// <summary>The cancellation scope of one document request; see <see cref="LspSession.BeginDocumentRequest"/>.</summary>
-public sealed class SupersedingScope(LspSession session, string uri, CancellationTokenSource cts) : IDisposable
-{
-    public CancellationToken Token { get; } = cts.Token;
-
-    public void Dispose() => session.EndDocumentRequest(uri, cts);
 }

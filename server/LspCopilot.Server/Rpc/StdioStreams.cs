@@ -5,7 +5,7 @@ namespace LspCopilot.Server.Rpc;
 
 /// <summary>
 /// The process's stdin/stdout as streams reserved for LSP frames. On Unix, file descriptor 1 is
-/// then pointed at stderr, so anything native code prints cannot corrupt the framing (A17).
+/// then pointed at stderr, so anything native code prints cannot corrupt the framing.
 /// </summary>
 internal static partial class StdioStreams
 {

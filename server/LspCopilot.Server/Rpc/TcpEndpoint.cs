@@ -3,7 +3,7 @@ using System.Net;
 
 namespace LspCopilot.Server.Rpc;
 
-/// <summary>A [HOST:]PORT to listen on; the host defaults to 127.0.0.1 (RELIABILITY F1).</summary>
+/// <summary>A [HOST:]PORT to listen on; the host defaults to 127.0.0.1.</summary>
 public sealed record TcpEndpoint(IPAddress Address, int Port)
 {
     public bool IsLoopback => IPAddress.IsLoopback(Address);

@@ -23,7 +23,7 @@ public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxC
     /// <summary>The bound endpoint (the actual port when 0 was asked for).</summary>
     public IPEndPoint? LocalEndpoint => _listener?.LocalEndpoint as IPEndPoint;
 
-    /// <summary>Refuses a non-loopback address without a token (F1), before anything binds.</summary>
+    /// <summary>Refuses a non-loopback address without a token, before anything binds.</summary>
     public static void Validate(TcpEndpoint endpoint, string? token)
     {
         if (!endpoint.IsLoopback && string.IsNullOrEmpty(token))

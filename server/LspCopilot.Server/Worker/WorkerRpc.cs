@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Reflection;
 using LspCopilot.Completion;
 using LspCopilot.Server.Protocol;
+using LspCopilot.Server.Rpc;
 using StreamJsonRpc.Protocol;
 using StreamJsonRpc;
 
@@ -30,11 +31,7 @@ internal static class WorkerRpc
     {
         protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
         {
-            var ex = exception;
-            while (ex is TargetInvocationException or AggregateException && ex.InnerException is not null)
-            {
-                ex = ex.InnerException;
-            }
+            var ex = LspJsonRpc.Unwrap(exception);
 
             var (code, message) = ex switch
             {

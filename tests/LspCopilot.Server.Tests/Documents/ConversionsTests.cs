@@ -7,7 +7,7 @@ namespace LspCopilot.Server.Tests.Documents;
 public sealed class ConversionsTests
 {
     [Fact]
-    public void C1_CharacterPastEndOfLine_ClampedToLineEnd()
+    public void CharacterPastEndOfLine_ClampedToLineEnd()
     {
         var text = SourceText.From("abc\ndef\n");
 
@@ -15,7 +15,7 @@ public sealed class ConversionsTests
     }
 
     [Fact]
-    public void C2_LinePastEndOfFile_Refused()
+    public void LinePastEndOfFile_Refused()
     {
         var text = SourceText.From("abc\n");
 
@@ -24,7 +24,7 @@ public sealed class ConversionsTests
     }
 
     [Fact]
-    public void C3_ColumnInsideSurrogatePair_SnapsToCharacterStart()
+    public void ColumnInsideSurrogatePair_SnapsToCharacterStart()
     {
         var text = SourceText.From("a𐐀b");
 
@@ -33,7 +33,7 @@ public sealed class ConversionsTests
     }
 
     [Fact]
-    public void C5_PositionBetweenCrAndLf_IsEndOfLine()
+    public void PositionBetweenCrAndLf_IsEndOfLine()
     {
         var text = SourceText.From("ab\r\ncd");
 
@@ -50,7 +50,7 @@ public sealed class ConversionsTests
     }
 
     [Fact]
-    public void C7_OffsetToPositionToOffset_RoundTripsOverEveryCodePoint()
+    public void OffsetToPositionToOffset_RoundTripsOverEveryCodePoint()
     {
         var text = SourceText.From("a𐐀b\r\né中文\rx\n\n😀z");
         for (var offset = 0; offset <= text.Length; offset++)

@@ -32,7 +32,7 @@ public sealed class DocumentStoreTests
     }
 
     [Fact]
-    public void D1_ReversedRange_RejectedTextAndVersionKept_MarkedDivergent()
+    public void ReversedRange_RejectedTextAndVersionKept_MarkedDivergent()
     {
         var store = Open("hello world\n");
 
@@ -45,7 +45,7 @@ public sealed class DocumentStoreTests
     }
 
     [Fact]
-    public void D1_OutOfBoundsLine_RejectedAndEarlierChangesInSameNotificationNotApplied()
+    public void OutOfBoundsLine_RejectedAndEarlierChangesInSameNotificationNotApplied()
     {
         var store = Open("one\ntwo\n");
 
@@ -55,7 +55,7 @@ public sealed class DocumentStoreTests
     }
 
     [Fact]
-    public void D2_FullTextChange_ResyncsDivergentDocument()
+    public void FullTextChange_ResyncsDivergentDocument()
     {
         var store = Open("abc");
         store.Change(new VersionedTextDocumentIdentifier(Uri, 2), [Edit(3, 0, 0, 0, "bad")]);
@@ -67,7 +67,7 @@ public sealed class DocumentStoreTests
     }
 
     [Fact]
-    public void D3_SeveralChanges_AppliedInOrder()
+    public void SeveralChanges_AppliedInOrder()
     {
         var store = Open("abc");
 
@@ -77,7 +77,7 @@ public sealed class DocumentStoreTests
     }
 
     [Fact]
-    public void D4_NonIncreasingVersion_NotApplied()
+    public void NonIncreasingVersion_NotApplied()
     {
         var store = Open("abc");
 
@@ -87,7 +87,7 @@ public sealed class DocumentStoreTests
     }
 
     [Fact]
-    public void D5_ChangeBeforeOpen_OpenTwice_CloseUnknown_NoCrash()
+    public void ChangeBeforeOpen_OpenTwice_CloseUnknown_NoCrash()
     {
         var store = new DocumentStore(ServerLog.Silent);
 
@@ -100,7 +100,7 @@ public sealed class DocumentStoreTests
     }
 
     [Fact]
-    public void D6_RandomIncrementalEdits_MatchFullTextMirror()
+    public void RandomIncrementalEdits_MatchFullTextMirror()
     {
         var random = new Random(1234);
         string[] alphabet = ["a", "b", "\n", "\r", " ", "é", "𐐀", "{", "}", ";"];

@@ -15,7 +15,7 @@ public sealed class CancellationTests
     private static readonly GenerationOptions s_endless = new() { MaxTokens = 100_000 };
 
     [Fact]
-    public async Task E1_CancelRequestMidGeneration_AnswersMinus32800()
+    public async Task CancelRequestMidGeneration_AnswersMinus32800()
     {
         await using var server = InMemoryServer.StartRaw(TestModels.Require(TestModels.Fim), generation: s_endless);
         await server.Raw.InitializeAsync();
@@ -30,7 +30,7 @@ public sealed class CancellationTests
     }
 
     [Fact]
-    public async Task E1_CancelWithStringId_AnswersMinus32800()
+    public async Task CancelWithStringId_AnswersMinus32800()
     {
         await using var server = InMemoryServer.StartRaw(TestModels.Require(TestModels.Fim), generation: s_endless);
         await server.Raw.InitializeAsync();
@@ -65,7 +65,46 @@ public sealed class CancellationTests
     }
 
     [Fact]
-    public async Task B10_CancelUnknownOrFinishedRequest_IsHarmless_EveryRequestAnsweredOnce()
+    public async Task DidChangeOfTheDocument_CancelsItsRequestInFlight_AnswersContentModified()
+    {
+        await using var server = InMemoryServer.StartRaw(TestModels.Require(TestModels.Fim), generation: s_endless);
+        await server.Raw.InitializeAsync();
+        await server.Raw.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = "csharp", version = 1, text = Source } });
+
+        var (_, running) = await server.Raw.StartRequestAsync(LspMethods.InlineCompletion, InlineParams(4, 8, "edit"));
+        await server.Raw.WaitForAsync(m => RawLspClient.IsNotification(m, LspMethods.Progress));
+        await server.Raw.NotifyAsync(LspMethods.DidChange, new
+        {
+            textDocument = new { uri = Uri, version = 2 },
+            contentChanges = new[] { new { range = new { start = new { line = 4, character = 8 }, end = new { line = 4, character = 8 } }, text = "x" } },
+        });
+        var answer = await running.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(LspErrorCodes.ContentModified, answer.GetProperty("error").GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task DidChangeOfAnotherDocument_LeavesTheRequestRunning()
+    {
+        await using var server = InMemoryServer.StartRaw(TestModels.Require(TestModels.Fim), generation: new GenerationOptions { MaxTokens = 200 });
+        await server.Raw.InitializeAsync();
+        await server.Raw.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = "csharp", version = 1, text = Source } });
+        await server.Raw.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri = "file:///work/Other.cs", languageId = "csharp", version = 1, text = Source } });
+
+        var (_, running) = await server.Raw.StartRequestAsync(LspMethods.InlineCompletion, InlineParams(4, 8, "other"));
+        await server.Raw.WaitForAsync(m => RawLspClient.IsNotification(m, LspMethods.Progress));
+        await server.Raw.NotifyAsync(LspMethods.DidChange, new
+        {
+            textDocument = new { uri = "file:///work/Other.cs", version = 2 },
+            contentChanges = new[] { new { text = "class Other { }\n" } },
+        });
+        var answer = await running.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(answer.TryGetProperty("result", out _), answer.ToString());
+    }
+
+    [Fact]
+    public async Task CancelUnknownOrFinishedRequest_IsHarmless_EveryRequestAnsweredOnce()
     {
         await using var server = InMemoryServer.StartRaw(TestModels.Require(TestModels.Fim));
         await server.Raw.InitializeAsync();

@@ -31,7 +31,7 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public async Task B1_RequestBeforeInitialize_ServerNotInitialized()
+    public async Task RequestBeforeInitialize_ServerNotInitialized()
     {
         await using var server = InMemoryServer.Start(modelPath: null);
 
@@ -41,7 +41,7 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public async Task B5_RequestAfterShutdown_InvalidRequest()
+    public async Task RequestAfterShutdown_InvalidRequest()
     {
         await using var server = InMemoryServer.Start(modelPath: null);
         await server.Client.InitializeAsync();
@@ -53,7 +53,7 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public async Task B6_ExitAfterShutdown_ExitCodeZero()
+    public async Task ExitAfterShutdown_ExitCodeZero()
     {
         await using var server = InMemoryServer.Start(modelPath: null);
         await server.Client.InitializeAsync();
@@ -66,7 +66,7 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public async Task B6_ExitWithoutShutdown_ExitCodeOne()
+    public async Task ExitWithoutShutdown_ExitCodeOne()
     {
         await using var server = InMemoryServer.Start(modelPath: null);
         await server.Client.InitializeAsync();
@@ -76,7 +76,7 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public async Task B2_UnknownRequest_MethodNotFoundAndConnectionStaysUp()
+    public async Task UnknownRequest_MethodNotFoundAndConnectionStaysUp()
     {
         await using var server = InMemoryServer.Start(modelPath: null);
         await server.Client.InitializeAsync();
@@ -93,7 +93,7 @@ public sealed class LifecycleTests
     [InlineData("""{"position":{"line":0,"character":0}}""")]
     [InlineData("""{"textDocument":{"uri":"file:///a.cs"},"position":{"line":-1,"character":0}}""")]
     [InlineData("""{"textDocument":{"uri":"file:///a.cs"},"position":{"line":99,"character":0}}""")]
-    public async Task B3_BadInlineParams_InvalidParamsWithoutStackTrace(string json)
+    public async Task BadInlineParams_InvalidParamsWithoutStackTrace(string json)
     {
         await using var server = InMemoryServer.Start(modelPath: null);
         await server.Client.InitializeAsync();

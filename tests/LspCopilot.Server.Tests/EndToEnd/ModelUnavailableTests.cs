@@ -6,7 +6,7 @@ namespace LspCopilot.Server.Tests.EndToEnd;
 public sealed class ModelUnavailableTests
 {
     [Fact]
-    public async Task E6_NoModelConfigured_InitializeSucceedsCompletionsEmptyOneMessage()
+    public async Task NoModelConfigured_InitializeSucceedsCompletionsEmptyOneMessage()
     {
         await using var server = InMemoryServer.Start(modelPath: null);
         await server.Client.InitializeAsync();
@@ -24,7 +24,7 @@ public sealed class ModelUnavailableTests
     }
 
     [Fact]
-    public async Task E6_MissingModelFile_MessageNamesThePath()
+    public async Task MissingModelFile_MessageNamesThePath()
     {
         var missing = Path.Combine(Path.GetTempPath(), "no-such-model-" + Guid.NewGuid().ToString("N") + ".gguf");
         await using var server = InMemoryServer.Start(missing);
@@ -37,7 +37,7 @@ public sealed class ModelUnavailableTests
     }
 
     [Fact]
-    public async Task E6_FileThatIsNotGguf_MessageSaysSoAndServerStaysUp()
+    public async Task FileThatIsNotGguf_MessageSaysSoAndServerStaysUp()
     {
         var notGguf = Path.Combine(Path.GetTempPath(), "not-a-model-" + Guid.NewGuid().ToString("N") + ".gguf");
         await File.WriteAllTextAsync(notGguf, "this is not a model");
@@ -60,7 +60,7 @@ public sealed class ModelUnavailableTests
     }
 
     [Fact]
-    public async Task E6_ModelPathFromInitializationOptions_IsUsed()
+    public async Task ModelPathFromInitializationOptions_IsUsed()
     {
         var missing = Path.Combine(Path.GetTempPath(), "from-init-options-" + Guid.NewGuid().ToString("N") + ".gguf");
         await using var server = InMemoryServer.Start(modelPath: null);

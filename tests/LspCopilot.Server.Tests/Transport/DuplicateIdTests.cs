@@ -8,7 +8,7 @@ namespace LspCopilot.Server.Tests.Transport;
 public sealed class DuplicateIdTests
 {
     [Fact]
-    public async Task B9_NumberAndStringIdsAreDistinct()
+    public async Task NumberAndStringIdsAreDistinct()
     {
         await using var server = InMemoryServer.StartRaw(modelPath: null);
         await server.Raw.InitializeAsync();
@@ -22,7 +22,7 @@ public sealed class DuplicateIdTests
     }
 
     [Fact]
-    public async Task B8_SecondRequestReusingAnInFlightId_Rejected_FirstStillCancellable()
+    public async Task SecondRequestReusingAnInFlightId_Rejected_FirstStillCancellable()
     {
         await using var server = InMemoryServer.StartRaw(TestModels.Require(TestModels.Fim), generation: new GenerationOptions { MaxTokens = 100_000 });
         await server.Raw.InitializeAsync();

@@ -3,7 +3,7 @@ using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.Transport;
 
-/// <summary>Bad bytes on the wire (RELIABILITY A): the connection closes; it never hangs or crashes the process.</summary>
+/// <summary>Bad bytes on the wire: the connection closes; it never hangs or crashes the process.</summary>
 public sealed class FramingTests
 {
     private static async Task<int> SendAndExpectDisconnectAsync(params byte[][] chunks)
@@ -21,7 +21,7 @@ public sealed class FramingTests
     private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
 
     [Fact]
-    public async Task A1_NoContentLength_Disconnects()
+    public async Task NoContentLength_Disconnects()
     {
         Assert.Equal(1, await SendAndExpectDisconnectAsync(Ascii("Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}")));
     }
@@ -31,55 +31,55 @@ public sealed class FramingTests
     [InlineData("-5")]
     [InlineData("0")]
     [InlineData("123456789012345678901")]
-    public async Task A2_BadContentLength_DisconnectsBeforeReadingABody(string value)
+    public async Task BadContentLength_DisconnectsBeforeReadingABody(string value)
     {
         Assert.Equal(1, await SendAndExpectDisconnectAsync(Ascii($"Content-Length: {value}\r\n\r\n")));
     }
 
     [Fact]
-    public async Task A3_ContentLengthOverCap_RefusedWithoutAllocating()
+    public async Task ContentLengthOverCap_RefusedWithoutAllocating()
     {
         Assert.Equal(1, await SendAndExpectDisconnectAsync(Ascii($"Content-Length: {40L * 1024 * 1024}\r\n\r\n")));
     }
 
     [Fact]
-    public async Task A4_MegabytesOfHeaderWithoutNewline_HitsTheHeaderCap()
+    public async Task MegabytesOfHeaderWithoutNewline_HitsTheHeaderCap()
     {
         Assert.Equal(1, await SendAndExpectDisconnectAsync(Ascii("X-Junk: " + new string('a', 2 * 1024 * 1024))));
     }
 
     [Fact]
-    public async Task A5_BareNewlineLineEndings_Disconnect()
+    public async Task BareNewlineLineEndings_Disconnect()
     {
         Assert.Equal(1, await SendAndExpectDisconnectAsync(Ascii("Content-Length: 2\n\n{}")));
     }
 
     [Fact]
-    public async Task A8_Utf16Charset_Disconnects()
+    public async Task Utf16Charset_Disconnects()
     {
         Assert.Equal(1, await SendAndExpectDisconnectAsync(Ascii("Content-Type: application/vscode-jsonrpc; charset=utf-16\r\nContent-Length: 2\r\n\r\n{}")));
     }
 
     [Fact]
-    public async Task A16_HttpRequestLine_Disconnects()
+    public async Task HttpRequestLine_Disconnects()
     {
         Assert.Equal(1, await SendAndExpectDisconnectAsync(Ascii("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")));
     }
 
     [Fact]
-    public async Task F3_OriginHeader_Disconnects()
+    public async Task OriginHeader_Disconnects()
     {
         Assert.Equal(1, await SendAndExpectDisconnectAsync(Ascii("Origin: http://evil.example\r\nContent-Length: 2\r\n\r\n{}")));
     }
 
     [Fact]
-    public async Task A13_InvalidJson_Disconnects_ProcessSurvives()
+    public async Task InvalidJson_Disconnects_ProcessSurvives()
     {
         Assert.Equal(1, await SendAndExpectDisconnectAsync(Ascii("Content-Length: 5\r\n\r\n{nope")));
     }
 
     [Fact]
-    public async Task A10_OneByteChunksAndSeveralMessagesInOneChunk_DecodeIdentically()
+    public async Task OneByteChunksAndSeveralMessagesInOneChunk_DecodeIdentically()
     {
         await using var server = InMemoryServer.StartRaw(modelPath: null);
         static string Frame(string json) => $"Content-Length: {Encoding.UTF8.GetByteCount(json)}\r\n\r\n{json}";

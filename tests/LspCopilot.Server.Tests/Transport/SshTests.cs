@@ -9,7 +9,7 @@ namespace LspCopilot.Server.Tests.Transport;
 public sealed class SshTests
 {
     [Fact]
-    public async Task F6_StdioOverSsh_CompletesAndTheRemoteServerEndsWhenSshIsKilled()
+    public async Task StdioOverSsh_CompletesAndTheRemoteServerEndsWhenSshIsKilled()
     {
         var model = TestModels.Require(TestModels.Fim);
         using var sshd = await ThrowawaySshd.StartAsync();

@@ -71,7 +71,7 @@ public sealed class TcpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task F2_WrongToken_ErrorResponseThenClosed()
+    public async Task WrongToken_ErrorResponseThenClosed()
     {
         await StartAsync(token: "s3cret");
         var (_, client) = await ConnectAsync();
@@ -84,7 +84,7 @@ public sealed class TcpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task F2_MissingToken_Refused()
+    public async Task MissingToken_Refused()
     {
         await StartAsync(token: "s3cret");
         var (_, client) = await ConnectAsync();
@@ -95,7 +95,7 @@ public sealed class TcpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task F2_RightToken_Served()
+    public async Task RightToken_Served()
     {
         await StartAsync(token: "s3cret");
         var (_, client) = await ConnectAsync();
@@ -107,7 +107,7 @@ public sealed class TcpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task F2_RequestBeforeInitialize_RefusedBeforeAnyHandlerRuns()
+    public async Task RequestBeforeInitialize_RefusedBeforeAnyHandlerRuns()
     {
         await StartAsync(token: "s3cret");
         var (_, client) = await ConnectAsync();
@@ -121,7 +121,7 @@ public sealed class TcpTests : IAsyncLifetime
     [Theory]
     [InlineData("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")]
     [InlineData("Origin: http://example.com\r\nContent-Length: 2\r\n\r\n{}")]
-    public async Task A16_F3_HttpOrBrowserTraffic_ClosedAtOnce(string bytes)
+    public async Task HttpOrBrowserTraffic_ClosedAtOnce(string bytes)
     {
         await StartAsync();
         var (socket, _) = await ConnectAsync();
@@ -135,7 +135,7 @@ public sealed class TcpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task E2_ClientDroppedMidStream_ItsWorkIsCancelled_OthersStillServed()
+    public async Task ClientDroppedMidStream_ItsWorkIsCancelled_OthersStillServed()
     {
         await StartAsync(generation: new GenerationOptions { MaxTokens = 100_000 });
         var (dropped, a) = await ConnectAsync();
@@ -169,7 +169,7 @@ public sealed class TcpTests : IAsyncLifetime
     }
 
     [Fact]
-    public void F1_NonLoopbackWithoutToken_RefusedBeforeBinding()
+    public void NonLoopbackWithoutToken_RefusedBeforeBinding()
     {
         var error = Assert.Throws<ArgumentException>(() => TcpLspListener.Validate(TcpEndpoint.Parse("0.0.0.0:7007"), token: null));
 

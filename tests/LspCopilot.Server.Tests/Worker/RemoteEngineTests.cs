@@ -13,7 +13,7 @@ public sealed class RemoteEngineTests
     [Fact]
     public async Task Complete_WorkerQueueFull_EngineBusyException()
     {
-        await using var pair = await Pair.StartAsync(new ThrowingEngine(new EngineBusyException("16 requests are waiting.")));
+        await using var pair = await InMemoryWorker.StartAsync(new ThrowingEngine(new EngineBusyException("16 requests are waiting.")));
 
         var error = await Assert.ThrowsAsync<EngineBusyException>(() => pair.Remote.CompleteAsync(ChildWorkers.Short(), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken));
 
@@ -23,7 +23,7 @@ public sealed class RemoteEngineTests
     [Fact]
     public async Task Complete_EngineFails_InvalidOperationNamingTheWorkerAndTheCause()
     {
-        await using var pair = await Pair.StartAsync(new ThrowingEngine(new InvalidOperationException("llama_decode returned -1")));
+        await using var pair = await InMemoryWorker.StartAsync(new ThrowingEngine(new InvalidOperationException("llama_decode returned -1")));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => pair.Remote.CompleteAsync(ChildWorkers.Short(), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken));
 
@@ -70,39 +70,6 @@ public sealed class RemoteEngineTests
         var counts = await remote.CountTokensAsync(["sixteen letters!", "four"], TestContext.Current.CancellationToken);
 
         Assert.Equal([TokenEstimate.Count("sixteen letters!"), TokenEstimate.Count("four")], counts);
-    }
-
-    /// <summary>A worker session on one end of an in-memory pipe, a loaded <see cref="RemoteEngine"/> on the other.</summary>
-    private sealed class Pair : IAsyncDisposable
-    {
-        private readonly WorkerHost _host;
-        private readonly Task _serving;
-
-        private Pair(WorkerHost host, Task serving, RemoteEngine remote)
-        {
-            _host = host;
-            _serving = serving;
-            Remote = remote;
-        }
-
-        public RemoteEngine Remote { get; }
-
-        public static async Task<Pair> StartAsync(ICompletionEngine engine)
-        {
-            var (client, server) = FullDuplexStream.CreatePair();
-            var host = new WorkerHost((_, _) => engine, ServerLog.Silent);
-            var serving = WorkerSession.RunAsync(host, server, server, ServerLog.Silent, CancellationToken.None);
-            var remote = new RemoteEngine(client, client, ServerLog.Silent);
-            await remote.LoadAsync(new EngineOptions(), CancellationToken.None);
-            return new Pair(host, serving, remote);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Remote.Dispose();
-            await _serving.WaitAsync(s_guard);
-            _host.Dispose();
-        }
     }
 
     /// <summary>An engine whose every completion fails with the given exception (protocol tests only).</summary>

@@ -11,7 +11,7 @@ public sealed class ServerWithWorkerTests
     private const string Source = "class Program\n{\n    static void Main()\n    {\n        var message = \n        \n    }\n}\n";
 
     [Fact]
-    public async Task E7_WorkerAbortsMidCompletion_ErrorAnswerThenNextCompletionWorks()
+    public async Task WorkerAbortsMidCompletion_ErrorAnswerThenNextCompletionWorks()
     {
         var model = TestModels.Require(TestModels.Fim);
         await using var server = LspCopilotProcess.Start(["--stdio", "--model", model, "--log-level", "debug"], ChildWorkers.AbortingEnvironment, readStdout: false);
@@ -34,7 +34,7 @@ public sealed class ServerWithWorkerTests
     }
 
     [Fact]
-    public async Task E7_WorkerKilledMidCompletion_ErrorAnswerThenNextCompletionWorks()
+    public async Task WorkerKilledMidCompletion_ErrorAnswerThenNextCompletionWorks()
     {
         var model = TestModels.Require(TestModels.Fim);
         await using var server = LspCopilotProcess.Start(["--stdio", "--model", model, "--max-tokens", "100000", "--log-level", "debug"], readStdout: false);

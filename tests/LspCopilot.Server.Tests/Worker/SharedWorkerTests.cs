@@ -15,7 +15,7 @@ public sealed class SharedWorkerTests
     private static readonly IReadOnlyDictionary<string, string?> s_withToken = new Dictionary<string, string?> { [AccessToken.EnvironmentVariable] = Token };
 
     [Fact]
-    public async Task F1_ListenOnNonLoopbackWithoutToken_RefusedAtStartup()
+    public async Task ListenOnNonLoopbackWithoutToken_RefusedAtStartup()
     {
         await using var worker = LspCopilotProcess.Start(["worker", "--listen", "0.0.0.0:0"]);
 
@@ -26,7 +26,7 @@ public sealed class SharedWorkerTests
     }
 
     [Fact]
-    public async Task F2_RightToken_CompletesThroughTheSharedWorker()
+    public async Task RightToken_CompletesThroughTheSharedWorker()
     {
         var model = TestModels.Require(TestModels.Fim);
         var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(model, s_withToken);
@@ -40,7 +40,7 @@ public sealed class SharedWorkerTests
     }
 
     [Fact]
-    public async Task F2_WrongToken_ConnectionRefused()
+    public async Task WrongToken_ConnectionRefused()
     {
         var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Fim), s_withToken);
         await using var _ = worker;
@@ -51,7 +51,7 @@ public sealed class SharedWorkerTests
     }
 
     [Fact]
-    public async Task F2_MissingToken_ConnectionRefused()
+    public async Task MissingToken_ConnectionRefused()
     {
         var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Fim), s_withToken);
         await using var _ = worker;
@@ -62,7 +62,7 @@ public sealed class SharedWorkerTests
     }
 
     [Fact]
-    public async Task F2_WrongToken_ClosedBeforeAnyJsonRpcIsProcessed()
+    public async Task WrongToken_ClosedBeforeAnyJsonRpcIsProcessed()
     {
         var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Fim), s_withToken);
         await using var _ = worker;
@@ -75,7 +75,7 @@ public sealed class SharedWorkerTests
     }
 
     [Fact]
-    public async Task A16_HttpRequestToTheWorkerPort_RefusedAtOnce()
+    public async Task HttpRequestToTheWorkerPort_RefusedAtOnce()
     {
         var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Fim));
         await using var _ = worker;

@@ -92,7 +92,7 @@ public sealed class SupervisedEngineTests
     }
 
     [Fact]
-    public async Task E1_CancelMidGeneration_OperationCanceled_WorkerKeepsServing()
+    public async Task CancelMidGeneration_OperationCanceled_WorkerKeepsServing()
     {
         using var remote = ChildWorkers.Start(TestModels.Require(TestModels.Fim));
         var pid = remote.WorkerProcessId;
@@ -108,7 +108,7 @@ public sealed class SupervisedEngineTests
     }
 
     [Fact]
-    public async Task E7_WorkerKilledMidGeneration_RequestFailsWithCrashError()
+    public async Task WorkerKilledMidGeneration_RequestFailsWithCrashError()
     {
         using var remote = ChildWorkers.Start(TestModels.Require(TestModels.Fim));
         var pid = remote.WorkerProcessId!.Value;
@@ -128,7 +128,7 @@ public sealed class SupervisedEngineTests
     }
 
     [Fact]
-    public async Task E7_AfterKill_WorkerRestartsAndNextCompletionSucceeds()
+    public async Task AfterKill_WorkerRestartsAndNextCompletionSucceeds()
     {
         using var remote = ChildWorkers.Start(TestModels.Require(TestModels.Fim));
         var first = remote.WorkerProcessId!.Value;
@@ -150,7 +150,7 @@ public sealed class SupervisedEngineTests
     }
 
     [Fact]
-    public async Task E7_NativeAbortInWorker_RequestFailsThenNextCompletionSucceeds()
+    public async Task NativeAbortInWorker_RequestFailsThenNextCompletionSucceeds()
     {
         using var remote = ChildWorkers.Start(TestModels.Require(TestModels.Fim), ChildWorkers.AbortingEnvironment);
 
@@ -163,7 +163,7 @@ public sealed class SupervisedEngineTests
     }
 
     [Fact]
-    public void E6_WorkerCannotLoadTheModel_ModelLoadExceptionWithItsMessage()
+    public void WorkerCannotLoadTheModel_ModelLoadExceptionWithItsMessage()
     {
         var missing = Path.Combine(Path.GetTempPath(), "lspcopilot-no-such-model.gguf");
 
@@ -173,7 +173,7 @@ public sealed class SupervisedEngineTests
     }
 
     [Fact]
-    public void E6_WorkerAbortsWhileLoading_ModelLoadExceptionSaysItMayNotFit()
+    public void WorkerAbortsWhileLoading_ModelLoadExceptionSaysItMayNotFit()
     {
         var model = Path.Combine(Path.GetTempPath(), ChildWorkers.AbortMarker + ".gguf");
 
