@@ -6,8 +6,15 @@ using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.EndToEnd;
 
-public sealed class InlineCompletionTests
+/// <summary>Inline completion end to end over JSON-RPC, with the model in a worker process (the default) and in process.</summary>
+public abstract class InlineCompletionTests
 {
+    /// <summary>How the server under test runs the model.</summary>
+    protected abstract Func<EngineOptions, ServerLog, ICompletionEngine> Loader { get; }
+
+    /// <summary>Checks that the engine stack answered one request from its result cache, where its counters can be read.</summary>
+    protected abstract void AssertOneCacheHit(ICompletionEngine engine);
+
     private const string Uri = "file:///work/Program.cs";
 
     private const string Source = """
@@ -27,7 +34,7 @@ public sealed class InlineCompletionTests
     [Fact]
     public async Task InlineCompletion_FimModel_ReturnsTextAtCursor()
     {
-        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim));
+        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim), loader: Loader);
         await server.Client.InitializeAsync();
         await server.Client.OpenAsync(Uri, Source);
 
@@ -47,7 +54,7 @@ public sealed class InlineCompletionTests
         var texts = new List<string?>();
         for (var i = 0; i < 2; i++)
         {
-            await using var server = InMemoryServer.Start(model);
+            await using var server = InMemoryServer.Start(model, loader: Loader);
             await server.Client.InitializeAsync();
             await server.Client.OpenAsync(Uri, Source);
             var result = await server.Client.InlineAsync(Uri, 6, 27);
@@ -60,7 +67,7 @@ public sealed class InlineCompletionTests
     [Fact]
     public async Task InlineCompletion_SameRequestTwice_SameText()
     {
-        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim));
+        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim), loader: Loader);
         await server.Client.InitializeAsync();
         await server.Client.OpenAsync(Uri, Source);
 
@@ -74,7 +81,7 @@ public sealed class InlineCompletionTests
     public async Task InlineCompletion_QuantizedModel_StopsOnItsOwnEndOfGeneration()
     {
         var story = "Once upon a time, there was a little girl named Lily. She loved to play outside.\n";
-        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Quantized), generation: new GenerationOptions { MaxTokens = 400 });
+        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Quantized), generation: new GenerationOptions { MaxTokens = 400 }, loader: Loader);
         await server.Client.InitializeAsync();
         await server.Client.OpenAsync("file:///story.txt", story + "\n", languageId: "plaintext");
 
@@ -87,7 +94,7 @@ public sealed class InlineCompletionTests
     [Fact]
     public async Task InlineCompletion_WithPartialResultToken_ProgressArrivesBeforeResponse()
     {
-        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim));
+        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim), loader: Loader);
         await server.Client.InitializeAsync();
         await server.Client.OpenAsync(Uri, Source);
 
@@ -105,7 +112,7 @@ public sealed class InlineCompletionTests
     [Fact]
     public async Task TypingThroughTheSuggestion_AnswersTheRemainder()
     {
-        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim));
+        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim), loader: Loader);
         await server.Client.InitializeAsync();
         await server.Client.OpenAsync(Uri, Source);
         var first = (await server.Client.InlineAsync(Uri, 6, 27)).GetProperty("items")[0].GetProperty("insertText").GetString()!;
@@ -119,14 +126,13 @@ public sealed class InlineCompletionTests
         var next = await server.Client.InlineAsync(Uri, 6, 29);
 
         Assert.Equal(first[2..], next.GetProperty("items")[0].GetProperty("insertText").GetString());
-        var scheduler = Assert.IsType<EngineScheduler>(await server.Model.EngineAsync);
-        Assert.Equal(1, scheduler.Stats.CacheHits);
+        AssertOneCacheHit((await server.Model.EngineAsync)!);
     }
 
     [Fact]
     public async Task DidChange_ThenInline_CompletesOnTheEditedText()
     {
-        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim));
+        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim), loader: Loader);
         await server.Client.InitializeAsync();
         await server.Client.OpenAsync(Uri, "class A\n{\n}\n");
         await server.Client.NotifyAsync(LspMethods.DidChange, new
@@ -145,7 +151,7 @@ public sealed class InlineCompletionTests
     [Fact]
     public async Task Completion_FallbackForOlderEditors_ReturnsOneItemWithTheSuggestion()
     {
-        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim));
+        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim), loader: Loader);
         await server.Client.InitializeAsync(inline: false);
         await server.Client.OpenAsync(Uri, Source);
 
@@ -155,4 +161,20 @@ public sealed class InlineCompletionTests
         Assert.False(string.IsNullOrWhiteSpace(item.GetProperty("textEdit").GetProperty("newText").GetString()));
         Assert.Equal(JsonValueKind.String, item.GetProperty("label").ValueKind);
     }
+}
+
+public sealed class InlineCompletionThroughWorkerTests : InlineCompletionTests
+{
+    protected override Func<EngineOptions, ServerLog, ICompletionEngine> Loader => Composition.ChildWorker;
+
+    /// <summary>The cache and its counters live in the worker process; the answered remainder is the evidence here.</summary>
+    protected override void AssertOneCacheHit(ICompletionEngine engine) => Assert.IsType<LspCopilot.Server.Worker.SupervisedEngine>(engine);
+}
+
+public sealed class InlineCompletionInProcessTests : InlineCompletionTests
+{
+    protected override Func<EngineOptions, ServerLog, ICompletionEngine> Loader => Composition.InProcess;
+
+    protected override void AssertOneCacheHit(ICompletionEngine engine) =>
+        Assert.Equal(1, Assert.IsType<EngineScheduler>(engine).Stats.CacheHits);
 }

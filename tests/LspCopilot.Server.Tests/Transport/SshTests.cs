@@ -27,7 +27,7 @@ public sealed class SshTests
 
         ssh.Kill(entireProcessTree: true);
         await ssh.WaitForExitAsync();
-        var gone = await WaitUntilAsync(() => !IsRunning(marker));
+        var gone = await Eventually.TrueAsync(() => !IsRunning(marker));
 
         Assert.False(string.IsNullOrWhiteSpace(answer.GetProperty("result").GetProperty("items")[0].GetProperty("insertText").GetString()), answer.ToString());
         Assert.True(gone, "the remote lspcopilot must exit when its SSH session is killed (no orphan decoding)");
@@ -51,18 +51,4 @@ public sealed class SshTests
             }
         });
 
-    private static async Task<bool> WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return condition();
-    }
 }

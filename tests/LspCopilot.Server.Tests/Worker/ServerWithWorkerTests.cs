@@ -117,7 +117,7 @@ public sealed class ServerWithWorkerTests
         server.Process.Kill(); // the server dies without a word: the worker sees its stdin close
         await server.WaitForExitAsync();
 
-        await WaitUntilAsync(() => ChildWorkers.HasExited(worker));
+        await Eventually.TrueAsync(() => ChildWorkers.HasExited(worker));
         Assert.True(ChildWorkers.HasExited(worker));
     }
 
@@ -137,13 +137,6 @@ public sealed class ServerWithWorkerTests
         Assert.Contains("inference worker", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++)
-        {
-            await Task.Delay(100);
-        }
-    }
 
     private static object Inline(int line, int character, string? partialResultToken = null) => new
     {
