@@ -29,6 +29,40 @@ public sealed class RoslynContextProviderTests
         context.Sections.SingleOrDefault(s => s.Name == name)?.Text ?? string.Empty;
 
     [Fact]
+    public async Task BuildContext_TokenCounting_AFewBatchesForANewCursorNoneForTheSameAgain()
+    {
+        using var workspace = TempWorkspace.FromFixture("Inventory");
+        var tokenizer = new CountingTokenizer();
+        using var provider = workspace.Provider(tokenizer: tokenizer);
+        var (document, offset) = await workspace.OpenAsync(provider, ServicePath, ServiceWith("        var left = _warehouse.$$"));
+
+        var first = await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
+        var afterFirst = tokenizer.Batches;
+        var again = await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
+
+        Assert.NotEmpty(first!.Sections);
+        Assert.InRange(afterFirst, 1, 3);
+        Assert.True(tokenizer.Texts > afterFirst, "batches hold many texts each");
+        Assert.Equal(afterFirst, tokenizer.Batches);
+        Assert.Equal(first.Rendered, again!.Rendered);
+    }
+
+    /// <summary>A tokenizer (the chars/4 rule) that counts the batches it is asked.</summary>
+    private sealed class CountingTokenizer : ITokenCounter
+    {
+        public int Batches { get; private set; }
+
+        public int Texts { get; private set; }
+
+        public Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+        {
+            Batches++;
+            Texts += texts.Count;
+            return TokenEstimate.Instance.CountTokensAsync(texts, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task BuildContext_AfterReceiverDot_ListsMembersOfItsTypeFromAnotherFile()
     {
         using var workspace = TempWorkspace.FromFixture("Inventory");
