@@ -1,5 +1,3 @@
-using LspCopilot.Completion;
-
 namespace LspCopilot.Context;
 
 /// <summary>How context sections are written into the prompt.</summary>
@@ -76,7 +74,4 @@ public sealed record AnalysisOptions
 
     /// <summary>How long a request waits for the workspace to finish loading before it uses the document alone.</summary>
     public TimeSpan LoadWait { get; init; } = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>The chars/4 estimate used when no tokenizer is available.</summary>
-    public static int EstimateTokens(string text) => TokenEstimate.Count(text);
 }

@@ -1,3 +1,5 @@
+using LspCopilot.Completion;
+
 namespace LspCopilot.Context.Tests;
 
 public sealed class ContextRendererTests
@@ -24,7 +26,7 @@ public sealed class ContextRendererTests
         var draft = new SectionDraft("s", "T", [new ContextItem("aaaa aaaa", 2, 0), new ContextItem("bbbb bbbb", 0, 1), new ContextItem("cccc cccc", 1, 2)]);
 
         // "// T\n" = 2 tokens, each line "// xxxx xxxx\n" = 4 tokens (chars/4): two lines fit in 10.
-        var section = SectionFitter.Fit(draft, 10, ContextStyle.Comments, AnalysisOptions.EstimateTokens);
+        var section = SectionFitter.Fit(draft, 10, ContextStyle.Comments, TokenEstimate.Count);
 
         Assert.Equal("// T\n// bbbb bbbb\n// cccc cccc\n", section!.Text);
         Assert.True(section.Tokens <= 10);
@@ -32,7 +34,7 @@ public sealed class ContextRendererTests
 
     [Fact]
     public void Fit_NothingFits_NoSection() =>
-        Assert.Null(SectionFitter.Fit(new SectionDraft("s", "Title", [new ContextItem(new string('x', 200), 0, 0)]), 10, ContextStyle.Comments, AnalysisOptions.EstimateTokens));
+        Assert.Null(SectionFitter.Fit(new SectionDraft("s", "Title", [new ContextItem(new string('x', 200), 0, 0)]), 10, ContextStyle.Comments, TokenEstimate.Count));
 
     [Fact]
     public void ScaledTo_Budget_KeepsTheSplit()

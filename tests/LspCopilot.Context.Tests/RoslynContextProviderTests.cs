@@ -203,7 +203,7 @@ public sealed class RoslynContextProviderTests
 
         var context = await ContextAtAsync(workspace, provider, "        var left = _warehouse.$$");
 
-        Assert.True(AnalysisOptions.EstimateTokens(context.Rendered ?? string.Empty) <= budget, $"{context.Tokens} tokens for a budget of {budget}");
+        Assert.True(TokenEstimate.Count(context.Rendered ?? string.Empty) <= budget, $"{context.Tokens} tokens for a budget of {budget}");
         Assert.Equal(budget == 0, context.Rendered is null);
     }
 
@@ -226,7 +226,7 @@ public sealed class RoslynContextProviderTests
                 ReferencedSymbols.SectionName => budget.References,
                 _ => budget.Scope,
             };
-            Assert.True(AnalysisOptions.EstimateTokens(section.Text) <= cap, $"{section.Name}: {section.Tokens} > {cap}");
+            Assert.True(TokenEstimate.Count(section.Text) <= cap, $"{section.Name}: {section.Tokens} > {cap}");
         }
     }
 

@@ -76,8 +76,8 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
         var suffixWindow = Head(suffix, generation.SuffixTokens * CharsPerToken);
         var sections = new List<ContextSection>(context.Sections)
         {
-            new("prefix", prefixWindow, AnalysisOptions.EstimateTokens(prefixWindow)),
-            new("suffix", suffixWindow, AnalysisOptions.EstimateTokens(suffixWindow)),
+            new("prefix", prefixWindow, TokenEstimate.Count(prefixWindow)),
+            new("suffix", suffixWindow, TokenEstimate.Count(suffixWindow)),
         };
         var prompt = "<|fim_prefix|>" + context.Rendered + prefixWindow + "<|fim_suffix|>" + suffixWindow + "<|fim_middle|>";
         return new PromptLayout(prompt, sections, sections.Sum(s => s.Tokens) + 3) { ContextTokensInPrompt = context.Tokens };

@@ -29,7 +29,7 @@ internal static class SuggestionRunner
             throw RpcErrors.InvalidParams("position is required.");
         }
 
-        using var context = await session.BeginRequestAsync(uri, cancellationToken).ConfigureAwait(false)
+        using var context = session.BeginRequest(uri, cancellationToken)
             ?? throw RpcErrors.InvalidParams($"The document {uri} is not open: send textDocument/didOpen first.");
         var document = context.Document;
         if (!Conversions.TryToOffset(document.Text, position, out var offset, out var error))

@@ -14,7 +14,7 @@ namespace LspCopilot.Server.Rpc;
 public sealed class LspSession : IDisposable
 {
     private ClientSettings? _client;
-    private string? _lastStatus;
+    private ServerStatusParams? _lastStatus;
     private int _modelErrorShown;
     private int _workerCrashShown;
 
@@ -69,21 +69,24 @@ public sealed class LspSession : IDisposable
     /// The context of a request for <paramref name="uri"/>, after every earlier notification was
     /// applied; null when the document is not open. Dispose it when the request ends.
     /// </summary>
-    public Task<RequestContext?> BeginRequestAsync(string uri, CancellationToken requestToken) =>
-        Requests.EnqueueRequest(uri, () => Documents.Get(uri), (document, inFlight) => new RequestContext(document, Client, inFlight, this), requestToken);
+    public RequestContext? BeginRequest(string uri, CancellationToken requestToken) =>
+        Requests.BeginRequest(uri, () => Documents.Get(uri), (document, inFlight) => new RequestContext(document, Client, inFlight, this), requestToken);
 
     /// <summary>Tells the client the model's state when it changed (lspcopilot/status), for its status bar.</summary>
     public void ReportStatus(string state, string? model = null, string? message = null)
     {
-        var key = state + "|" + model + "|" + message;
-        if (Interlocked.Exchange(ref _lastStatus, key) != key)
+        var last = Volatile.Read(ref _lastStatus);
+        if (last is not null && last.State == state && last.Model == model && last.Message == message)
         {
-            _ = Notify(LspMethods.Status, new ServerStatusParams(state, model, message));
+            return; // the usual case on every answer: nothing changed, nothing allocated
+        }
+
+        var status = new ServerStatusParams(state, model, message);
+        if (Interlocked.CompareExchange(ref _lastStatus, status, last) == last)
+        {
+            _ = Notify(LspMethods.Status, status);
         }
     }
-
-    /// <summary>The state last reported (see <see cref="ReportStatus"/>), null before the first.</summary>
-    public string? LastStatus => Volatile.Read(ref _lastStatus)?.Split('|')[0];
 
     /// <summary>Tells the user, once per session, that the model is unavailable and how to fix it.</summary>
     public void ShowModelErrorOnce(string message)

@@ -4,11 +4,12 @@ namespace LspCopilot.Server.Rpc;
 
 /// <summary>
 /// Orders one session's work as it arrived. Document notifications (didOpen, didChange, didClose) are
-/// applied one at a time, each after everything queued before it; a document request gets its
-/// <see cref="RequestContext"/> — its snapshot — only after every earlier notification was applied,
-/// then runs concurrently with later work. So what a request sees depends on the order of arrival,
-/// never on where a handler's first <c>await</c> falls. Handlers enqueue before anything else (the
-/// connection dispatches them in arrival order, see <see cref="LspServer"/>).
+/// applied one at a time under the queue's lock; a document request takes its
+/// <see cref="RequestContext"/> — its snapshot — under the same lock, so it sees every notification
+/// that arrived before it and none after, then runs concurrently with later work. What a request sees
+/// depends on the order of arrival, never on where a handler's first <c>await</c> falls: handlers call
+/// the queue before anything else, and the connection dispatches them in arrival order (see
+/// <see cref="LspServer"/>).
 /// <para>
 /// Newest keystroke wins here, and only here: a request supersedes the previous request for the same
 /// document (that one ends Cancelled), and an edit of a document cancels its request in flight (that
@@ -19,33 +20,43 @@ public sealed class RequestQueue
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
-    private Task _tail = Task.CompletedTask;
 
     /// <summary>Applies a document notification after everything queued before it; edits of <paramref name="uri"/> cancel its request in flight.</summary>
-    public Task EnqueueChange(string uri, Action apply)
+    public void ApplyChange(string uri, Action apply)
     {
         lock (_lock)
         {
-            _tail = Then(_tail, () =>
+            if (_inFlight.TryGetValue(uri, out var request))
             {
-                CancelInFlight(uri, byEdit: true);
-                apply();
-            });
-            return _tail;
+                request.Cancel(byEdit: true);
+            }
+
+            apply();
         }
     }
 
     /// <summary>
-    /// The context of a request for <paramref name="uri"/>, once every earlier notification was applied;
-    /// null when the document is not open then. It supersedes the previous request for the document.
+    /// The context of a request for <paramref name="uri"/>, with the document as every earlier
+    /// notification left it; null when the document is not open. It supersedes the previous request
+    /// for the document.
     /// </summary>
-    public Task<RequestContext?> EnqueueRequest(string uri, Func<DocumentSnapshot?> snapshot, Func<DocumentSnapshot, InFlight, RequestContext> create, CancellationToken requestToken)
+    public RequestContext? BeginRequest(string uri, Func<DocumentSnapshot?> snapshot, Func<DocumentSnapshot, InFlight, RequestContext> create, CancellationToken requestToken)
     {
         lock (_lock)
         {
-            var context = Then(_tail, () => snapshot() is { } document ? create(document, Begin(uri, requestToken)) : null);
-            _tail = context;
-            return context;
+            if (snapshot() is not { } document)
+            {
+                return null;
+            }
+
+            if (_inFlight.TryGetValue(uri, out var previous))
+            {
+                previous.Cancel(byEdit: false);
+            }
+
+            var request = new InFlight(this, uri, requestToken);
+            _inFlight[uri] = request;
+            return create(document, request);
         }
     }
 
@@ -61,33 +72,6 @@ public sealed class RequestQueue
         }
     }
 
-    private InFlight Begin(string uri, CancellationToken requestToken)
-    {
-        var request = new InFlight(this, uri, requestToken);
-        lock (_lock)
-        {
-            if (_inFlight.TryGetValue(uri, out var previous))
-            {
-                previous.Cancel(byEdit: false);
-            }
-
-            _inFlight[uri] = request;
-        }
-
-        return request;
-    }
-
-    private void CancelInFlight(string uri, bool byEdit)
-    {
-        lock (_lock)
-        {
-            if (_inFlight.TryGetValue(uri, out var request))
-            {
-                request.Cancel(byEdit);
-            }
-        }
-    }
-
     private void End(InFlight request)
     {
         lock (_lock)
@@ -98,30 +82,6 @@ public sealed class RequestQueue
             }
         }
     }
-
-    /// <summary>Runs <paramref name="work"/> after <paramref name="previous"/>: at once when nothing waits (the usual case), else as its continuation.</summary>
-    private static Task<T> Then<T>(Task previous, Func<T> work)
-    {
-        if (previous.IsCompleted)
-        {
-            try
-            {
-                return Task.FromResult(work());
-            }
-            catch (Exception ex)
-            {
-                return Task.FromException<T>(ex);
-            }
-        }
-
-        return previous.ContinueWith(_ => work(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-    }
-
-    private static Task Then(Task previous, Action work) => Then<bool>(previous, () =>
-    {
-        work();
-        return true;
-    });
 
     /// <summary>One request in flight for a document: its cancellation and why it was cancelled.</summary>
     public sealed class InFlight : IDisposable

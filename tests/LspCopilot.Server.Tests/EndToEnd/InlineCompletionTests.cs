@@ -2,6 +2,7 @@ using System.Text.Json;
 using LspCopilot.Completion;
 using LspCopilot.Engine;
 using LspCopilot.Server.Protocol;
+using LspCopilot.Server.Worker;
 using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.EndToEnd;
