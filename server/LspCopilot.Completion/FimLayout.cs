@@ -12,10 +12,64 @@ public enum FimOrder
     SuffixPrefixMiddle,
 }
 
-/// <summary>Where the cursor's surroundings go in the prompt and which control tokens frame them.</summary>
+/// <summary>One piece of a FIM prompt, in the order <see cref="FimLayout.Parts"/> lays them out.</summary>
+public enum FimPart
+{
+    /// <summary>Retrieved context (signatures, members…); always directly before the prefix.</summary>
+    Context,
+
+    /// <summary>The text before the cursor.</summary>
+    Prefix,
+
+    /// <summary>The text after the cursor.</summary>
+    Suffix,
+
+    PrefixMarker,
+    SuffixMarker,
+
+    /// <summary>Absent in some families (Codestral): then the part is skipped.</summary>
+    MiddleMarker,
+}
+
+/// <summary>
+/// Where the cursor's surroundings go in the prompt and which control tokens frame them. The order
+/// of the pieces is decided here only: the engine builds prompts from <see cref="Parts"/> and the
+/// tools that take a prompt apart walk the same list.
+/// </summary>
 public sealed record FimLayout(string Template, FimOrder Order, int? PrefixToken, int? SuffixToken, int? MiddleToken)
 {
+    private static readonly FimPart[] s_prefixOnly = [FimPart.Context, FimPart.Prefix];
+    private static readonly FimPart[] s_prefixSuffixMiddle =
+        [FimPart.PrefixMarker, FimPart.Context, FimPart.Prefix, FimPart.SuffixMarker, FimPart.Suffix, FimPart.MiddleMarker];
+    private static readonly FimPart[] s_suffixPrefixMiddle =
+        [FimPart.SuffixMarker, FimPart.Suffix, FimPart.PrefixMarker, FimPart.Context, FimPart.Prefix, FimPart.MiddleMarker];
+
     public static FimLayout PrefixOnly { get; } = new("prefix-only", FimOrder.None, null, null, null);
 
     public bool HasFim => Order != FimOrder.None;
+
+    /// <summary>The pieces of a prompt in this layout's order. Markers without a token (see <see cref="Marker"/>) are left out by whoever renders them.</summary>
+    public IReadOnlyList<FimPart> Parts => Order switch
+    {
+        FimOrder.PrefixSuffixMiddle => s_prefixSuffixMiddle,
+        FimOrder.SuffixPrefixMiddle => s_suffixPrefixMiddle,
+        _ => s_prefixOnly,
+    };
+
+    /// <summary>The control token of a marker part; null for text parts and for a marker this family lacks.</summary>
+    public int? Marker(FimPart part) => part switch
+    {
+        FimPart.PrefixMarker => PrefixToken,
+        FimPart.SuffixMarker => SuffixToken,
+        FimPart.MiddleMarker => MiddleToken,
+        _ => null,
+    };
+
+    /// <summary>The name of the order, as reports print it.</summary>
+    public string OrderName => Order switch
+    {
+        FimOrder.PrefixSuffixMiddle => "prefix-suffix-middle",
+        FimOrder.SuffixPrefixMiddle => "suffix-prefix-middle",
+        _ => "prefix-only",
+    };
 }

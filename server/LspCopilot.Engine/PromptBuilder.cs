@@ -32,32 +32,27 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenize, FimLayo
             tokens.Add(b);
         }
 
-        switch (fim.Order)
+        foreach (var part in fim.Parts)
         {
-            case FimOrder.PrefixSuffixMiddle:
-                tokens.Add(fim.PrefixToken!.Value);
-                tokens.AddRange(context);
-                tokens.AddRange(prefix);
-                tokens.Add(fim.SuffixToken!.Value);
-                tokens.AddRange(suffix);
-                tokens.Add(fim.MiddleToken!.Value);
-                break;
-            case FimOrder.SuffixPrefixMiddle:
-                tokens.Add(fim.SuffixToken!.Value);
-                tokens.AddRange(suffix);
-                tokens.Add(fim.PrefixToken!.Value);
-                tokens.AddRange(context);
-                tokens.AddRange(prefix);
-                if (fim.MiddleToken is int middle)
-                {
-                    tokens.Add(middle);
-                }
+            switch (part)
+            {
+                case FimPart.Context:
+                    tokens.AddRange(context);
+                    break;
+                case FimPart.Prefix:
+                    tokens.AddRange(prefix);
+                    break;
+                case FimPart.Suffix:
+                    tokens.AddRange(suffix);
+                    break;
+                default:
+                    if (fim.Marker(part) is int marker)
+                    {
+                        tokens.Add(marker);
+                    }
 
-                break;
-            default:
-                tokens.AddRange(context);
-                tokens.AddRange(prefix);
-                break;
+                    break;
+            }
         }
 
         return tokens;

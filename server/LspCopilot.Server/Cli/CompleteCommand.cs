@@ -4,6 +4,7 @@ using LspCopilot.Completion;
 using LspCopilot.Context;
 using LspCopilot.Engine.Models;
 using LspCopilot.Engine;
+using LspCopilot.Server.Configuration;
 using Microsoft.CodeAnalysis.Text;
 
 namespace LspCopilot.Server.Cli;
@@ -33,11 +34,8 @@ public static class CompleteCommand
         command.SetAction(async (parse, ct) =>
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
-            var options = engineOptions.Read(parse, useEnvironment: true);
-            if (options.ModelPath is null && ModelDefaults.FindInCache() is { } cached)
-            {
-                options = options with { ModelPath = cached };
-            }
+            var options = engineOptions.Read(parse, useEnvironment: false);
+            options = options with { ModelPath = OptionPrecedence.ModelPath(options.ModelPath) };
 
             var generation = new GenerationOptions
             {

@@ -2,6 +2,7 @@ using System.CommandLine.Parsing;
 using System.CommandLine;
 using LspCopilot.Completion;
 using LspCopilot.Engine.Models;
+using LspCopilot.Server.Configuration;
 
 namespace LspCopilot.Server.Cli;
 
@@ -117,7 +118,7 @@ public sealed class EngineCliOptions
     public EngineOptions Read(ParseResult result, bool useEnvironment)
     {
         var options = Overlay(result, new EngineOptions());
-        return options.ModelPath is null && useEnvironment ? options with { ModelPath = ModelPathFromEnvironment() } : options;
+        return useEnvironment ? options with { ModelPath = OptionPrecedence.ModelPath(options.ModelPath, cache: false) } : options;
     }
 
     /// <summary>
@@ -211,8 +212,6 @@ public sealed class EngineCliOptions
 
         return options;
     }
-
-    public static string? ModelPathFromEnvironment() => EngineCliOptionsEnvironment.ModelPath();
 
     private static void Check(OptionResult result, bool ok, string? error)
     {

@@ -102,7 +102,7 @@ public static class ModelInfoReport
         return new JsonObject
         {
             ["template"] = fim.Template,
-            ["order"] = fim.Order == FimOrder.SuffixPrefixMiddle ? "suffix-prefix-middle" : "prefix-suffix-middle",
+            ["order"] = fim.OrderName,
             ["prefix"] = Token(model, fim.PrefixToken),
             ["suffix"] = Token(model, fim.SuffixToken),
             ["middle"] = Token(model, fim.MiddleToken),
@@ -117,11 +117,14 @@ public static class ModelInfoReport
             return "none: prompts are the text before the cursor only (prefix-only)";
         }
 
-        string Part(int? id) => id is int i ? $"{model.TokenText(i) ?? "?"} ({i})" : string.Empty;
-        var parts = fim.Order == FimOrder.SuffixPrefixMiddle
-            ? $"{Part(fim.SuffixToken)} suffix {Part(fim.PrefixToken)} prefix"
-            : $"{Part(fim.PrefixToken)} prefix {Part(fim.SuffixToken)} suffix {Part(fim.MiddleToken)}";
-        return $"{fim.Template}: {parts}";
+        string? Part(FimPart part) => part switch
+        {
+            FimPart.Context => null,
+            FimPart.Prefix => "prefix",
+            FimPart.Suffix => "suffix",
+            _ => fim.Marker(part) is int i ? $"{model.TokenText(i) ?? "?"} ({i})" : null,
+        };
+        return $"{fim.Template}: {string.Join(' ', fim.Parts.Select(Part).OfType<string>())}";
     }
 
     private static JsonObject? Token(ModelFacts model, int? id) =>

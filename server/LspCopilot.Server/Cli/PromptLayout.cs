@@ -15,6 +15,9 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
 
     private const int CharsPerToken = 4;
 
+    /// <summary>The layout an estimate shows: the most common family's order, with its marker texts.</summary>
+    private static readonly FimLayout s_generic = new("generic", FimOrder.PrefixSuffixMiddle, 0, 1, 2);
+
     /// <summary>
     /// The exact prompt, from the engine's own prompt tokens. The context's end is found by matching its
     /// tokens after the prefix marker, so the split needs no copy of the engine's budget rules (the
@@ -28,12 +31,9 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
         var tokens = prompt.ToList();
         string Detokenize(IEnumerable<int> slice) => string.Concat(slice.Select(tokenText));
 
-        var (prefixStart, prefixEnd, suffixStart, suffixEnd) = fim.Order switch
-        {
-            FimOrder.PrefixSuffixMiddle => Windows(tokens, fim.PrefixToken!.Value, fim.SuffixToken!.Value, fim.MiddleToken),
-            FimOrder.SuffixPrefixMiddle => Swap(Windows(tokens, fim.SuffixToken!.Value, fim.PrefixToken!.Value, fim.MiddleToken)),
-            _ => (0, tokens.Count, tokens.Count, tokens.Count),
-        };
+        var windows = Windows(tokens, fim);
+        var (prefixStart, prefixEnd) = windows[FimPart.Prefix];
+        var (suffixStart, suffixEnd) = windows.TryGetValue(FimPart.Suffix, out var suffixSpan) ? suffixSpan : (tokens.Count, tokens.Count);
 
         var contextTokens = 0;
         if (context.Rendered is { } rendered)
@@ -55,17 +55,45 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
         return new PromptLayout(Detokenize(tokens), sections, tokens.Count) { ContextTokensInPrompt = contextTokens };
     }
 
-    /// <summary>Where the text after the first marker and after the second marker lie (up to the next marker or the end).</summary>
-    private static (int FirstStart, int FirstEnd, int SecondStart, int SecondEnd) Windows(List<int> tokens, int first, int second, int? end)
+    /// <summary>
+    /// Where each text part of <paramref name="fim"/> lies in the prompt: walks the layout's parts, each
+    /// marker found at or after the previous one, each text running to the next marker. The context and the
+    /// prefix share one window (no marker between them); the caller splits them.
+    /// </summary>
+    private static Dictionary<FimPart, (int Start, int End)> Windows(List<int> tokens, FimLayout fim)
     {
-        var a = tokens.IndexOf(first);
-        var b = tokens.IndexOf(second, a + 1);
-        var c = end is int middle && tokens.IndexOf(middle, b + 1) is var m and >= 0 ? m : tokens.Count;
-        return (a + 1, b, b + 1, c);
-    }
+        var parts = fim.Parts;
+        var windows = new Dictionary<FimPart, (int, int)>();
+        var at = 0;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            if (fim.Marker(parts[i]) is int marker)
+            {
+                at = tokens.IndexOf(marker, Math.Min(at, tokens.Count)) is var found and >= 0 ? found + 1 : at;
+                continue;
+            }
 
-    private static (int, int, int, int) Swap((int FirstStart, int FirstEnd, int SecondStart, int SecondEnd) w) =>
-        (w.SecondStart, w.SecondEnd, w.FirstStart, w.FirstEnd);
+            if (parts[i] is not (FimPart.Prefix or FimPart.Suffix))
+            {
+                continue;
+            }
+
+            var end = tokens.Count;
+            for (var j = i + 1; j < parts.Count; j++)
+            {
+                if (fim.Marker(parts[j]) is int next && tokens.IndexOf(next, at) is var found and >= 0)
+                {
+                    end = found;
+                    break;
+                }
+            }
+
+            windows[parts[i]] = (at, end);
+            at = end;
+        }
+
+        return windows;
+    }
 
     /// <summary>Without a model: windows cut by characters (4 per token) and generic FIM markers.</summary>
     public static PromptLayout Estimate(SourceText text, int offset, ContextResult context, GenerationOptions generation)
@@ -79,7 +107,16 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
             new("prefix", prefixWindow, TokenEstimate.Count(prefixWindow)),
             new("suffix", suffixWindow, TokenEstimate.Count(suffixWindow)),
         };
-        var prompt = "<|fim_prefix|>" + context.Rendered + prefixWindow + "<|fim_suffix|>" + suffixWindow + "<|fim_middle|>";
+        string Text(FimPart part) => part switch
+        {
+            FimPart.Context => context.Rendered ?? string.Empty,
+            FimPart.Prefix => prefixWindow,
+            FimPart.Suffix => suffixWindow,
+            FimPart.PrefixMarker => "<|fim_prefix|>",
+            FimPart.SuffixMarker => "<|fim_suffix|>",
+            _ => "<|fim_middle|>",
+        };
+        var prompt = string.Concat(s_generic.Parts.Select(Text));
         return new PromptLayout(prompt, sections, sections.Sum(s => s.Tokens) + 3) { ContextTokensInPrompt = context.Tokens };
     }
 

@@ -35,8 +35,7 @@ public static class ServeCommand
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
             var options = engineOptions.Read(parse, useEnvironment: false);
             var generation = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) ?? new GenerationOptions().MaxTokens };
-            // --model wins, then initializationOptions.modelPath, then $LSPCOPILOT_MODEL, then the default in the cache;
-            // engine options: the command line over initializationOptions over the defaults.
+            // The editor's initializationOptions apply under the command line (OptionPrecedence).
             using var model = new ModelHost(options, log, workerOptions.Loader(parse), fromClient => engineOptions.Overlay(parse, fromClient));
             if (parse.GetValue(tcp) is { } address)
             {
@@ -72,7 +71,7 @@ public static class ServeCommand
         }
 
         // The model loads once for every client; start now so the first client does not wait for it.
-        _ = model.StartLoading(null);
+        _ = model.StartLoading();
         await listener.RunAsync(ct).ConfigureAwait(false);
         return 0;
     }

@@ -61,8 +61,8 @@ public static class WorkerCommand
                     2).ConfigureAwait(false);
             }
 
-            var options = engineOptions.Read(parse, useEnvironment: true);
-            options = options with { ModelPath = options.ModelPath ?? ModelDefaults.FindInCache() };
+            var options = engineOptions.Read(parse, useEnvironment: false);
+            options = options with { ModelPath = OptionPrecedence.ModelPath(options.ModelPath) };
             using var host = new WorkerHost(Composition.InProcess, log);
             ICompletionEngine engine;
             try

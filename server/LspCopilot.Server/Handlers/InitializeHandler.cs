@@ -1,4 +1,4 @@
-using System.Text.Json;
+using LspCopilot.Server.Configuration;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
 using StreamJsonRpc;
@@ -7,8 +7,6 @@ namespace LspCopilot.Server.Handlers;
 
 internal sealed class InitializeHandler(LspSession session)
 {
-    private static readonly JsonSerializerOptions s_json = LspJson.Options;
-
     [JsonRpcMethod(LspMethods.Initialize, UseSingleObjectParameterDeserialization = true)]
     public InitializeResult Initialize(InitializeParams request)
     {
@@ -17,31 +15,19 @@ internal sealed class InitializeHandler(LspSession session)
             throw new LocalRpcException("initialize was already received.") { ErrorCode = LspErrorCodes.InvalidRequest };
         }
 
-        InitializationOptions? init = null;
-        if (request.InitializationOptions is { ValueKind: JsonValueKind.Object } raw)
+        var init = InitializationOptions.Read(request.InitializationOptions, out var problem);
+        if (problem is not null)
         {
-            try
-            {
-                init = raw.Deserialize<InitializationOptions>(s_json);
-            }
-            catch (JsonException ex)
-            {
-                session.Log.Warning($"initializationOptions ignored: {ex.Message}");
-            }
+            session.Log.Warning($"initializationOptions: modelPath, maxTokens and temperature ignored: {problem}");
         }
 
-        var defaults = session.DefaultGeneration;
-        var generation = init is null ? defaults : defaults with
-        {
-            MaxTokens = init.MaxTokens is > 0 and var max ? max : defaults.MaxTokens,
-            Temperature = init.Temperature is >= 0 and var t ? (float)t : defaults.Temperature,
-        };
+        var generation = OptionPrecedence.Generation(session.DefaultGeneration, init);
         var client = new ClientSettings(request, init, generation);
         session.SetClient(client);
         session.Log.Info($"initialize from {request.ClientInfo?.Name ?? "an unnamed client"} {request.ClientInfo?.Version}".TrimEnd());
 
         // Load the model while the client finishes its handshake.
-        session.Model.StartLoading(init?.ModelPath, request.InitializationOptions);
+        session.Model.StartLoading(init);
 
         var capabilities = new ServerCapabilities
         {

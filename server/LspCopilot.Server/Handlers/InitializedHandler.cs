@@ -26,7 +26,7 @@ internal sealed class InitializedHandler(LspSession session)
         string? token = null;
         if (!loading.IsCompleted)
         {
-            session.ReportStatus(ServerStates.Loading, Path.GetFileName(session.Model.Options.ModelPath ?? session.Client.Options?.ModelPath));
+            session.ReportStatus(ServerStates.Loading, Path.GetFileName(session.Model.ModelPath));
         }
 
         if (!loading.IsCompleted && session.Client.SupportsWorkDoneProgress)
@@ -35,7 +35,7 @@ internal sealed class InitializedHandler(LspSession session)
             try
             {
                 await session.Rpc.InvokeWithParameterObjectAsync(LspMethods.WorkDoneProgressCreate, new WorkDoneProgressCreateParams(token)).ConfigureAwait(false);
-                await session.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressBegin>(JsonSerializer.SerializeToElement(token), new WorkDoneProgressBegin("LspCopilot", $"Loading {Path.GetFileName(session.Model.Options.ModelPath ?? session.Client.Options?.ModelPath ?? "model")}…"))).ConfigureAwait(false);
+                await session.Notify(LspMethods.Progress, new ProgressParams<WorkDoneProgressBegin>(JsonSerializer.SerializeToElement(token), new WorkDoneProgressBegin("LspCopilot", $"Loading {Path.GetFileName(session.Model.ModelPath ?? "model")}…"))).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RemoteInvocationException or ConnectionLostException or ObjectDisposedException)
             {

@@ -1,6 +1,7 @@
-using System.Text.Json;
 using LspCopilot.Completion;
 using LspCopilot.Engine.Models;
+using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Protocol;
 
 namespace LspCopilot.Server.Hosting;
 
@@ -17,17 +18,20 @@ public enum ModelState
 /// runs off the request path, and a failure is kept as a user-facing message instead of an exception.
 /// </summary>
 /// <remarks>
-/// Where the options come from, strongest first: the command line (<paramref name="commandLine"/>
-/// re-applies it over the client's), the editor's initializationOptions, then the defaults. The model
-/// path: --model, initializationOptions.modelPath, $LSPCOPILOT_MODEL, the default model in the cache.
+/// <paramref name="commandLine"/> lays the server's command line over a set of options; which source wins
+/// is <see cref="OptionPrecedence"/>'s to say.
 /// </remarks>
 public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineOptions, ServerLog, ICompletionEngine> loader, Func<EngineOptions, EngineOptions>? commandLine = null) : IDisposable
 {
     private readonly object _lock = new();
     private Task<ICompletionEngine?>? _loading;
     private volatile string? _error;
+    private string? _modelPath;
 
     public EngineOptions Options => options;
+
+    /// <summary>The model file being loaded (chosen when loading starts), else the server's --model.</summary>
+    public string? ModelPath => Volatile.Read(ref _modelPath) ?? options.ModelPath;
 
     public string? Error => _error;
 
@@ -42,14 +46,11 @@ public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineO
     /// <summary>The engine once loaded, or null if loading failed (see <see cref="Error"/>).</summary>
     public Task<ICompletionEngine?> EngineAsync => _loading ?? Task.FromResult<ICompletionEngine?>(null);
 
-    /// <summary>Starts loading (once). <paramref name="fallbackPath"/> is used when no --model was given.</summary>
-    public Task<ICompletionEngine?> StartLoading(string? fallbackPath) => StartLoading(fallbackPath, null);
-
     /// <summary>
-    /// Starts loading (once; later calls get the same task): the engine options of the editor's
-    /// initializationOptions apply under the command line's.
+    /// Starts loading (once; later calls get the same task), with the options <see cref="OptionPrecedence"/>
+    /// makes of the server's and the editor's (<paramref name="client"/>; null when there is no editor yet).
     /// </summary>
-    public Task<ICompletionEngine?> StartLoading(string? fallbackPath, JsonElement? initializationOptions)
+    public Task<ICompletionEngine?> StartLoading(InitializationOptions? client = null)
     {
         lock (_lock)
         {
@@ -58,22 +59,8 @@ public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineO
                 return _loading;
             }
 
-            var effective = options;
-            if (initializationOptions is { ValueKind: JsonValueKind.Object } json)
-            {
-                var fromClient = EngineOptionsJson.Apply(commandLine is null ? options : new EngineOptions(), json, out var problems);
-                foreach (var problem in problems)
-                {
-                    log.Warning("initializationOptions: " + problem);
-                }
-
-                effective = commandLine is null ? fromClient : commandLine(fromClient);
-            }
-
-            effective = effective with
-            {
-                ModelPath = effective.ModelPath ?? fallbackPath ?? EngineCliOptionsEnvironment.ModelPath() ?? ModelDefaults.FindInCache(),
-            };
+            var effective = OptionPrecedence.Engine(options, commandLine, client, log.Warning);
+            _modelPath = effective.ModelPath;
             _loading = Task.Run(() => Load(effective));
             return _loading;
         }

@@ -154,7 +154,11 @@ public static class MessageType
     public const int Log = 4;
 }
 
-/// <summary>Options an editor may send in initialize.initializationOptions.</summary>
+/// <summary>
+/// Options an editor may send in initialize.initializationOptions — the one reader of that object. The
+/// engine keys (gpuLayers, preset…) are read from <see cref="Json"/> by <c>EngineOptionsJson</c> when
+/// <c>OptionPrecedence</c> orders them against the command line.
+/// </summary>
 public sealed record InitializationOptions
 {
     public string? ModelPath { get; init; }
@@ -164,4 +168,40 @@ public sealed record InitializationOptions
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; init; }
+
+    /// <summary>The object as sent, for the engine keys.</summary>
+    [JsonIgnore]
+    public JsonElement? Json { get; init; }
+
+    /// <summary>
+    /// Reads the object; null when absent or not an object. A value of the wrong type drops the typed keys
+    /// (with <paramref name="problem"/> saying why) but keeps <see cref="Json"/>, so one typo does not cost the rest.
+    /// </summary>
+    public static InitializationOptions? Read(JsonElement? json, out string? problem)
+    {
+        problem = null;
+        if (json is not { ValueKind: JsonValueKind.Object } raw)
+        {
+            return null;
+        }
+
+        var copy = raw.Clone();
+        try
+        {
+            return (copy.Deserialize<InitializationOptions>(LspJson.Options) ?? new InitializationOptions()) with { Json = copy };
+        }
+        catch (JsonException ex)
+        {
+            problem = ex.Message;
+            return new InitializationOptions { Json = copy };
+        }
+    }
+
+    /// <summary>initializationOptions.authToken of raw initialize params, or empty: read before the session exists, to admit a connection.</summary>
+    public static string AuthTokenOf(JsonElement initializeParams) =>
+        initializeParams.ValueKind == JsonValueKind.Object &&
+        initializeParams.TryGetProperty("initializationOptions", out var options) && options.ValueKind == JsonValueKind.Object &&
+        options.TryGetProperty("authToken", out var auth) && auth.ValueKind == JsonValueKind.String
+            ? auth.GetString()!
+            : string.Empty;
 }

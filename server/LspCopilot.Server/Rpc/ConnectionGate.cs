@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text;
 using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Protocol;
 
 namespace LspCopilot.Server.Rpc;
 
@@ -116,11 +117,7 @@ public static class ConnectionGate
                 return null;
             }
 
-            var given = root.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object &&
-                p.TryGetProperty("initializationOptions", out var options) && options.ValueKind == JsonValueKind.Object &&
-                options.TryGetProperty("authToken", out var auth) && auth.ValueKind == JsonValueKind.String
-                ? auth.GetString()!
-                : string.Empty;
+            var given = root.TryGetProperty("params", out var p) ? InitializationOptions.AuthTokenOf(p) : string.Empty;
             return AccessToken.Matches(given, token)
                 ? null
                 : "authentication failed: initializationOptions.authToken does not match the server's token (--token-file or LSPCOPILOT_TOKEN)";
