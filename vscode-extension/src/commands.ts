@@ -3,15 +3,12 @@
 import * as vscode from 'vscode';
 import { ServerController } from './serverController';
 import { MENU_COMMAND, StatusBar } from './statusBar';
-import { explainSelection, refactorSelection } from './serverActions';
 
 export const COMMANDS = {
   toggle: 'lspcopilot.toggle',
   restart: 'lspcopilot.restart',
   showLog: 'lspcopilot.showLog',
   menu: MENU_COMMAND,
-  explain: 'lspcopilot.explain',
-  refactor: 'lspcopilot.refactor',
 } as const;
 
 export function registerCommands(
@@ -55,7 +52,5 @@ export function registerCommands(
     vscode.commands.registerCommand(COMMANDS.restart, restart),
     vscode.commands.registerCommand(COMMANDS.showLog, showLog),
     vscode.commands.registerCommand(COMMANDS.menu, menu),
-    vscode.commands.registerCommand(COMMANDS.explain, () => explainSelection(controller)),
-    vscode.commands.registerCommand(COMMANDS.refactor, () => refactorSelection(controller)),
   ];
 }

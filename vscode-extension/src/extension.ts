@@ -16,13 +16,6 @@ export function activate(context: vscode.ExtensionContext): void {
   controller = server;
   context.subscriptions.push(log, status, ...registerCommands(server, status, log));
 
-  context.subscriptions.push(
-    server.onDidChangeFeatures((features) => {
-      void vscode.commands.executeCommand('setContext', 'lspcopilot.serverCanExplain', features.explain);
-      void vscode.commands.executeCommand('setContext', 'lspcopilot.serverCanRefactor', features.refactor);
-    }),
-  );
-
   let started = false;
   const startOnce = () => {
     if (!started) {

@@ -1,6 +1,7 @@
-// Shows the server's work-done progress (sent while it loads the model) as a notification and
-// tells the status bar. Registered after the client's built-in progress feature, so its handler
-// for window/workDoneProgress/create replaces that one instead of showing a second notification.
+// Shows the server's work-done progress (sent while it loads the model) as a notification. The
+// status bar does not read it: its state comes from the lspcopilot/status notification. Registered
+// after the client's built-in progress feature, so its handler for window/workDoneProgress/create
+// replaces that one instead of showing a second notification.
 
 import * as vscode from 'vscode';
 import {
@@ -13,18 +14,10 @@ import {
   WorkDoneProgressCreateRequest,
 } from 'vscode-languageclient';
 
-export interface ProgressEvents {
-  onBegin(token: string, title: string, message: string | undefined): void;
-  onEnd(token: string, message: string | undefined): void;
-}
-
 export class ModelLoadProgressFeature implements StaticFeature {
   private readonly open = new Set<() => void>();
 
-  constructor(
-    private readonly client: BaseLanguageClient,
-    private readonly events: ProgressEvents,
-  ) {}
+  constructor(private readonly client: BaseLanguageClient) {}
 
   getState(): FeatureState {
     return { kind: 'static' };
@@ -63,14 +56,12 @@ export class ModelLoadProgressFeature implements StaticFeature {
         case 'begin':
           pendingMessage = value.message;
           report?.report({ message: value.message });
-          this.events.onBegin(token, value.title, value.message);
           break;
         case 'report':
           pendingMessage = value.message;
           report?.report({ message: value.message });
           break;
         case 'end':
-          this.events.onEnd(token, value.message);
           end();
           break;
       }

@@ -1,5 +1,7 @@
 // Owns the language client: starts it for the current settings, restarts it with backoff when the
-// server dies, gives up after too many crashes, and keeps the status bar true.
+// server dies, gives up after too many crashes, and keeps the status bar true: before the
+// connection it says starting (or why it cannot start); once connected, the server's
+// lspcopilot/status notification says loading, ready or why the model cannot answer.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,19 +22,13 @@ import { initializationOptions, LaunchConfigError, LaunchPlan, planLaunch } from
 import { ModelLoadProgressFeature } from './modelLoadProgress';
 import { parseSettings, Settings } from './settings';
 import { StatusBar } from './statusBar';
-import { modelNameFromPath } from './statusText';
+import { modelNameFromPath, SERVER_STATUS_NOTIFICATION, ServerStatusParams, statusFromServer } from './statusText';
 import { LanguageClientWithoutToasts, ServerSession } from './serverSession';
 import { connectTcp, spawnServer } from './transport';
 
 export function readSettings(): Settings {
   const config = vscode.workspace.getConfiguration('lspcopilot');
   return parseSettings((key) => config.get(key), process.env);
-}
-
-/** What the server says it can do beyond completions (commands stay hidden until it can). */
-export interface ServerFeatures {
-  readonly explain: boolean;
-  readonly refactor: boolean;
 }
 
 export class ServerController implements vscode.Disposable {
@@ -42,8 +38,6 @@ export class ServerController implements vscode.Disposable {
   private deadSession = -1;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly policy = new CrashPolicy();
-  private readonly featuresChanged = new vscode.EventEmitter<ServerFeatures>();
-  readonly onDidChangeFeatures = this.featuresChanged.event;
 
   constructor(
     private readonly extensionPath: string,
@@ -96,34 +90,12 @@ export class ServerController implements vscode.Disposable {
     this.current = run;
     const client = new LanguageClientWithoutToasts('lspcopilot', 'LspCopilot', this.serverOptions(plan, run), this.clientOptions(settings, session));
     run.client = client;
-    client.registerFeature(
-      new ModelLoadProgressFeature(client, {
-        onBegin: (token) => {
-          if (session === this.session && token.includes('model-load')) {
-            this.status.update({ state: 'loading', detail: undefined });
-          }
-        },
-        onEnd: (token, message) => {
-          if (session !== this.session || !token.includes('model-load')) {
-            return;
-          }
-          const ready = /^ready\b/i.exec(message ?? '');
-          if (ready) {
-            const name = modelNameFromPath(/^ready:\s*(.+)$/i.exec(message ?? '')?.[1]?.trim() ?? '');
-            this.status.update({ state: 'ready', modelName: name ?? this.status.current.modelName, detail: undefined });
-          } else {
-            this.status.update({ state: 'error', detail: message ?? 'The model could not be loaded.' });
-          }
-        },
-      }),
-    );
-    // Replaces the client's own handler (registered before initialize), to also mark the error.
-    client.onNotification(ShowMessageNotification.type, (params) => {
-      this.showServerMessage(params.type, params.message);
-      if (session === this.session && params.type === MessageType.Error) {
-        this.status.update({ state: 'error', detail: params.message });
-      }
-    });
+    // The load progress notification only; the status bar follows lspcopilot/status.
+    client.registerFeature(new ModelLoadProgressFeature(client));
+    client.onNotification(SERVER_STATUS_NOTIFICATION, (params: ServerStatusParams) => this.onServerStatus(session, params));
+    // Replaces the client's own handler (registered before initialize). Only a toast: the state
+    // that goes with an error comes in lspcopilot/status.
+    client.onNotification(ShowMessageNotification.type, (params) => this.showServerMessage(params.type, params.message));
     if (plan.kind === 'process') {
       // The server writes each log line to stderr and as window/logMessage: keep stderr, which
       // also carries what ssh or a crashing server prints before and after the connection.
@@ -147,17 +119,8 @@ export class ServerController implements vscode.Disposable {
     if (this.deadSession === session) {
       return; // It died during the handshake and a restart is already planned.
     }
+    // The state stays 'starting' until the server's first lspcopilot/status (sent on initialized).
     this.log.info(`Connected (${plan.description}).`);
-    if (this.status.current.state === 'starting') {
-      this.status.update({ state: 'ready' });
-    }
-    const experimental = client.initializeResult?.capabilities.experimental as
-      | { lspcopilot?: { explainProvider?: boolean; refactorProvider?: boolean } }
-      | undefined;
-    this.featuresChanged.fire({
-      explain: experimental?.lspcopilot?.explainProvider === true,
-      refactor: experimental?.lspcopilot?.refactorProvider === true,
-    });
   }
 
   /** The user asked for a restart: forget earlier crashes. */
@@ -174,7 +137,6 @@ export class ServerController implements vscode.Disposable {
 
   async dispose(): Promise<void> {
     await this.stop();
-    this.featuresChanged.dispose();
   }
 
   /** Records how long a completion took, for the status bar. */
@@ -253,7 +215,6 @@ export class ServerController implements vscode.Disposable {
       return undefined;
     }
     this.deadSession = session;
-    this.featuresChanged.fire({ explain: false, refactor: false });
     if (error instanceof LaunchConfigError) {
       this.fail(error.message);
       return error.message;
@@ -280,6 +241,19 @@ export class ServerController implements vscode.Disposable {
       }
     }, decision.delayMs);
     return note;
+  }
+
+  /** The server's lspcopilot/status: the one source of the loading, ready and model error states. */
+  private onServerStatus(session: number, params: ServerStatusParams): void {
+    if (session !== this.session || this.deadSession === session) {
+      return;
+    }
+    const change = statusFromServer(params);
+    if (change === undefined) {
+      this.log.debug(`Ignored a status the extension does not know: ${JSON.stringify(params)}`);
+      return;
+    }
+    this.status.update(change);
   }
 
   private fail(message: string): void {

@@ -1,4 +1,5 @@
-// What the status bar item says for each state of the server. Pure, so it is unit-tested.
+// What the status bar item says for each state of the server, and what the server's
+// lspcopilot/status notification changes in it. Pure, so it is unit-tested.
 
 import { ConnectionMode } from './settings';
 
@@ -64,4 +65,39 @@ export function modelNameFromPath(modelPath: string): string | undefined {
   const file = modelPath.split(/[\\/]/).pop() ?? '';
   const name = file.replace(/\.gguf$/i, '');
   return name === '' ? undefined : name;
+}
+
+/** The method of the server's status notification. */
+export const SERVER_STATUS_NOTIFICATION = 'lspcopilot/status';
+
+/** The params of `lspcopilot/status`: the model's state, sent by the server when it changes. */
+export interface ServerStatusParams {
+  readonly state: string;
+  /** The model's file name, once known. */
+  readonly model?: string | null;
+  /** Why the model is unavailable or crashed, and what to do. */
+  readonly message?: string | null;
+}
+
+/**
+ * What a `lspcopilot/status` notification changes in the status bar, or undefined for a state
+ * this extension does not know (a newer server). The server is the one source of truth for
+ * loading / ready / unavailable / crashed; a model name it does not send keeps the current one.
+ */
+export function statusFromServer(params: ServerStatusParams): Partial<StatusInfo> | undefined {
+  const model = typeof params.model === 'string' ? modelNameFromPath(params.model) : undefined;
+  const withModel = model !== undefined ? { modelName: model } : {};
+  const message = typeof params.message === 'string' && params.message.trim() !== '' ? params.message : undefined;
+  switch (params.state) {
+    case 'loading':
+      return { state: 'loading', ...withModel, detail: undefined };
+    case 'ready':
+      return { state: 'ready', ...withModel, detail: undefined };
+    case 'unavailable':
+      return { state: 'error', ...withModel, detail: message ?? 'The model could not be loaded.' };
+    case 'crashed':
+      return { state: 'error', ...withModel, detail: message ?? 'The model crashed; it restarts with the next completion.' };
+    default:
+      return undefined;
+  }
 }

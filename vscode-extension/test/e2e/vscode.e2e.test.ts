@@ -257,6 +257,23 @@ describe('VS Code end to end', { skip }, () => {
     await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 30_000);
     await page.screenshot({ path: path.join(outputDir, 'status-ready.png') });
   });
+
+  it('model unavailable: the server\'s lspcopilot/status turns the status bar to error, with its message', async (t) => {
+    // The real server starts without a model it can load and says so in lspcopilot/status.
+    const missing = path.join(root, 'missing-model.gguf');
+    codeServer!.writeWorkspaceSettings({ 'lspcopilot.model.path': missing });
+    t.diagnostic(await waitForStatus(page, /LspCopilot: error/, 30_000));
+    // The menu's placeholder is the status detail: the server's message, not a client guess.
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.statusbar-item', { hasText: 'LspCopilot' }).first().click();
+    await input.waitFor({ state: 'visible', timeout: 5_000 });
+    const detail = (await input.getAttribute('placeholder')) ?? '';
+    await page.screenshot({ path: path.join(outputDir, 'model-unavailable.png') });
+    await page.keyboard.press('Escape');
+    await input.waitFor({ state: 'hidden' });
+    t.diagnostic(`status detail: ${detail}`);
+    assert.ok(detail.includes(missing) && /does not exist/.test(detail), `the status detail should be the server's message: ${JSON.stringify(detail)}`);
+  });
 });
 
 /** What our server suggests for the same text under each URI, asked directly (its own process, same model). */

@@ -1,7 +1,8 @@
 // A scripted LSP server whose "model load" lasts until the test says so, to watch the extension
 // show the server's load progress. (The real server loads the tiny test models in ~50 ms, too
-// fast to see.) It sends what the real server sends: window/workDoneProgress/create, then
-// $/progress begin "Loading <model>…", and end "Ready: <model>" once the release file exists.
+// fast to see.) It sends what the real server sends: lspcopilot/status "loading" and
+// window/workDoneProgress/create, then $/progress begin "Loading <model>…"; once the release file
+// exists, $/progress end "Ready: <model>" and lspcopilot/status "ready".
 //
 //   node slowLoadingServer.js <release file> <model name>
 
@@ -23,6 +24,7 @@ function onMessage(message: { id?: number | string; method?: string }): void {
       send({ id: message.id, result: { capabilities: { inlineCompletionProvider: true, textDocumentSync: 1 }, serverInfo: { name: 'slow-loading test server' } } });
       break;
     case 'initialized':
+      send({ method: 'lspcopilot/status', params: { state: 'loading', model: modelName } });
       send({ id: `create-${nextId++}`, method: 'window/workDoneProgress/create', params: { token: 'lspcopilot/model-load/test' } });
       break;
     case 'textDocument/inlineCompletion':
@@ -42,6 +44,7 @@ function onMessage(message: { id?: number | string; method?: string }): void {
           if (fs.existsSync(releaseFile)) {
             clearInterval(timer);
             send({ method: '$/progress', params: { token: 'lspcopilot/model-load/test', value: { kind: 'end', message: `Ready: ${modelName}` } } });
+            send({ method: 'lspcopilot/status', params: { state: 'ready', model: modelName } });
           }
         }, 20);
       }

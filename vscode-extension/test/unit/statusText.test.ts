@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { modelNameFromPath, statusText } from '../../src/statusText';
+import { modelNameFromPath, StatusInfo, statusFromServer, statusText } from '../../src/statusText';
 
 describe('statusText', () => {
   it('shows model and latency when ready', () => {
@@ -33,5 +33,60 @@ describe('modelNameFromPath', () => {
     assert.equal(modelNameFromPath('/models/stories260K-fim.gguf'), 'stories260K-fim');
     assert.equal(modelNameFromPath('C:\\m\\Qwen.GGUF'), 'Qwen');
     assert.equal(modelNameFromPath(''), undefined);
+  });
+});
+
+describe('statusFromServer', () => {
+  const starting: StatusInfo = { state: 'starting', mode: 'local', modelName: 'from-settings', detail: 'restarting in 1 s' };
+  const apply = (info: StatusInfo, params: Parameters<typeof statusFromServer>[0]): StatusInfo => ({ ...info, ...statusFromServer(params) });
+
+  it('loading: spins with the model the server names, and clears the old detail', () => {
+    const info = apply(starting, { state: 'loading', model: 'qwen2.5-coder-7b.gguf' });
+    assert.equal(info.state, 'loading');
+    assert.equal(info.modelName, 'qwen2.5-coder-7b');
+    assert.equal(info.detail, undefined);
+    assert.equal(statusText(info).text, '$(sync~spin) LspCopilot: loading model · qwen2.5-coder-7b');
+  });
+
+  it('ready: shows the model the server loaded', () => {
+    const info = apply({ ...starting, state: 'loading' }, { state: 'ready', model: '/models/stories260K-fim.gguf' });
+    assert.deepEqual(info, { state: 'ready', mode: 'local', modelName: 'stories260K-fim', detail: undefined });
+    assert.equal(statusText(info).text, '$(sparkle) LspCopilot: ready · stories260K-fim');
+  });
+
+  it('keeps the current model name when the server sends none', () => {
+    assert.equal(apply(starting, { state: 'ready' }).modelName, 'from-settings');
+    assert.equal(apply(starting, { state: 'loading', model: null }).modelName, 'from-settings');
+    assert.equal(apply(starting, { state: 'ready', model: '' }).modelName, 'from-settings');
+  });
+
+  it('unavailable: an error whose detail is the server\'s message', () => {
+    const message = 'The model file /m/x.gguf does not exist: set lspcopilot.model.path.';
+    const info = apply({ ...starting, state: 'loading' }, { state: 'unavailable', model: null, message });
+    assert.equal(info.state, 'error');
+    assert.equal(info.detail, message);
+    assert.equal(statusText(info).text, '$(error) LspCopilot: error');
+    assert.match(statusText(info).tooltip, /does not exist: set lspcopilot\.model\.path/);
+  });
+
+  it('crashed: an error whose detail is the server\'s message, until the server says ready again', () => {
+    const ready: StatusInfo = { state: 'ready', mode: 'ssh', modelName: 'qwen', lastLatencyMs: 80 };
+    const crashed = apply(ready, { state: 'crashed', model: 'qwen.gguf', message: 'The inference worker crashed (exit 139).' });
+    assert.equal(crashed.state, 'error');
+    assert.equal(crashed.detail, 'The inference worker crashed (exit 139).');
+    assert.equal(crashed.modelName, 'qwen');
+    const again = apply(crashed, { state: 'ready', model: 'qwen.gguf' });
+    assert.equal(again.state, 'ready');
+    assert.equal(again.detail, undefined);
+    assert.equal(statusText(again).text, '$(sparkle) LspCopilot: ready · ssh · qwen · 80 ms');
+  });
+
+  it('says something when an error comes without a message', () => {
+    assert.match(apply(starting, { state: 'unavailable' }).detail ?? '', /could not be loaded/);
+    assert.match(apply(starting, { state: 'crashed', message: ' ' }).detail ?? '', /crashed/);
+  });
+
+  it('ignores a state it does not know', () => {
+    assert.equal(statusFromServer({ state: 'warming-up', model: 'm.gguf' }), undefined);
   });
 });
