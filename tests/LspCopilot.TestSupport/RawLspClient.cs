@@ -39,6 +39,16 @@ public sealed class RawLspClient : IAsyncDisposable
         await SendRawAsync(Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n").Concat(body).ToArray());
     }
 
+    /// <summary>Sends <paramref name="json"/> as it is, framed: for messages a serializer would not write.</summary>
+    public Task SendJsonAsync(string json) => SendRawAsync(Frame(json));
+
+    /// <summary>The frame of a message body: Content-Length header and the UTF-8 body.</summary>
+    public static byte[] Frame(string json)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        return [.. Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n"), .. body];
+    }
+
     public async Task SendRawAsync(byte[] bytes)
     {
         await _writeLock.WaitAsync();
@@ -102,9 +112,14 @@ public sealed class RawLspClient : IAsyncDisposable
                 }
             }
 
+            if (_reader.IsCompleted)
+            {
+                throw new EndOfStreamException("The server closed the connection before a matching message came.");
+            }
+
             try
             {
-                await _arrived.WaitAsync(cts.Token);
+                await Task.WhenAny(_arrived.WaitAsync(cts.Token), _reader).Unwrap().ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

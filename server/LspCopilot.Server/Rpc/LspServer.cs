@@ -31,8 +31,7 @@ public sealed class LspServer
     /// <summary>Serves until the client sends 'exit' (0 after shutdown, else 1) or the input ends (1, or 0 after shutdown).</summary>
     public async Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken = default)
     {
-        var formatter = new SystemTextJsonFormatter();
-        LspJson.Configure(formatter.JsonSerializerOptions);
+        var formatter = new LspJsonFormatter();
         var handler = new LspMessageHandler(output, new FramingGuardStream(input), formatter);
         using var rpc = new LspJsonRpc(handler)
         {
@@ -53,6 +52,7 @@ public sealed class LspServer
         rpc.AddLocalRpcTarget(new DidCloseHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new InlineCompletionHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new CompletionHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new MalformedParamsHandler(_log), targetOptions);
 
         rpc.Disconnected += (_, e) =>
         {

@@ -109,4 +109,48 @@ public sealed class LifecycleTests
         Assert.DoesNotContain(".cs:line", error.ToString().Split("--- End of")[0].Split(" at StreamJsonRpc")[0], StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, alive.ValueKind);
     }
+
+    public static TheoryData<string, string> ParamsOfEveryShape => new()
+    {
+        { LspMethods.InlineCompletion, "\"x\"" },
+        { LspMethods.InlineCompletion, "42" },
+        { LspMethods.InlineCompletion, "[1, 2]" },
+        { LspMethods.InlineCompletion, "true" },
+        { LspMethods.Completion, "\"x\"" },
+        { LspMethods.Shutdown, "\"x\"" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ParamsOfEveryShape))]
+    public async Task RequestParamsOfAnyShape_InvalidParams_ConnectionLives(string method, string paramsJson)
+    {
+        await using var server = InMemoryServer.StartRaw(modelPath: null);
+        await server.Raw.InitializeAsync();
+        var frame = $$"""{"jsonrpc":"2.0","id":"bad","method":"{{method}}","params":{{paramsJson}}}""";
+
+        await server.Raw.SendJsonAsync(frame);
+        var answer = await server.Raw.WaitForAsync(m => m.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() == "bad");
+        var alive = await server.Raw.RequestAsync(LspMethods.Shutdown, null);
+
+        Assert.Equal(LspErrorCodes.InvalidParams, answer.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal(JsonValueKind.Null, alive.GetProperty("result").ValueKind);
+    }
+
+    [Theory]
+    [InlineData(LspMethods.DidOpen)]
+    [InlineData(LspMethods.DidChange)]
+    [InlineData(LspMethods.DidClose)]
+    public async Task NotificationParamsOfAnyShape_IgnoredWithALogLine_ConnectionLives(string method)
+    {
+        await using var server = InMemoryServer.StartRaw(modelPath: null);
+        await server.Raw.InitializeAsync();
+
+        await server.Raw.SendJsonAsync($$"""{"jsonrpc":"2.0","method":"{{method}}","params":"x"}""");
+        var logged = await server.Raw.WaitForAsync(m => RawLspClient.IsNotification(m, LspMethods.LogMessage) &&
+            m.GetProperty("params").GetProperty("message").GetString()!.Contains($"Ignored a {method} notification", StringComparison.Ordinal));
+        var alive = await server.Raw.RequestAsync(LspMethods.Shutdown, null);
+
+        Assert.Equal(MessageType.Warning, logged.GetProperty("params").GetProperty("type").GetInt32());
+        Assert.Equal(JsonValueKind.Null, alive.GetProperty("result").ValueKind);
+    }
 }
