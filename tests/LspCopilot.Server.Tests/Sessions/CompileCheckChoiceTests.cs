@@ -1,6 +1,7 @@
 using LspCopilot.Completion;
 using LspCopilot.Engine;
 using LspCopilot.TestSupport;
+using Microsoft.CodeAnalysis.Text;
 
 namespace LspCopilot.Server.Tests.Sessions;
 
@@ -49,6 +50,29 @@ public sealed class CompileCheckChoiceTests
         Assert.Equal("input = Calculator.Twice(input);", first.Text);
         Assert.Equal(StopReason.Cached, repeat.Raw.Reason);
         Assert.Equal(first.Text, repeat.Text);
+    }
+
+    [Theory]
+    [InlineData("run.py", "python")]
+    [InlineData("README.md", "markdown")]
+    public async Task MultiLineSuggestion_InAnotherLanguage_IsNotCompiledAsCSharp_OneEngineCall(string file, string language)
+    {
+        using var workspace = Workspace();
+        using var provider = workspace.Provider();
+        var engine = new FakeEngine("total = compute()\nprint(total)", "other", "other");
+        var text = "def run():\n    \n";
+        var offset = text.Length - 1;
+        var document = new DocumentSnapshot(workspace.UriOf(file), language, 1, SourceText.From(text));
+        provider.OnDocumentChanged(document.Uri, document);
+        var pipeline = new CompletionPipeline(engine, provider, new GenerationOptions(), ServerLog.Silent);
+
+        var plan = await provider.PlanAsync(document, offset, TestContext.Current.CancellationToken);
+        var suggestion = await pipeline.CompleteAsync(document, offset, null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(CompletionMode.MultiLine, plan!.Mode);
+        Assert.Null(plan.Ranker);
+        Assert.Single(engine.Requests);
+        Assert.Equal("total = compute()\nprint(total)", suggestion!.Text);
     }
 
     /// <summary>The greedy candidate calls a method that does not exist; the sampled one compiles.</summary>
