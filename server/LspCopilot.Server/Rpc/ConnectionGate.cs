@@ -20,8 +20,12 @@ public static class ConnectionGate
     /// <summary>Error code of a refused token (JSON-RPC's server-defined range).</summary>
     public const int Unauthorized = -32001;
 
-    /// <summary>Returns a stream that replays the first message and continues with the connection, or null with the reason.</summary>
-    public static async Task<(Stream? Admitted, string? Refusal)> AdmitAsync(Stream connection, string? token, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns a stream that replays the first message and continues with the connection, or null with the
+    /// reason. <paramref name="takeSlot"/>, called once the first message passed, may still refuse (a full
+    /// server): its reason is answered to the initialize like a bad token's.
+    /// </summary>
+    public static async Task<(Stream? Admitted, string? Refusal)> AdmitAsync(Stream connection, string? token, TimeSpan timeout, CancellationToken cancellationToken, Func<string?>? takeSlot = null)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
@@ -58,10 +62,16 @@ public static class ConnectionGate
             }
 
             var body = buffer.GetBuffer().AsMemory(headerEnd + 4, length);
+            var code = Unauthorized;
             var refusal = CheckFirstMessage(body, token, out var id);
+            if (refusal is null && takeSlot?.Invoke() is { } full)
+            {
+                (refusal, code) = (full, LspErrorCodes.RequestFailed);
+            }
+
             if (refusal is not null)
             {
-                await WriteErrorAsync(connection, id, refusal, cts.Token).ConfigureAwait(false);
+                await WriteErrorAsync(connection, id, code, refusal, cts.Token).ConfigureAwait(false);
                 return (null, refusal);
             }
 
@@ -124,14 +134,14 @@ public static class ConnectionGate
         }
     }
 
-    private static async Task WriteErrorAsync(Stream connection, JsonElement? id, string message, CancellationToken ct)
+    private static async Task WriteErrorAsync(Stream connection, JsonElement? id, int code, string message, CancellationToken ct)
     {
         if (id is null)
         {
             return;
         }
 
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { jsonrpc = "2.0", id, error = new { code = Unauthorized, message = "LspCopilot: " + message } });
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { jsonrpc = "2.0", id, error = new { code, message = "LspCopilot: " + message } });
         var header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
         try
         {

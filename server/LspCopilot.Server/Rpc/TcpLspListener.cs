@@ -7,13 +7,22 @@ namespace LspCopilot.Server.Rpc;
 
 /// <summary>
 /// Serves LSP over TCP: each connection is its own session (documents, lifecycle) sharing the one
-/// model through the engine's scheduler. A connection must authenticate in its first message when the
-/// server has a token; extra connections over <c>maxClients</c> are closed at once. A client that goes
-/// away has all its work cancelled; the listener keeps serving the others.
+/// model through the engine's scheduler. A connection must send <c>initialize</c> (with the token when the
+/// server has one) within <see cref="HandshakeTimeout"/>; only then does it take one of the
+/// <c>maxClients</c> slots — a client past them gets an error answer and is closed. Connections still in
+/// their handshake are capped apart (<c>maxPending</c>, the oldest closed first), so idle connections can
+/// neither hold the slots nor starve a client that speaks at once. A client that goes away has all its work
+/// cancelled; the listener keeps serving the others.
 /// </summary>
-public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxClients, ModelHost model, GenerationOptions generation, ServerLog log)
+public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxClients, ModelHost model, GenerationOptions generation, ServerLog log, int maxPending = TcpLspListener.DefaultMaxPending)
 {
-    private static readonly TimeSpan s_firstMessageTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>Connections that may be in their handshake at once.</summary>
+    public const int DefaultMaxPending = 16;
+
+    /// <summary>How long a new connection has to send its complete initialize.</summary>
+    public static TimeSpan HandshakeTimeout { get; } = TimeSpan.FromSeconds(5);
+
+    private readonly LinkedList<CancellationTokenSource> _pending = new();
     private int _clients;
     private TcpListener? _listener;
 
@@ -75,16 +84,29 @@ public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxC
         using (client)
         {
             client.NoDelay = true;
-            if (Interlocked.Increment(ref _clients) > maxClients)
-            {
-                Interlocked.Decrement(ref _clients);
-                log.Warning($"Refused {peer}: already serving {maxClients} clients (--max-clients).");
-                return;
-            }
-
+            var admitted = false;
             try
             {
-                var (stream, refusal) = await ConnectionGate.AdmitAsync(client.GetStream(), token, s_firstMessageTimeout, cancellationToken).ConfigureAwait(false);
+                Stream? stream;
+                string? refusal;
+                using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    var entry = Enter(handshake);
+                    try
+                    {
+                        (stream, refusal) = await ConnectionGate.AdmitAsync(client.GetStream(), token, HandshakeTimeout, handshake.Token, TakeSlot).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        (stream, refusal) = (null, $"closed while waiting for its initialize: more than {maxPending} connections were waiting (the oldest go first)");
+                    }
+                    finally
+                    {
+                        Leave(entry);
+                    }
+                }
+
+                admitted = stream is not null;
                 if (stream is null)
                 {
                     log.Warning($"Closed the connection from {peer}: {refusal}.");
@@ -103,9 +125,55 @@ public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxC
             {
                 log.Info($"Client {peer} dropped: {ex.Message}");
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The listener is stopping.
+            }
             finally
             {
-                Interlocked.Decrement(ref _clients);
+                if (admitted)
+                {
+                    Interlocked.Decrement(ref _clients);
+                }
+            }
+        }
+    }
+
+    /// <summary>Takes a client slot for a connection that passed its handshake; the refusal says why not.</summary>
+    private string? TakeSlot()
+    {
+        if (Interlocked.Increment(ref _clients) <= maxClients)
+        {
+            return null;
+        }
+
+        Interlocked.Decrement(ref _clients);
+        return $"the server already serves {maxClients} clients (--max-clients): try again later, or restart it with a higher --max-clients";
+    }
+
+    /// <summary>Registers a connection in its handshake, closing the oldest when too many wait.</summary>
+    private LinkedListNode<CancellationTokenSource> Enter(CancellationTokenSource handshake)
+    {
+        lock (_pending)
+        {
+            while (_pending.Count >= Math.Max(1, maxPending))
+            {
+                var oldest = _pending.First!;
+                _pending.RemoveFirst();
+                oldest.Value.Cancel();
+            }
+
+            return _pending.AddLast(handshake);
+        }
+    }
+
+    private void Leave(LinkedListNode<CancellationTokenSource> entry)
+    {
+        lock (_pending)
+        {
+            if (entry.List is not null)
+            {
+                _pending.Remove(entry);
             }
         }
     }

@@ -23,10 +23,10 @@ public sealed class TcpTests : IAsyncLifetime
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    private async Task<TcpLspListener> StartAsync(string? token = null, int maxClients = 8, GenerationOptions? generation = null)
+    private async Task<TcpLspListener> StartAsync(string? token = null, int maxClients = 8, GenerationOptions? generation = null, int maxPending = TcpLspListener.DefaultMaxPending)
     {
         _model = new ModelHost(new EngineOptions { ModelPath = TestModels.Require(TestModels.Fim) }, ServerLog.Silent, Composition.InProcess);
-        var listener = new TcpLspListener(new TcpEndpoint(IPAddress.Loopback, 0), token, maxClients, _model, generation ?? new GenerationOptions(), ServerLog.Silent);
+        var listener = new TcpLspListener(new TcpEndpoint(IPAddress.Loopback, 0), token, maxClients, _model, generation ?? new GenerationOptions(), ServerLog.Silent, maxPending);
         listener.Start();
         _port = listener.LocalEndpoint!.Port;
         _listening = listener.RunAsync(_stop.Token);
@@ -156,16 +156,53 @@ public sealed class TcpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MaxClients_ExtraConnectionClosed()
+    public async Task MaxClients_ExtraClientGetsAnErrorAnswerThenIsClosed()
     {
         await StartAsync(maxClients: 1);
         var (_, first) = await ConnectAsync();
         await first.InitializeAsync();
-        var (socket, _) = await ConnectAsync();
+        var (_, extra) = await ConnectAsync();
 
-        var read = await socket.GetStream().ReadAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        var (_, answer) = await extra.StartRequestAsync(LspMethods.Initialize, new { capabilities = new { } });
+        var error = (await answer.WaitAsync(TimeSpan.FromSeconds(20))).GetProperty("error");
+        await extra.Closed.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(LspErrorCodes.RequestFailed, error.GetProperty("code").GetInt32());
+        Assert.Contains("--max-clients", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IdleConnections_HoldNoClientSlot_AClientThatSpeaksIsServed()
+    {
+        await StartAsync(maxClients: 1);
+        for (var i = 0; i < 4; i++)
+        {
+            await ConnectAsync(); // Connects and never sends a byte.
+        }
+
+        var (_, client) = await ConnectAsync();
+        await client.InitializeAsync();
+        var answer = await client.RequestAsync(LspMethods.Shutdown, null);
+
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("result").ValueKind);
+    }
+
+    [Fact]
+    public async Task ManyIdleConnections_TheOldestAreClosed_ANewClientIsStillServed()
+    {
+        await StartAsync(maxClients: 1, maxPending: 4);
+        var (oldest, _) = await ConnectAsync();
+        for (var i = 0; i < 6; i++)
+        {
+            await ConnectAsync();
+        }
+
+        var (_, client) = await ConnectAsync();
+        await client.InitializeAsync();
+        var read = await oldest.GetStream().ReadAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.Equal(0, read);
+        Assert.Equal(JsonValueKind.Null, (await client.RequestAsync(LspMethods.Shutdown, null)).GetProperty("result").ValueKind);
     }
 
     [Fact]
