@@ -14,7 +14,7 @@ public sealed record SchedulerStats(long Served, long CacheHits, long Cancelled,
 /// server's decision, made where the keystrokes arrive); waiting requests are bounded and taken in
 /// turns across clients; overflow fails at once with <see cref="EngineBusyException"/>.
 /// </summary>
-public sealed class EngineScheduler : ICompletionEngine
+public sealed class EngineScheduler : ICompletionEngine, IProgressSource
 {
     private readonly ICompletionEngine _inner;
     private readonly EngineOptions _options;
@@ -32,6 +32,7 @@ public sealed class EngineScheduler : ICompletionEngine
     private long _overflowed;
     private int _maxStale;
     private long _cancelled;
+    private long _streamed;
 
     public EngineScheduler(ICompletionEngine inner, EngineOptions options, ServerLog log)
     {
@@ -80,10 +81,24 @@ public sealed class EngineScheduler : ICompletionEngine
             return Task.FromResult(new CompletionResult(cached, StopReason.Cached, new CompletionStats(0, 0, 0, TimeSpan.Zero, TimeSpan.Zero)));
         }
 
-        var job = new Job(request, onText, cancellationToken);
+        // The job listens to the caller's token itself (a keystroke's cancel takes it out of the queue at once);
+        // the watchdog makes every request end: at once when cancelled, with EngineStalledException when the
+        // engine stops making progress — then it cancels the job too.
+        var job = new Job(request, onText is null ? null : text => { Interlocked.Increment(ref _streamed); onText(text); }, cancellationToken);
         Enqueue(job);
-        return job.Result.Task;
+        return StallWatchdog.RunAsync(
+            token =>
+            {
+                token.Register(static state => ((Job)state!).Cancel(), job);
+                return job.Result.Task;
+            },
+            () => Progress,
+            TimeSpan.FromSeconds(Math.Max(1, _options.StallTimeoutSeconds)),
+            cancellationToken);
     }
+
+    /// <summary>The inner engine's progress (chunks and tokens decoded) when it reports it, else the text it streamed.</summary>
+    public long Progress => _inner is IProgressSource source ? source.Progress : Interlocked.Read(ref _streamed);
 
     /// <summary>Resets the statistics' high-water marks (between benchmark phases).</summary>
     public void ResetStats()
@@ -220,6 +235,33 @@ public sealed class EngineScheduler : ICompletionEngine
         }
     }
 
+    /// <summary>Waits for the scheduler's loop to end while the engine makes progress; false when it stalls for a second.</summary>
+    private bool WaitForTheRunningJob()
+    {
+        var seen = Progress;
+        var since = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            while (!_worker.Wait(TimeSpan.FromMilliseconds(50)))
+            {
+                if (Progress != seen)
+                {
+                    (seen, since) = (Progress, System.Diagnostics.Stopwatch.StartNew());
+                }
+                else if (since.Elapsed > TimeSpan.FromSeconds(1))
+                {
+                    return false;
+                }
+            }
+        }
+        catch (AggregateException)
+        {
+            // The worker ends with the scheduler; its own failures were already reported to callers.
+        }
+
+        return true;
+    }
+
     public void Dispose()
     {
         _shutdown.Cancel();
@@ -234,13 +276,13 @@ public sealed class EngineScheduler : ICompletionEngine
             _running?.Cancel();
         }
 
-        try
+        if (!WaitForTheRunningJob())
         {
-            _worker.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // The worker ends with the scheduler; its own failures were already reported to callers.
+            // A call that makes no progress may never return (a hung native call): freeing the model under it
+            // could crash, and the process is ending anyway.
+            _log.Warning("The engine is stuck in a request; leaving it to the end of the process.");
+            _shutdown.Dispose();
+            return;
         }
 
         _inner.Dispose();

@@ -14,7 +14,7 @@ namespace LspCopilot.Engine;
 /// serialized: one request runs at a time, checking cancellation between prefill chunks and per
 /// generated token.
 /// </summary>
-public sealed class LlamaEngine : ICompletionEngine
+public sealed class LlamaEngine : ICompletionEngine, IProgressSource
 {
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
@@ -23,6 +23,7 @@ public sealed class LlamaEngine : ICompletionEngine
     private readonly PromptBuilder _prompts;
     private readonly VocabularyGuard _guard;
     private bool _disposed;
+    private long _progress;
 
     private LlamaEngine(LLamaWeights weights, LLamaContext context, EngineOptions options, ServerLog log)
     {
@@ -32,6 +33,7 @@ public sealed class LlamaEngine : ICompletionEngine
         ModelName = Path.GetFileName(options.ModelPath) ?? "model";
         Fim = VocabularyFim.FromVocabulary(weights.NativeHandle.Vocab, weights.Metadata.GetValueOrDefault("general.architecture"), weights.Metadata.GetValueOrDefault("general.name"));
         _cache = new KvCache(context, options.PrefillChunk, options.CacheReuseMinChunk);
+        _cache.ChunkStarting += () => Interlocked.Increment(ref _progress);
         _guard = VocabularyGuard.For(weights.NativeHandle, context.NativeHandle);
         if (!_guard.PassesEverything)
         {
@@ -48,6 +50,9 @@ public sealed class LlamaEngine : ICompletionEngine
     public EngineOptions Options { get; }
 
     public int ContextSize => (int)_context.ContextSize;
+
+    /// <summary>Prompt chunks and tokens decoded so far: grows while the engine works.</summary>
+    public long Progress => Interlocked.Read(ref _progress);
 
     /// <summary>Tokens currently held in the KV cache (for tests and stats).</summary>
     public int CachedTokenCount => _cache.Count;
@@ -222,6 +227,7 @@ public sealed class LlamaEngine : ICompletionEngine
             }
 
             generated++;
+            Interlocked.Increment(ref _progress);
             if (next.IsEndOfGeneration(vocab) || IsFimControl(next))
             {
                 reason = StopReason.EndOfGeneration;

@@ -62,4 +62,16 @@ public static class ChildWorkers
         using var process = System.Diagnostics.Process.GetProcessById(processId);
         process.Kill(); // SIGKILL on Unix
     }
+
+    /// <summary>Stops a process (SIGSTOP) the way a debugger or a frozen machine would: it neither runs nor dies.</summary>
+    public static void Freeze(int processId) => Signal("STOP", processId);
+
+    /// <summary>Lets a frozen process run again (SIGCONT); harmless when it is gone.</summary>
+    public static void Thaw(int processId) => Signal("CONT", processId);
+
+    private static void Signal(string signal, int processId)
+    {
+        using var kill = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("kill", $"-{signal} {processId}") { RedirectStandardError = true })!;
+        kill.WaitForExit();
+    }
 }

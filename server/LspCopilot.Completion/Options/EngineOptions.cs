@@ -53,6 +53,13 @@ public sealed record EngineOptions
     /// <summary>Finished suggestions kept for repeats and typing-through (0 = no cache).</summary>
     public int ResultCacheSize { get; init; } = 250;
 
+    /// <summary>
+    /// Seconds a request may wait while the engine shows no progress (no prompt chunk decoded, no token, no
+    /// message from its process) before it fails and a worker is restarted. Counted from the last sign of
+    /// progress, not from the start, so a long cold prompt that keeps decoding never times out.
+    /// </summary>
+    public int StallTimeoutSeconds { get; init; } = 60;
+
     public const uint DefaultMaxContext = 8192;
 }
 

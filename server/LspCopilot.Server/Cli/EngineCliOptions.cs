@@ -35,6 +35,12 @@ public sealed class EngineCliOptions
         Description = "KV cache size in tokens (default: the model's, at most 8192).",
     };
 
+    public Option<int?> StallTimeout { get; } = new("--stall-timeout")
+    {
+        Description = "Seconds a request may wait while the model shows no progress (no prompt chunk, no token) before it fails and the worker is restarted (default 60).",
+        HelpName = "SECONDS",
+    };
+
     public Option<int?> PrefillChunk { get; } = new("--prefill-chunk")
     {
         Description = "Prompt tokens per decode call; cancellation is checked between chunks (default 64).",
@@ -92,7 +98,7 @@ public sealed class EngineCliOptions
 
     public void AddTo(Command command)
     {
-        Option[] all = [Model, Threads, ContextSize, PrefillChunk, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, Preset];
+        Option[] all = [Model, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, Preset];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -163,6 +169,11 @@ public sealed class EngineCliOptions
             }
 
             options = options with { Threads = threads, BatchThreads = threads };
+        }
+
+        if (Value(StallTimeout) is int stall)
+        {
+            options = options with { StallTimeoutSeconds = stall >= 1 ? stall : throw new ArgumentException("--stall-timeout must be at least 1 second.") };
         }
 
         if (Value(PrefillChunk) is int chunk)

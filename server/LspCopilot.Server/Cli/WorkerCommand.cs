@@ -41,7 +41,7 @@ public static class WorkerCommand
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
             if (parse.GetValue(listen) is not { } address)
             {
-                return await ServeStdioAsync(new WorkerHost(Composition.InProcess, log, given => engineOptions.Overlay(parse, given)), log, ct).ConfigureAwait(false);
+                return await ServeStdioAsync(new WorkerHost(Composition.InProcess, log, given => engineOptions.Overlay(parse, given), ExitWhenStalled), log, ct).ConfigureAwait(false);
             }
 
             if (!WorkerEndpoint.TryParse(address, out var endpoint, out var error) || !endpoint!.TryGetBindAddress(out var bind, out error))
@@ -63,7 +63,7 @@ public static class WorkerCommand
 
             var options = engineOptions.Read(parse, useEnvironment: false);
             options = options with { ModelPath = OptionPrecedence.ModelPath(options.ModelPath) };
-            using var host = new WorkerHost(Composition.InProcess, log);
+            using var host = new WorkerHost(Composition.InProcess, log, onStalled: ExitWhenStalled);
             ICompletionEngine engine;
             try
             {
@@ -124,4 +124,19 @@ public static class WorkerCommand
         await Console.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
         return exitCode;
     }
+
+    /// <summary>Exit code of a worker that stopped because its engine stalled (sysexits' EX_SOFTWARE).</summary>
+    public const int StalledExitCode = 70;
+
+    /// <summary>
+    /// A stuck native call cannot be cancelled: exit (after the failed request's answer is written) so that the
+    /// language server, or the service manager of a shared worker, starts a fresh worker.
+    /// </summary>
+    private static void ExitWhenStalled(string reason) =>
+        _ = Task.Run(async () =>
+        {
+            await Console.Error.WriteLineAsync($"lspcopilot worker: exiting ({StalledExitCode}) so that a fresh worker replaces this one: {reason}").ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+            Environment.Exit(StalledExitCode);
+        });
 }

@@ -53,7 +53,8 @@ internal static class SuggestionRunner
             }
 
             var pipeline = new CompletionPipeline(engine, session.Contexts, context.Client.Generation, context.Log);
-            var suggestion = await pipeline.CompleteAsync(document, offset, onText, context.Token).ConfigureAwait(false);
+            // WaitAsync: a cancelled request is answered at once, whatever the engine under it does.
+            var suggestion = await pipeline.CompleteAsync(document, offset, onText, context.Token).WaitAsync(context.Token).ConfigureAwait(false);
             session.ReportStatus(ServerStates.Ready, engine.ModelName);
             return new SuggestionAt(document, Conversions.ToPosition(document.Text, offset), suggestion);
         }
@@ -74,6 +75,12 @@ internal static class SuggestionRunner
         {
             // The model's process died under this request: one message per crash, RequestFailed with the reason.
             session.ShowWorkerCrashOnce(ex);
+            throw RpcErrors.RequestFailed(ex.Message);
+        }
+        catch (EngineStalledException ex)
+        {
+            // The engine in this process (or the worker's own watchdog) gave up on a request that made no progress.
+            context.Log.Error(ex.Message);
             throw RpcErrors.RequestFailed(ex.Message);
         }
         catch (ModelLoadException ex)

@@ -25,6 +25,9 @@ public interface IWorkerChannel : IDisposable
     /// <summary>The worker's process id when it is our child.</summary>
     int? ProcessId { get; }
 
+    /// <summary>Ends the channel now, without waiting for a clean exit: a child process is killed, a connection closed.</summary>
+    void Abandon();
+
     /// <summary>Why the worker went away (e.g. "was killed by signal 9 (SIGKILL)"), waiting up to <paramref name="wait"/> to learn it.</summary>
     Task<string> DescribeEndAsync(TimeSpan wait);
 }

@@ -9,20 +9,24 @@ namespace LspCopilot.Server.Worker;
 /// An engine in another process, reached over one JSON-RPC connection (<see cref="WorkerMethods"/>).
 /// Streamed text arrives as notifications, handled in arrival order; a request's stopper runs here
 /// (stoppers are code) and tells the worker where to stop. When the connection drops, every running
-/// request fails at once with <see cref="EngineCrashedException"/>.
+/// request fails at once with <see cref="EngineCrashedException"/>. Every message from the worker counts as
+/// progress (<see cref="IProgressSource"/>), so a supervisor can tell a busy worker from a stuck one.
 /// </summary>
-public sealed class RemoteEngine : ICompletionEngine
+public sealed class RemoteEngine : ICompletionEngine, IProgressSource
 {
     private readonly JsonRpc _rpc;
+    private readonly ActivityStream _receive;
     private readonly ServerLog _log;
     private readonly ConcurrentDictionary<long, Pending> _pending = new();
     private WorkerInfo _info = new("(not loaded)", FimLayout.PrefixOnly, 0, 0);
     private long _nextId;
+    private int _outstanding;
 
     public RemoteEngine(Stream send, Stream receive, ServerLog log)
     {
         _log = log;
-        _rpc = WorkerRpc.Create(send, receive, workerSide: false);
+        _receive = new ActivityStream(receive);
+        _rpc = WorkerRpc.Create(send, _receive, workerSide: false);
 
         // Text notifications must be applied in the order they were sent (each one is a change to the last).
         _rpc.SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false);
@@ -37,6 +41,12 @@ public sealed class RemoteEngine : ICompletionEngine
     public int ContextSize => _info.ContextSize;
 
     public WorkerInfo Info => _info;
+
+    /// <summary>Calls sent to the worker and not answered yet.</summary>
+    public int Outstanding => Volatile.Read(ref _outstanding);
+
+    /// <summary>Reads of the worker's messages so far: grows while the worker answers, streams or says it is alive.</summary>
+    public long Progress => _receive.Reads;
 
     /// <summary>Completes when the connection closes (the worker exited, or either side disposed it).</summary>
     public Task Completion => _rpc.Completion;
@@ -73,7 +83,7 @@ public sealed class RemoteEngine : ICompletionEngine
 
         try
         {
-            var counts = await _rpc.InvokeWithParameterObjectAsync<int[]>(WorkerMethods.CountTokens, new WorkerCountParams(texts), cancellationToken).ConfigureAwait(false);
+            var counts = await InvokeAsync<int[]>(WorkerMethods.CountTokens, new WorkerCountParams(texts), cancellationToken).ConfigureAwait(false);
             if (counts.Length == texts.Count)
             {
                 return counts;
@@ -99,7 +109,7 @@ public sealed class RemoteEngine : ICompletionEngine
         var wire = new WorkerRememberParams(request.Prefix, request.Suffix, request.Mode, text) { Context = request.Context, Generation = request.Generation };
         try
         {
-            await _rpc.InvokeWithParameterObjectAsync(WorkerMethods.Remember, wire, cancellationToken).ConfigureAwait(false);
+            await InvokeAsync<object?>(WorkerMethods.Remember, wire, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or RemoteInvocationException)
         {
@@ -124,7 +134,7 @@ public sealed class RemoteEngine : ICompletionEngine
 
         try
         {
-            var result = await _rpc.InvokeWithParameterObjectAsync<WorkerCompleteResult>(WorkerMethods.Complete, wire, cancellationToken).ConfigureAwait(false);
+            var result = await InvokeAsync<WorkerCompleteResult>(WorkerMethods.Complete, wire, cancellationToken).ConfigureAwait(false);
             return pending.Finish(result);
         }
         catch (RemoteInvocationException ex)
@@ -142,10 +152,25 @@ public sealed class RemoteEngine : ICompletionEngine
         }
     }
 
+    /// <summary>A call to the worker, counted in <see cref="Outstanding"/> until its answer (or the connection's end).</summary>
+    private async Task<T> InvokeAsync<T>(string method, object parameters, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _outstanding);
+        try
+        {
+            return await _rpc.InvokeWithParameterObjectAsync<T>(method, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _outstanding);
+        }
+    }
+
     private static Exception Translate(RemoteInvocationException ex, CancellationToken cancellationToken) => ex.ErrorCode switch
     {
         WorkerErrorCodes.Cancelled => cancellationToken.IsCancellationRequested ? new OperationCanceledException(ex.Message, ex, cancellationToken) : new OperationCanceledException(ex.Message, ex),
         WorkerErrorCodes.Busy => new EngineBusyException(ex.Message, ex),
+        WorkerErrorCodes.Stalled => new EngineStalledException(ex.Message, ex),
         WorkerErrorCodes.ModelUnavailable => new ModelLoadException(ex.Message, ex),
         _ => new InvalidOperationException("The inference worker failed: " + ex.Message, ex),
     };
@@ -253,5 +278,11 @@ public sealed class RemoteEngine : ICompletionEngine
     {
         [JsonRpcMethod(WorkerMethods.Text)]
         public void Text(WorkerTextParams text) => owner.OnText(text);
+
+        /// <summary>Nothing to do: its arrival is the progress (<see cref="Progress"/>).</summary>
+        [JsonRpcMethod(WorkerMethods.Alive)]
+        public void Alive()
+        {
+        }
     }
 }

@@ -20,6 +20,7 @@ public sealed class SupervisedEngine : ICompletionEngine
     private readonly EngineOptions _options;
     private readonly ServerLog _log;
     private readonly SupervisorOptions _settings;
+    private readonly TimeSpan _stallTimeout;
     private readonly object _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private Worker? _live;
@@ -35,6 +36,7 @@ public sealed class SupervisedEngine : ICompletionEngine
         _options = options;
         _log = log;
         _settings = settings;
+        _stallTimeout = TimeSpan.FromSeconds(Math.Max(1, options.StallTimeoutSeconds));
     }
 
     public string ModelName => _info.ModelName;
@@ -79,20 +81,46 @@ public sealed class SupervisedEngine : ICompletionEngine
         }
     }
 
-    /// <summary>The live worker counts; while none runs (starting, restarting) the caller gets estimates.</summary>
-    public Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-        _live is { } worker ? worker.Engine.CountTokensAsync(texts, cancellationToken) : TokenEstimate.Instance.CountTokensAsync(texts, cancellationToken);
+    /// <summary>The live worker counts; while none runs (starting, restarting, stuck) the caller gets estimates.</summary>
+    public async Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        if (_live is { } worker)
+        {
+            try
+            {
+                return await GuardAsync(worker, token => worker.Engine.CountTokensAsync(texts, token), cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineCrashedException)
+            {
+                // Counting never fails a keystroke; the completion that follows reports the crash.
+            }
+        }
+
+        return await TokenEstimate.Instance.CountTokensAsync(texts, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>A restarted worker has an empty cache, so only the live one is told.</summary>
-    public Task RememberAsync(CompletionRequest request, string text, CancellationToken cancellationToken) =>
-        _live is { } worker ? worker.Engine.RememberAsync(request, text, cancellationToken) : Task.CompletedTask;
+    public async Task RememberAsync(CompletionRequest request, string text, CancellationToken cancellationToken)
+    {
+        if (_live is { } worker)
+        {
+            try
+            {
+                await GuardAsync(worker, async token => { await worker.Engine.RememberAsync(request, text, token).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineCrashedException)
+            {
+                // A lost worker has no cache to correct.
+            }
+        }
+    }
 
     public async Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
     {
         var worker = await GetWorkerAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await worker.Engine.CompleteAsync(request, onText, cancellationToken).ConfigureAwait(false);
+            return await GuardAsync(worker, token => worker.Engine.CompleteAsync(request, onText, token), cancellationToken).ConfigureAwait(false);
         }
         catch (EngineCrashedException) when (_stopping.IsCancellationRequested)
         {
@@ -109,6 +137,39 @@ public sealed class SupervisedEngine : ICompletionEngine
             {
                 throw new EngineCrashedException($"The connection to {_connector.Description} was lost.", Crashes);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs a call on the worker so that it ends: at once when cancelled (even if the worker never answers),
+    /// and — when the worker sends nothing for the stall timeout while the call waits (a stopped process, a
+    /// hung native call) — by stopping that worker: its child process is killed, a shared worker's connection
+    /// dropped, and the supervisor restarts or reconnects as after any crash.
+    /// </summary>
+    private async Task<T> GuardAsync<T>(Worker worker, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StallWatchdog.RunAsync(call, () => worker.Engine.Progress, _stallTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EngineStalledException) when (!_stopping.IsCancellationRequested)
+        {
+            Stop(worker, $"made no progress for {_stallTimeout.TotalSeconds:0.#} s");
+            throw new EngineCrashedException(
+                _connector.OwnsWorker
+                    ? $"The inference worker made no progress for {_stallTimeout.TotalSeconds:0.#} s; LspCopilot stopped it and is starting a fresh one. If long prompts on a slow machine are the cause, raise --stall-timeout."
+                    : $"{Capital(_connector.Description)} sent nothing for {_stallTimeout.TotalSeconds:0.#} s; LspCopilot dropped the connection and is reconnecting.",
+                Crashes + 1);
+        }
+    }
+
+    /// <summary>Ends a worker that is stuck: the connection watcher then reports it and restarts (once per worker).</summary>
+    private void Stop(Worker worker, string why)
+    {
+        if (Interlocked.CompareExchange(ref worker.StopReason, why, null) is null)
+        {
+            _log.Error($"{Capital(_connector.Description)} {why}; stopping it.");
+            worker.Channel.Abandon();
         }
     }
 
@@ -191,7 +252,7 @@ public sealed class SupervisedEngine : ICompletionEngine
             return;
         }
 
-        var why = await worker.Channel.DescribeEndAsync(s_describeWait).ConfigureAwait(false);
+        var why = Volatile.Read(ref worker.StopReason) ?? await worker.Channel.DescribeEndAsync(s_describeWait).ConfigureAwait(false);
         EngineCrashedException crash;
         lock (_lock)
         {
@@ -287,6 +348,12 @@ public sealed class SupervisedEngine : ICompletionEngine
             _live = null;
         }
 
+        // Shutdown cancelled every request; a worker still holding calls is stuck: don't wait for it to exit.
+        if (worker is { Engine.Outstanding: > 0 })
+        {
+            worker.Channel.Abandon();
+        }
+
         worker?.Dispose();
     }
 
@@ -302,6 +369,9 @@ public sealed class SupervisedEngine : ICompletionEngine
         public DateTime Started { get; } = DateTime.UtcNow;
 
         public TaskCompletionSource<EngineCrashedException> Crash { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Why the supervisor stopped this worker (it stalled); null when it ended on its own.</summary>
+        public string? StopReason;
 
         public void Dispose()
         {

@@ -4,10 +4,15 @@ namespace LspCopilot.Server.Worker;
 
 /// <summary>
 /// The worker process's one engine: loaded once (the first load's options win, so clients of a shared
-/// worker all use the model it was started with) and shared by every connection.
+/// worker all use the model it was started with) and shared by every connection. When the engine stalls
+/// (<see cref="EngineStalledException"/>: a native call that never returns cannot be cancelled), the
+/// request fails and <paramref name="onStalled"/> runs once — the worker command exits, so that its
+/// supervisor (the language server, or systemd/compose for a shared worker) starts a fresh one.
 /// </summary>
-public sealed class WorkerHost(Func<EngineOptions, ServerLog, ICompletionEngine> loader, ServerLog log, Func<EngineOptions, EngineOptions>? commandLine = null) : IDisposable
+public sealed class WorkerHost(Func<EngineOptions, ServerLog, ICompletionEngine> loader, ServerLog log, Func<EngineOptions, EngineOptions>? commandLine = null, Action<string>? onStalled = null) : IDisposable
 {
+    private int _stalled;
+
     /// <summary>
     /// Test hook, never set in normal use: when this environment variable holds a text, a completion
     /// whose prefix contains it aborts the worker process (<see cref="Environment.FailFast(string)"/>)
@@ -72,6 +77,16 @@ public sealed class WorkerHost(Func<EngineOptions, ServerLog, ICompletionEngine>
             onText?.Invoke(text);
             Environment.FailFast($"{TestAbortVariable}: test-only abort of the inference worker mid-generation.");
         };
+    }
+
+    /// <summary>The engine stalled under a request: log it and hand over to <c>onStalled</c>, once.</summary>
+    internal void ReportStall(EngineStalledException stall)
+    {
+        if (Interlocked.Exchange(ref _stalled, 1) == 0)
+        {
+            log.Error($"The engine is stuck: {stall.Message}");
+            onStalled?.Invoke(stall.Message);
+        }
     }
 
     private static bool PathsEqual(string a, string b) =>

@@ -128,6 +128,19 @@ public sealed class WorkerProcess : IWorkerChannel
         _log.Debug("worker: " + line);
     }
 
+    public void Abandon()
+    {
+        try
+        {
+            _log.Warning($"Killing the inference worker (process {_process.Id}).");
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Already gone.
+        }
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

@@ -29,6 +29,12 @@ public static class WorkerMethods
 
     /// <summary>Notification client → worker: the client's stopper decided where a completion ends.</summary>
     public const string Stop = "engine/stop";
+
+    /// <summary>
+    /// Notification worker → client, at most once a second and only while the engine made progress since the
+    /// last one (a prompt chunk decoded, a token generated): a long prefill is not mistaken for a stall.
+    /// </summary>
+    public const string Alive = "engine/alive";
 }
 
 /// <summary>Error codes of worker responses beyond JSON-RPC's own (-32800 is cancellation, as in LSP).</summary>
@@ -38,6 +44,9 @@ public static class WorkerErrorCodes
 
     /// <summary>The worker's queue is full (<see cref="EngineBusyException"/>).</summary>
     public const int Busy = -32050;
+
+    /// <summary>The worker's engine made no progress for the stall timeout (<see cref="EngineStalledException"/>); the worker exits to be restarted.</summary>
+    public const int Stalled = -32053;
 
     /// <summary>The model cannot be loaded (<see cref="ModelLoadException"/>); the message is for the user.</summary>
     public const int ModelUnavailable = -32051;

@@ -37,6 +37,7 @@ internal static class WorkerRpc
             {
                 OperationCanceledException => (WorkerErrorCodes.Cancelled, "The request was cancelled."),
                 EngineBusyException => (WorkerErrorCodes.Busy, ex.Message),
+                EngineStalledException => (WorkerErrorCodes.Stalled, ex.Message),
                 ModelLoadException => (WorkerErrorCodes.ModelUnavailable, ex.Message),
                 System.Text.Json.JsonException or ArgumentException => ((int)JsonRpcErrorCode.InvalidParams, $"Invalid parameters for {request.Method}: {ex.Message}"),
                 _ => (WorkerErrorCodes.Failed, $"{ex.GetType().Name}: {ex.Message}"),

@@ -35,6 +35,8 @@ internal sealed class WorkerSession
         rpc.StartListening();
         log.Debug($"Worker connection {session.Id} open.");
         using var registration = cancellationToken.Register(rpc.Dispose);
+        using var closing = new CancellationTokenSource();
+        var heartbeat = session.SayAliveAsync(closing.Token);
         try
         {
             await rpc.Completion.ConfigureAwait(false);
@@ -44,7 +46,35 @@ internal sealed class WorkerSession
             log.Debug($"Worker connection {session.Id} failed: {ex.Message}");
         }
 
+        await closing.CancelAsync().ConfigureAwait(false);
+        await heartbeat.ConfigureAwait(false);
+
         log.Debug($"Worker connection {session.Id} closed.");
+    }
+
+    /// <summary>
+    /// Once a second, tells the client the engine is alive — only when it made progress since the last
+    /// time, so a stuck engine goes quiet and the client's watchdog sees the stall.
+    /// </summary>
+    private async Task SayAliveAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        long said = -1;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (_host.Engine is IProgressSource engine && engine.Progress is var now && now != said)
+                {
+                    said = now;
+                    await _rpc.NotifyAsync(WorkerMethods.Alive).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or ConnectionLostException or IOException)
+        {
+            // The connection is closing.
+        }
     }
 
     private async Task<WorkerInfo> LoadAsync(WorkerLoadParams parameters)
@@ -95,6 +125,11 @@ internal sealed class WorkerSession
             }
 
             return WorkerCompleteResult.From(result);
+        }
+        catch (EngineStalledException ex)
+        {
+            _host.ReportStall(ex);
+            throw;
         }
         finally
         {

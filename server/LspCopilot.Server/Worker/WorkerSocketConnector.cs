@@ -36,6 +36,8 @@ public sealed class WorkerSocketConnector(WorkerEndpoint endpoint, string? token
 
         public Task<string> DescribeEndAsync(TimeSpan wait) => Task.FromResult("closed the connection");
 
+        public void Abandon() => client.Dispose();
+
         public void Dispose() => client.Dispose();
     }
 }

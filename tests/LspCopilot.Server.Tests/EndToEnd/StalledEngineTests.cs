@@ -1,0 +1,83 @@
+using System.Text.Json;
+using LspCopilot.Completion;
+using LspCopilot.Engine;
+using LspCopilot.Server.Protocol;
+using LspCopilot.TestSupport;
+
+namespace LspCopilot.Server.Tests.EndToEnd;
+
+/// <summary>An engine in the server's own process that never answers and ignores cancellation (a hung native call).</summary>
+public sealed class StalledEngineTests
+{
+    private const string Uri = "file:///work/notes.txt";
+
+    [Fact]
+    public async Task EngineThatNeverAnswers_RequestFailsWithTheReason_LaterRequestsToo()
+    {
+        await using var server = await StartAsync(stallSeconds: 1);
+
+        var first = await server.Raw.RequestAsync(LspMethods.InlineCompletion, Inline());
+        var second = await server.Raw.RequestAsync(LspMethods.InlineCompletion, Inline());
+
+        foreach (var answer in new[] { first, second })
+        {
+            var error = answer.GetProperty("error");
+            Assert.Equal(LspErrorCodes.RequestFailed, error.GetProperty("code").GetInt32());
+            Assert.Contains("no progress for 1 s", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task EngineThatNeverAnswers_CancelIsAnsweredAtOnce()
+    {
+        await using var server = await StartAsync(stallSeconds: 3600);
+
+        var (id, stuck) = await server.Raw.StartRequestAsync(LspMethods.InlineCompletion, Inline());
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        await server.Raw.CancelAsync(id);
+        var answer = await stuck.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        var alive = await server.Raw.RequestAsync(LspMethods.Shutdown, null);
+
+        Assert.Equal(LspErrorCodes.RequestCancelled, answer.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal(JsonValueKind.Null, alive.GetProperty("result").ValueKind);
+    }
+
+    private static async Task<InMemoryServer> StartAsync(int stallSeconds)
+    {
+        var options = new EngineOptions { StallTimeoutSeconds = stallSeconds };
+        var server = InMemoryServer.StartRaw("hung.gguf", options, loader: (o, log) => new EngineScheduler(new HungEngine(), o, log));
+        await server.Raw.InitializeAsync();
+        await server.Raw.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = "plaintext", version = 1, text = "Dear diary,\n" } });
+        return server;
+    }
+
+    private static object Inline() => new
+    {
+        textDocument = new { uri = Uri },
+        position = new { line = 1, character = 0 },
+        context = new { triggerKind = 1 },
+    };
+
+    /// <summary>Never answers, never notices cancellation, never shows progress.</summary>
+    private sealed class HungEngine : ICompletionEngine
+    {
+        private readonly TaskCompletionSource<CompletionResult> _never = new();
+
+        public string ModelName => "hung";
+
+        public FimLayout Fim => FimLayout.PrefixOnly;
+
+        public int ContextSize => 4096;
+
+        public Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+            TokenEstimate.Instance.CountTokensAsync(texts, cancellationToken);
+
+        public Task RememberAsync(CompletionRequest request, string text, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken) => _never.Task;
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using LspCopilot.Server.Protocol;
+using LspCopilot.TestSupport;
+
+namespace LspCopilot.Server.Tests.Worker;
+
+/// <summary>
+/// The built server with its worker child frozen (SIGSTOP): a request never hangs — it fails after the stall
+/// timeout or answers its cancellation at once — the frozen worker is replaced, and the server exits promptly.
+/// </summary>
+public sealed class StalledWorkerTests
+{
+    private const string Uri = "file:///work/Program.cs";
+    private const string Source = "class Program\n{\n    static void Main()\n    {\n        var message = \n        \n    }\n}\n";
+
+    [Fact]
+    public async Task FrozenWorker_RequestFailsAfterTheStallTimeout_AFreshWorkerServesTheNext()
+    {
+        await using var server = LspCopilotProcess.Start(["--stdio", "--model", TestModels.Require(TestModels.Fim), "--stall-timeout", "2", "--log-level", "debug"], readStdout: false);
+        var client = await OpenAsync(server);
+        var worker = await server.WaitForWorkerProcessIdAsync();
+        await client.RequestAsync(LspMethods.InlineCompletion, Inline(4, 22));
+
+        ChildWorkers.Freeze(worker);
+        try
+        {
+            var failed = await client.RequestAsync(LspMethods.InlineCompletion, Inline(5, 8));
+            var next = await client.RequestAsync(LspMethods.InlineCompletion, Inline(4, 22));
+
+            var error = failed.GetProperty("error");
+            Assert.Equal(LspErrorCodes.RequestFailed, error.GetProperty("code").GetInt32());
+            Assert.Contains("no progress for 2 s", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Equal(JsonValueKind.Array, next.GetProperty("result").GetProperty("items").ValueKind);
+            Assert.NotEqual(worker, await server.WaitForWorkerProcessIdAsync(after: 1));
+            Assert.True(ChildWorkers.HasExited(worker));
+        }
+        finally
+        {
+            ChildWorkers.Thaw(worker);
+        }
+    }
+
+    [Fact]
+    public async Task FrozenWorker_CancelIsAnsweredAtOnce_AndTheServerExitsWithoutWaitingForIt()
+    {
+        await using var server = LspCopilotProcess.Start(["--stdio", "--model", TestModels.Require(TestModels.Fim), "--stall-timeout", "600", "--log-level", "debug"], readStdout: false);
+        var client = await OpenAsync(server);
+        var worker = await server.WaitForWorkerProcessIdAsync();
+        await client.RequestAsync(LspMethods.InlineCompletion, Inline(4, 22));
+
+        ChildWorkers.Freeze(worker);
+        try
+        {
+            var (id, stuck) = await client.StartRequestAsync(LspMethods.InlineCompletion, Inline(5, 8));
+            await Task.Delay(300, TestContext.Current.CancellationToken); // Let it reach the frozen worker.
+            await client.CancelAsync(id);
+            var cancelled = await stuck.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+            await client.RequestAsync(LspMethods.Shutdown, null);
+            await client.NotifyAsync(LspMethods.Exit, null);
+
+            Assert.Equal(LspErrorCodes.RequestCancelled, cancelled.GetProperty("error").GetProperty("code").GetInt32());
+            Assert.Equal(0, await server.WaitForExitAsync());
+            await Eventually.TrueAsync(() => ChildWorkers.HasExited(worker));
+        }
+        finally
+        {
+            ChildWorkers.Thaw(worker);
+        }
+    }
+
+    private static async Task<RawLspClient> OpenAsync(LspCopilotProcess server)
+    {
+        var client = new RawLspClient(server.Process.StandardInput.BaseStream, server.Process.StandardOutput.BaseStream);
+        await client.InitializeAsync();
+        await client.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = "csharp", version = 1, text = Source } });
+        return client;
+    }
+
+    private static object Inline(int line, int character) => new
+    {
+        textDocument = new { uri = Uri },
+        position = new { line, character },
+        context = new { triggerKind = 1 },
+    };
+}
