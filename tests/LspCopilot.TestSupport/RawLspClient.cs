@@ -39,6 +39,13 @@ public sealed class RawLspClient : IAsyncDisposable
         await SendRawAsync(Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n").Concat(body).ToArray());
     }
 
+    /// <summary>Frames and sends a JSON body exactly as written (for escapes a serializer would not produce, such as a lone "\ud800").</summary>
+    public Task SendJsonAsync(string json)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        return SendRawAsync([.. Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n"), .. body]);
+    }
+
     public async Task SendRawAsync(byte[] bytes)
     {
         await _writeLock.WaitAsync();

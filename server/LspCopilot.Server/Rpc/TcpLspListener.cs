@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Net;
 using LspCopilot.Completion;
+using LspCopilot.Server.Documents;
 using LspCopilot.Server.Hosting;
 
 namespace LspCopilot.Server.Rpc;
@@ -9,11 +10,14 @@ namespace LspCopilot.Server.Rpc;
 /// Serves LSP over TCP: each connection is its own session (documents, lifecycle) sharing the one
 /// model through the engine's scheduler. A connection must authenticate in its first message when the
 /// server has a token; extra connections over <c>maxClients</c> are closed at once. A client that goes
-/// away has all its work cancelled; the listener keeps serving the others.
+/// away has all its work cancelled; the listener keeps serving the others. The sessions' open
+/// documents share one bound (<see cref="DocumentLimits.ServerBytes"/>).
 /// </summary>
-public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxClients, ModelHost model, GenerationOptions generation, ServerLog log)
+public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxClients, ModelHost model, GenerationOptions generation, ServerLog log, DocumentLimits? documents = null)
 {
     private static readonly TimeSpan s_firstMessageTimeout = TimeSpan.FromSeconds(10);
+    private readonly DocumentLimits _documents = documents ?? DocumentLimits.Default;
+    private readonly DocumentBudget _serverDocuments = DocumentBudget.ForServer(documents ?? DocumentLimits.Default);
     private int _clients;
     private TcpListener? _listener;
 
@@ -94,7 +98,7 @@ public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxC
                 log.Info($"Client connected from {peer}.");
                 await using (stream.ConfigureAwait(false))
                 {
-                    var server = new LspServer(model, log, generation, ownsLogSink: false);
+                    var server = new LspServer(model, log, generation, ownsLogSink: false, documents: _documents, serverDocuments: _serverDocuments);
                     var code = await server.RunAsync(stream, stream, cancellationToken).ConfigureAwait(false);
                     log.Info($"Client {peer} disconnected ({(code == 0 ? "after shutdown and exit" : "without shutdown")}).");
                 }
