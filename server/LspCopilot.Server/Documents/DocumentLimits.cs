@@ -26,5 +26,7 @@ public sealed record DocumentLimits(long SessionBytes, long ServerBytes)
     /// <summary>What a text of <paramref name="length"/> UTF-16 characters counts against the bounds.</summary>
     public static long BytesOf(int length) => length * 2L;
 
-    public static string Describe(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.#", CultureInfo.InvariantCulture) + " MiB";
+    public static string Describe(long bytes) => bytes < 1024 * 1024
+        ? (bytes / 1024.0).ToString("0.#", CultureInfo.InvariantCulture) + " KiB"
+        : (bytes / (1024.0 * 1024.0)).ToString("0.#", CultureInfo.InvariantCulture) + " MiB";
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
 using StreamJsonRpc;
@@ -7,8 +6,9 @@ namespace LspCopilot.Server.Handlers;
 
 internal sealed class DidCloseHandler(LspSession session)
 {
+    // Params that cannot be read are acted on (see NotificationParams), not lost.
     [JsonRpcMethod(LspMethods.DidClose, UseSingleObjectParameterDeserialization = true)]
-    public void DidClose(JsonElement? parameters = null)
+    public void DidClose(NotificationParams<DidCloseTextDocumentParams>? parameters = null)
     {
         if (!session.Lifecycle.AcceptsNotifications)
         {
@@ -16,14 +16,14 @@ internal sealed class DidCloseHandler(LspSession session)
         }
 
         // Applied by the request queue, in arrival order; closing cancels the document's request in flight.
-        if (LspJson.TryRead<DidCloseTextDocumentParams>(parameters, out var request, out var problem))
+        if (parameters?.Value is { } request)
         {
             session.Requests.ApplyChange(request.TextDocument.Uri, () => session.Documents.Close(request.TextDocument.Uri));
         }
         else
         {
-            var uri = LspJson.DocumentUriOf(parameters);
-            session.Requests.ApplyChange(uri ?? string.Empty, () => session.Documents.Unreadable(LspMethods.DidClose, uri, problem));
+            var uri = parameters?.DocumentUri;
+            session.Requests.ApplyChange(uri ?? string.Empty, () => session.Documents.Unreadable(LspMethods.DidClose, uri, parameters?.Problem ?? NotificationParams<DidCloseTextDocumentParams>.Missing));
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
 using StreamJsonRpc;
@@ -7,9 +6,9 @@ namespace LspCopilot.Server.Handlers;
 
 internal sealed class DidOpenHandler(LspSession session)
 {
-    // The params arrive as JSON and are read here: params that cannot be read are acted on, not lost.
+    // Params that cannot be read are acted on (see NotificationParams), not lost.
     [JsonRpcMethod(LspMethods.DidOpen, UseSingleObjectParameterDeserialization = true)]
-    public void DidOpen(JsonElement? parameters = null)
+    public void DidOpen(NotificationParams<DidOpenTextDocumentParams>? parameters = null)
     {
         if (!session.Lifecycle.AcceptsNotifications)
         {
@@ -17,14 +16,14 @@ internal sealed class DidOpenHandler(LspSession session)
         }
 
         // Applied by the request queue, in arrival order; an edit cancels the document's request in flight.
-        if (LspJson.TryRead<DidOpenTextDocumentParams>(parameters, out var request, out var problem))
+        if (parameters?.Value is { } request)
         {
             session.Requests.ApplyChange(request.TextDocument.Uri, () => session.Documents.Open(request.TextDocument));
         }
         else
         {
-            var uri = LspJson.DocumentUriOf(parameters);
-            session.Requests.ApplyChange(uri ?? string.Empty, () => session.Documents.Unreadable(LspMethods.DidOpen, uri, problem));
+            var uri = parameters?.DocumentUri;
+            session.Requests.ApplyChange(uri ?? string.Empty, () => session.Documents.Unreadable(LspMethods.DidOpen, uri, parameters?.Problem ?? NotificationParams<DidOpenTextDocumentParams>.Missing));
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using System.Text.Json;
 
@@ -17,33 +16,6 @@ public static class LspJson
         options.RespectNullableAnnotations = true;
         options.RespectRequiredConstructorParameters = true;
         return options;
-    }
-
-    /// <summary>
-    /// Reads a notification's params as <typeparamref name="T"/>; false, with what is wrong, when they
-    /// do not fit (a notification has no answer to carry the error, so the caller must act on it).
-    /// </summary>
-    public static bool TryRead<T>(JsonElement? parameters, [NotNullWhen(true)] out T? value, [NotNullWhen(false)] out string? problem)
-        where T : class
-    {
-        value = null;
-        if (parameters is not { ValueKind: JsonValueKind.Object } json)
-        {
-            problem = "params must be an object.";
-            return false;
-        }
-
-        try
-        {
-            value = json.Deserialize<T>(Options);
-            problem = value is null ? "params must be an object." : null;
-            return value is not null;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or ArgumentException)
-        {
-            problem = ex.Message;
-            return false;
-        }
     }
 
     /// <summary>params.textDocument.uri when it can be read, else null.</summary>

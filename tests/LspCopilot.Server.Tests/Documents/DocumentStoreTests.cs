@@ -109,6 +109,84 @@ public sealed class DocumentStoreTests
         Assert.Equal("x\u2028Y\u2029z\u0085w\nLAST", store.Get(Uri)!.Text.ToString());
     }
 
+    [Fact]
+    public void Open_PastTheSessionBound_RefusedAndTheUserTold_OthersKeepTheirText()
+    {
+        var told = new List<string>();
+        var store = new DocumentStore(ServerLog.Silent, budget: DocumentBudget.ForSession(new DocumentLimits(SessionBytes: 1000, ServerBytes: 4000)), tellUser: told.Add);
+
+        Assert.True(store.Open(new TextDocumentItem("file:///a.txt", "plaintext", 1, new string('a', 200))));
+        Assert.True(store.Open(new TextDocumentItem("file:///b.txt", "plaintext", 1, new string('b', 200))));
+        Assert.False(store.Open(new TextDocumentItem("file:///c.txt", "plaintext", 1, new string('c', 200))));
+
+        var message = Assert.Single(told);
+        Assert.Contains("c.txt", message, StringComparison.Ordinal);
+        Assert.Contains(DocumentLimits.SessionOption, message, StringComparison.Ordinal);
+        Assert.Equal(new string('a', 200), store.Get("file:///a.txt")!.Text.ToString());
+        Assert.Equal(new string('b', 200), store.Get("file:///b.txt")!.Text.ToString());
+        Assert.True(store.Get("file:///c.txt")!.Divergent);
+        Assert.Equal(0, store.Get("file:///c.txt")!.Text.Length);
+    }
+
+    [Fact]
+    public void Close_GivesItsShareBack_TheNextOpenFits()
+    {
+        var budget = DocumentBudget.ForSession(new DocumentLimits(SessionBytes: 1000, ServerBytes: 4000));
+        var store = new DocumentStore(ServerLog.Silent, budget: budget);
+        store.Open(new TextDocumentItem("file:///a.txt", "plaintext", 1, new string('a', 300)));
+        Assert.False(store.Open(new TextDocumentItem("file:///b.txt", "plaintext", 1, new string('b', 300))));
+
+        store.Close("file:///a.txt");
+        store.Close("file:///b.txt");
+
+        Assert.Equal(0, budget.Used);
+        Assert.True(store.Open(new TextDocumentItem("file:///b.txt", "plaintext", 2, new string('b', 300))));
+        Assert.Equal(600, budget.Used);
+    }
+
+    [Fact]
+    public void Change_GrowingPastTheBound_TextDroppedAndTheUserTold_NeverPartlyApplied()
+    {
+        var told = new List<string>();
+        var budget = DocumentBudget.ForSession(new DocumentLimits(SessionBytes: 1000, ServerBytes: 4000));
+        var store = new DocumentStore(ServerLog.Silent, budget: budget, tellUser: told.Add);
+        store.Open(new TextDocumentItem(Uri, "csharp", 1, "small"));
+
+        Assert.False(store.Change(new VersionedTextDocumentIdentifier(Uri, 2), [Edit(0, 5, 0, 5, new string('x', 600))]));
+
+        var doc = store.Get(Uri)!;
+        Assert.True(doc.Divergent);
+        Assert.Equal(0, doc.Text.Length);
+        Assert.Equal(0, budget.Used);
+        Assert.Contains("a.cs", Assert.Single(told), StringComparison.Ordinal);
+
+        // Later edits cannot apply to text that is not held; a full text that fits brings it back.
+        Assert.False(store.Change(new VersionedTextDocumentIdentifier(Uri, 3), [Edit(0, 0, 0, 0, "y")]));
+        Assert.True(store.Change(new VersionedTextDocumentIdentifier(Uri, 4), [new TextDocumentContentChangeEvent("fits")]));
+        Assert.Equal("fits", store.Get(Uri)!.Text.ToString());
+        Assert.False(store.Get(Uri)!.Divergent);
+        Assert.Equal(8, budget.Used);
+    }
+
+    [Fact]
+    public void ServerBound_SharedBySessions_ASessionThatEndsGivesItsShareBack()
+    {
+        var limits = new DocumentLimits(SessionBytes: 1000, ServerBytes: 1000);
+        var server = DocumentBudget.ForServer(limits);
+        var told = new List<string>();
+        var first = new DocumentStore(ServerLog.Silent, "s1", DocumentBudget.ForSession(limits, server));
+        var second = new DocumentStore(ServerLog.Silent, "s2", DocumentBudget.ForSession(limits, server), told.Add);
+        first.Open(new TextDocumentItem("file:///a.txt", "plaintext", 1, new string('a', 400)));
+
+        Assert.False(second.Open(new TextDocumentItem("file:///b.txt", "plaintext", 1, new string('b', 200))));
+        Assert.Contains(DocumentLimits.ServerOption, Assert.Single(told), StringComparison.Ordinal);
+
+        first.Dispose();
+
+        Assert.Equal(0, server.Used);
+        Assert.True(second.Open(new TextDocumentItem("file:///b.txt", "plaintext", 2, new string('b', 200))));
+    }
+
     /// <summary>
     /// A seeded editor makes random edits — several per notification at times — to a text full of line
     /// breaks of every kind and surrogate pairs, computing each range with <see cref="LspReference"/>; after

@@ -138,6 +138,32 @@ public sealed class EditorTextTests
         Assert.Equal("d = ", engine.Requests[^1].Prefix);
     }
 
+    [Fact]
+    public async Task DidOpen_ThatCannotBeRead_TheUserToldAndRequestsAnswerEmpty_ReopeningWorks()
+    {
+        var engine = new FakeEngine("42");
+        await using var server = InMemoryServer.StartRaw(modelPath: null, loader: (_, _) => engine);
+        await server.Raw.InitializeAsync();
+
+        // version must be a number.
+        await server.Raw.SendJsonAsync("""
+            {"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///work/notes.txt","languageId":"plaintext","version":"one","text":"c = ;"}}}
+            """);
+        var message = await server.Raw.WaitForAsync(m => RawLspClient.IsNotification(m, LspMethods.ShowMessage));
+        var unread = await server.Raw.RequestAsync(LspMethods.InlineCompletion, new { textDocument = new { uri = Uri }, position = new { line = 0, character = 4 } });
+
+        Assert.Contains("notes.txt", message.GetProperty("params").GetProperty("message").GetString(), StringComparison.Ordinal);
+        AssertNoError(unread);
+        Assert.Empty(unread.GetProperty("result").GetProperty("items").EnumerateArray());
+
+        await server.Raw.NotifyAsync(LspMethods.DidClose, new { textDocument = new { uri = Uri } });
+        await server.Raw.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = "plaintext", version = 1, text = "c = ;" } });
+        var reopened = await server.Raw.RequestAsync(LspMethods.InlineCompletion, new { textDocument = new { uri = Uri }, position = new { line = 0, character = 4 } });
+
+        AssertNoError(reopened);
+        Assert.Equal("c = ", engine.Requests[^1].Prefix);
+    }
+
     private static object Range(int l1, int c1, int l2, int c2) =>
         new { start = new { line = l1, character = c1 }, end = new { line = l2, character = c2 } };
 
