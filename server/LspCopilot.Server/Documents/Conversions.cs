@@ -3,7 +3,11 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace LspCopilot.Server.Documents;
 
-/// <summary>Every LSP position (UTF-16 line/character) ↔ SourceText offset conversion lives here.</summary>
+/// <summary>
+/// Every LSP position (UTF-16 line/character) ↔ text offset conversion lives here. Lines are LSP's
+/// (<see cref="LspLineIndex"/>: only \n, \r\n and \r end one), never <see cref="SourceText.Lines"/>.
+/// The overloads without an index use the one attached to the text.
+/// </summary>
 public static class Conversions
 {
     /// <summary>
@@ -21,7 +25,10 @@ public static class Conversions
         return offset;
     }
 
-    public static bool TryToOffset(SourceText text, Position position, out int offset, out string? error)
+    public static bool TryToOffset(SourceText text, Position position, out int offset, out string? error) =>
+        TryToOffset(text, LspLineIndex.Of(text), position, out offset, out error);
+
+    public static bool TryToOffset(SourceText text, LspLineIndex lines, Position position, out int offset, out string? error)
     {
         offset = 0;
         if (position.Line < 0 || position.Character < 0)
@@ -30,16 +37,16 @@ public static class Conversions
             return false;
         }
 
-        if (position.Line >= text.Lines.Count)
+        if (position.Line >= lines.LineCount)
         {
-            error = $"Line {position.Line} is past the end of the document ({text.Lines.Count} lines).";
+            error = $"Line {position.Line} is past the end of the document ({lines.LineCount} lines).";
             return false;
         }
 
-        var line = text.Lines[position.Line];
-        var character = Math.Min(position.Character, line.End - line.Start);
-        offset = line.Start + character;
-        if (offset > line.Start && offset < line.End && char.IsLowSurrogate(text[offset]) && char.IsHighSurrogate(text[offset - 1]))
+        var start = lines.LineStart(position.Line);
+        var end = lines.LineEnd(text, position.Line);
+        offset = start + Math.Min(position.Character, end - start);
+        if (offset > start && offset < end && char.IsLowSurrogate(text[offset]) && char.IsHighSurrogate(text[offset - 1]))
         {
             offset--;
         }
@@ -48,16 +55,23 @@ public static class Conversions
         return true;
     }
 
-    public static Position ToPosition(SourceText text, int offset)
+    /// <summary>The position of an offset; an offset inside a line break (between \r and \n) is its line's end.</summary>
+    public static Position ToPosition(SourceText text, int offset) => ToPosition(text, LspLineIndex.Of(text), offset);
+
+    public static Position ToPosition(SourceText text, LspLineIndex lines, int offset)
     {
-        var line = text.Lines.GetLineFromPosition(offset);
-        return new Position(line.LineNumber, Math.Min(offset, line.End) - line.Start);
+        var line = lines.LineOf(offset);
+        var start = lines.LineStart(line);
+        return new Position(line, Math.Min(offset, lines.LineEnd(text, line)) - start);
     }
 
-    public static bool TryToSpan(SourceText text, Protocol.Range range, out TextSpan span, out string? error)
+    public static bool TryToSpan(SourceText text, Protocol.Range range, out TextSpan span, out string? error) =>
+        TryToSpan(text, LspLineIndex.Of(text), range, out span, out error);
+
+    public static bool TryToSpan(SourceText text, LspLineIndex lines, Protocol.Range range, out TextSpan span, out string? error)
     {
         span = default;
-        if (!TryToOffset(text, range.Start, out var start, out error) || !TryToOffset(text, range.End, out var end, out error))
+        if (!TryToOffset(text, lines, range.Start, out var start, out error) || !TryToOffset(text, lines, range.End, out var end, out error))
         {
             return false;
         }

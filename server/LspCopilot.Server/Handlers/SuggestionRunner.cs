@@ -32,15 +32,17 @@ internal static class SuggestionRunner
         using var context = session.BeginRequest(uri, cancellationToken)
             ?? throw RpcErrors.InvalidParams($"The document {uri} is not open: send textDocument/didOpen first.");
         var document = context.Document;
-        if (!Conversions.TryToOffset(document.Text, position, out var offset, out var error))
-        {
-            throw RpcErrors.InvalidParams(error!);
-        }
 
+        // Before the position is read: a divergent document's text (none, when it was refused) is not the editor's.
         if (document.Divergent)
         {
             context.Log.Debug($"No completion for {uri}: its text is out of sync until the editor resends it.");
             return new SuggestionAt(document, position, null);
+        }
+
+        if (!Conversions.TryToOffset(document.Text, position, out var offset, out var error))
+        {
+            throw RpcErrors.InvalidParams(error!);
         }
 
         try

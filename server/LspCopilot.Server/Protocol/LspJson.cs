@@ -17,4 +17,21 @@ public static class LspJson
         options.RespectRequiredConstructorParameters = true;
         return options;
     }
+
+    /// <summary>params.textDocument.uri when it can be read, else null.</summary>
+    public static string? DocumentUriOf(JsonElement? parameters)
+    {
+        try
+        {
+            return parameters is { ValueKind: JsonValueKind.Object } json
+                && json.TryGetProperty("textDocument", out var document) && document.ValueKind == JsonValueKind.Object
+                && document.TryGetProperty("uri", out var uri) && uri.ValueKind == JsonValueKind.String
+                ? uri.GetString()
+                : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

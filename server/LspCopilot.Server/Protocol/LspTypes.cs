@@ -13,7 +13,7 @@ public sealed record TextDocumentIdentifier(string Uri);
 
 public sealed record VersionedTextDocumentIdentifier(string Uri, int Version);
 
-public sealed record TextDocumentItem(string Uri, string LanguageId, int Version, string Text);
+public sealed record TextDocumentItem(string Uri, string LanguageId, int Version, [property: JsonConverter(typeof(EditorTextConverter))] string Text);
 
 public sealed record ClientInfo(string Name, string? Version = null);
 
@@ -63,7 +63,7 @@ public sealed record DidChangeTextDocumentParams(
     IReadOnlyList<TextDocumentContentChangeEvent> ContentChanges);
 
 /// <summary>With <see cref="Range"/> absent the change replaces the whole document.</summary>
-public sealed record TextDocumentContentChangeEvent(string Text, Range? Range = null);
+public sealed record TextDocumentContentChangeEvent([property: JsonConverter(typeof(EditorTextConverter))] string Text, Range? Range = null);
 
 public sealed record DidCloseTextDocumentParams(TextDocumentIdentifier TextDocument);
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using LspCopilot.Completion;
 using LspCopilot.Server.Protocol;
 using StreamJsonRpc.Protocol;
 using StreamJsonRpc;
@@ -7,13 +8,19 @@ namespace LspCopilot.Server.Rpc;
 
 /// <summary>
 /// JsonRpc whose error responses carry a code and a message only: no stack traces, no exception
-/// data. Cancellation always answers RequestCancelled (-32800).
+/// data. Cancellation always answers RequestCancelled (-32800). A notification has no answer to carry
+/// an error, so its failure is logged instead of vanishing.
 /// </summary>
-internal sealed class LspJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handler)
+internal sealed class LspJsonRpc(IJsonRpcMessageHandler handler, ServerLog log) : JsonRpc(handler)
 {
     protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
     {
         var ex = Unwrap(exception);
+        if (!request.IsResponseExpected)
+        {
+            log.Error($"The notification {request.Method} failed and was not applied: {ex.GetType().Name}: {ex.Message}");
+        }
+
         return ex switch
         {
             LocalRpcException local => new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)local.ErrorCode, Message = local.Message },

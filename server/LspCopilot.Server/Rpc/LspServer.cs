@@ -1,4 +1,5 @@
 using LspCopilot.Completion;
+using LspCopilot.Server.Documents;
 using LspCopilot.Server.Handlers;
 using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Protocol;
@@ -16,11 +17,17 @@ public sealed class LspServer
     private readonly Func<LspSession, ICompletionContextProvider> _contexts;
 
     private readonly bool _ownsLogSink;
+    private readonly DocumentLimits _documents;
+    private readonly DocumentBudget _serverDocuments;
 
     /// <param name="ownsLogSink">False when several sessions share one log (TCP): logs then stay on stderr and are not mirrored to one client.</param>
-    public LspServer(ModelHost model, ServerLog log, GenerationOptions? generation = null, Func<LspSession, ICompletionContextProvider>? contexts = null, bool ownsLogSink = true)
+    /// <param name="documents">Bounds on the open documents' text (default <see cref="DocumentLimits.Default"/>).</param>
+    /// <param name="serverDocuments">The process's budget when several servers share it (TCP); else this server's own.</param>
+    public LspServer(ModelHost model, ServerLog log, GenerationOptions? generation = null, Func<LspSession, ICompletionContextProvider>? contexts = null, bool ownsLogSink = true, DocumentLimits? documents = null, DocumentBudget? serverDocuments = null)
     {
         _ownsLogSink = ownsLogSink;
+        _documents = documents ?? DocumentLimits.Default;
+        _serverDocuments = serverDocuments ?? DocumentBudget.ForServer(_documents);
         _model = model;
         _log = log;
         _generation = generation ?? new GenerationOptions();
@@ -33,7 +40,7 @@ public sealed class LspServer
     {
         var formatter = new LspJsonFormatter();
         var handler = new LspMessageHandler(output, new FramingGuardStream(input), formatter);
-        using var rpc = new LspJsonRpc(handler)
+        using var rpc = new LspJsonRpc(handler, _log)
         {
             CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
             // Handlers run one at a time up to their first await, in arrival order, so a didChange is
@@ -41,7 +48,7 @@ public sealed class LspServer
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
         };
 
-        using var session = new LspSession(rpc, _model, _generation, _contexts, _log);
+        using var session = new LspSession(rpc, _model, _generation, _contexts, _log, DocumentBudget.ForSession(_documents, _serverDocuments));
         var targetOptions = new JsonRpcTargetOptions { UseSingleObjectParameterDeserialization = true };
         rpc.AddLocalRpcTarget(new InitializeHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new InitializedHandler(session), targetOptions);

@@ -18,13 +18,13 @@ public sealed class LspSession : IDisposable
     private int _modelErrorShown;
     private int _workerCrashShown;
 
-    internal LspSession(JsonRpc rpc, ModelHost model, GenerationOptions generation, Func<LspSession, ICompletionContextProvider> contexts, ServerLog log)
+    internal LspSession(JsonRpc rpc, ModelHost model, GenerationOptions generation, Func<LspSession, ICompletionContextProvider> contexts, ServerLog log, DocumentBudget documents)
     {
         Rpc = rpc;
         Model = model;
         DefaultGeneration = generation;
         Log = log;
-        Documents = new DocumentStore(log, Id);
+        Documents = new DocumentStore(log, Id, documents, message => _ = Notify(LspMethods.ShowMessage, new ShowMessageParams(MessageType.Warning, message)));
         Contexts = contexts(this);
     }
 
@@ -128,6 +128,7 @@ public sealed class LspSession : IDisposable
     public void Dispose()
     {
         CancelAll();
+        Documents.Dispose();
         (Contexts as IDisposable)?.Dispose();
     }
 }

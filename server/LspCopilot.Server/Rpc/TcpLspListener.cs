@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Net;
 using LspCopilot.Completion;
+using LspCopilot.Server.Documents;
 using LspCopilot.Server.Hosting;
 
 namespace LspCopilot.Server.Rpc;
@@ -12,9 +13,10 @@ namespace LspCopilot.Server.Rpc;
 /// <c>maxClients</c> slots — a client past them gets an error answer and is closed. Connections still in
 /// their handshake are capped apart (<c>maxPending</c>, the oldest closed first), so idle connections can
 /// neither hold the slots nor starve a client that speaks at once. A client that goes away has all its work
-/// cancelled; the listener keeps serving the others.
+/// cancelled; the listener keeps serving the others. The sessions' open documents share one bound
+/// (<see cref="DocumentLimits.ServerBytes"/>).
 /// </summary>
-public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxClients, ModelHost model, GenerationOptions generation, ServerLog log, int maxPending = TcpLspListener.DefaultMaxPending)
+public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxClients, ModelHost model, GenerationOptions generation, ServerLog log, DocumentLimits? documents = null, int maxPending = TcpLspListener.DefaultMaxPending)
 {
     /// <summary>Connections that may be in their handshake at once.</summary>
     public const int DefaultMaxPending = 16;
@@ -23,6 +25,8 @@ public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxC
     public static TimeSpan HandshakeTimeout { get; } = TimeSpan.FromSeconds(5);
 
     private readonly LinkedList<CancellationTokenSource> _pending = new();
+    private readonly DocumentLimits _documents = documents ?? DocumentLimits.Default;
+    private readonly DocumentBudget _serverDocuments = DocumentBudget.ForServer(documents ?? DocumentLimits.Default);
     private int _clients;
     private TcpListener? _listener;
 
@@ -116,7 +120,7 @@ public sealed class TcpLspListener(TcpEndpoint endpoint, string? token, int maxC
                 log.Info($"Client connected from {peer}.");
                 await using (stream.ConfigureAwait(false))
                 {
-                    var server = new LspServer(model, log, generation, ownsLogSink: false);
+                    var server = new LspServer(model, log, generation, ownsLogSink: false, documents: _documents, serverDocuments: _serverDocuments);
                     var code = await server.RunAsync(stream, stream, cancellationToken).ConfigureAwait(false);
                     log.Info($"Client {peer} disconnected ({(code == 0 ? "after shutdown and exit" : "without shutdown")}).");
                 }

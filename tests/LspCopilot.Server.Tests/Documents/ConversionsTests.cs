@@ -71,6 +71,28 @@ public sealed class ConversionsTests
     }
 
     [Fact]
+    public void UnicodeLineSeparators_AreCharactersNotLineBreaks()
+    {
+        // U+2028, U+2029 and U+0085 end a line for Roslyn's SourceText.Lines, never for LSP.
+        var text = SourceText.From("a\u2028b\u2029c\u0085d\ne");
+
+        Assert.Equal(8, Conversions.ToOffset(text, new Position(1, 0)));
+        Assert.Equal(new Position(0, 6), Conversions.ToPosition(text, 6));
+        Assert.Equal(new Position(1, 1), Conversions.ToPosition(text, 9));
+        Assert.Equal(7, Conversions.ToOffset(text, new Position(0, 99)));
+        Assert.False(Conversions.TryToOffset(text, new Position(2, 0), out _, out _));
+    }
+
+    [Fact]
+    public void LoneSurrogate_IsOneCharacter()
+    {
+        var text = SourceText.From("a\ud800b\udc00c");
+
+        Assert.Equal(2, Conversions.ToOffset(text, new Position(0, 2)));
+        Assert.Equal(4, Conversions.ToOffset(text, new Position(0, 4)));
+    }
+
+    [Fact]
     public void NegativePosition_Refused()
     {
         Assert.False(Conversions.TryToOffset(SourceText.From("x"), new Position(0, -1), out _, out _));

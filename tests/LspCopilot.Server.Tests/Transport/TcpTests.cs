@@ -26,7 +26,7 @@ public sealed class TcpTests : IAsyncLifetime
     private async Task<TcpLspListener> StartAsync(string? token = null, int maxClients = 8, GenerationOptions? generation = null, int maxPending = TcpLspListener.DefaultMaxPending)
     {
         _model = new ModelHost(new EngineOptions { ModelPath = TestModels.Require(TestModels.Fim) }, ServerLog.Silent, Composition.InProcess);
-        var listener = new TcpLspListener(new TcpEndpoint(IPAddress.Loopback, 0), token, maxClients, _model, generation ?? new GenerationOptions(), ServerLog.Silent, maxPending);
+        var listener = new TcpLspListener(new TcpEndpoint(IPAddress.Loopback, 0), token, maxClients, _model, generation ?? new GenerationOptions(), ServerLog.Silent, maxPending: maxPending);
         listener.Start();
         _port = listener.LocalEndpoint!.Port;
         _listening = listener.RunAsync(_stop.Token);

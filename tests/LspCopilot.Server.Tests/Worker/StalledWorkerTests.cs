@@ -16,10 +16,11 @@ public sealed class StalledWorkerTests
     [Fact]
     public async Task FrozenWorker_RequestFailsAfterTheStallTimeout_AFreshWorkerServesTheNext()
     {
-        await using var server = LspCopilotProcess.Start(["--stdio", "--model", TestModels.Require(TestModels.Fim), "--stall-timeout", "2", "--log-level", "debug"], readStdout: false);
+        await using var server = LspCopilotProcess.Start(["--stdio", "--model", TestModels.Require(TestModels.Fim), "--stall-timeout", "5", "--log-level", "debug"], readStdout: false);
         var client = await OpenAsync(server);
         var worker = await server.WaitForWorkerProcessIdAsync();
-        await client.RequestAsync(LspMethods.InlineCompletion, Inline(4, 22));
+        var warm = await client.RequestAsync(LspMethods.InlineCompletion, Inline(4, 22));
+        Assert.True(warm.TryGetProperty("result", out _), "The worker must answer before it is frozen: " + warm);
 
         ChildWorkers.Freeze(worker);
         try
@@ -29,7 +30,7 @@ public sealed class StalledWorkerTests
 
             var error = failed.GetProperty("error");
             Assert.Equal(LspErrorCodes.RequestFailed, error.GetProperty("code").GetInt32());
-            Assert.Contains("no progress for 2 s", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Contains("no progress for 5 s", error.GetProperty("message").GetString(), StringComparison.Ordinal);
             Assert.Equal(JsonValueKind.Array, next.GetProperty("result").GetProperty("items").ValueKind);
             Assert.NotEqual(worker, await server.WaitForWorkerProcessIdAsync(after: 1));
             Assert.True(ChildWorkers.HasExited(worker));
