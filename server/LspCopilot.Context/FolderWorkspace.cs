@@ -112,6 +112,64 @@ public sealed class FolderWorkspace : IDisposable
         }
     }
 
+    /// <summary>
+    /// A file changed on disk (the editor's watcher said so): a C# file the editor does not hold open is read
+    /// again, added or removed, so analysis and the compile check never use a stale copy; a project file
+    /// reloads the folder. Returns the id of a document whose text changed or went away, if any.
+    /// </summary>
+    public DocumentId? OnDiskChanged(string path, FileChangeKind kind)
+    {
+        lock (_lock)
+        {
+            if (!IsLoadedLocked())
+            {
+                return null; // The load in progress (or to come) reads the disk.
+            }
+
+            if (IsProjectFile(path))
+            {
+                _log.Info($"{Path.GetFileName(path)} changed on disk: reloading the workspace {Root}.");
+                _documents.Clear();
+                _projectFolders.Clear();
+                _loading = Task.Run(Load, _disposed.Token);
+                return null;
+            }
+
+            if (!path.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) || _open.ContainsKey(path))
+            {
+                return null; // Not C#, or the editor's text wins while it is open.
+            }
+
+            _documents.TryGetValue(path, out var id);
+            var readable = kind != FileChangeKind.Deleted && File.Exists(path) && new FileInfo(path) is { LinkTarget: null } info && info.Length <= _options.MaxFileBytes;
+            if (!readable)
+            {
+                if (id is not null)
+                {
+                    _solution = _solution.RemoveDocument(id);
+                    _documents.Remove(path);
+                }
+
+                return id;
+            }
+
+            if (id is not null)
+            {
+                _solution = _solution.WithDocumentTextLoader(id, new FileTextLoader(path, defaultEncoding: null), PreservationMode.PreserveValue);
+                return id;
+            }
+
+            id = DocumentId.CreateNewId(ProjectFor(path), path);
+            _solution = _solution.AddDocument(DocumentInfo.Create(id, Path.GetFileName(path), loader: new FileTextLoader(path, defaultEncoding: null), filePath: path));
+            _documents[path] = id;
+            return null;
+        }
+    }
+
+    private static bool IsProjectFile(string path) =>
+        path.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)
+        || Path.GetFileName(path).Equals("Directory.Build.props", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The document for <paramref name="path"/> holding exactly <paramref name="text"/>; null until loaded.</summary>
     public Document? GetDocument(string path, SourceText text)
     {

@@ -87,6 +87,23 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
         }
     }
 
+    /// <summary>A file changed on disk (the editor's file watcher): its folder reads it again (see <see cref="FolderWorkspace.OnDiskChanged"/>).</summary>
+    public void OnFileChanged(string uri, FileChangeKind kind)
+    {
+        try
+        {
+            var place = Place(uri);
+            if (place.Folder is { } folder)
+            {
+                Forget(folder.OnDiskChanged(place.Path, kind));
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _log.Warning($"C# analysis could not follow the change on disk of {uri}: {ex.Message}");
+        }
+    }
+
     public async ValueTask<CompletionPlan?> PlanAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken)
     {
         if (!IsCSharp(document))

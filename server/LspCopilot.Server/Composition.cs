@@ -41,6 +41,12 @@ public static class Composition
             () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } ? engine : TokenEstimate.Instance,
             session.Log);
         session.Documents.Changed += provider.OnDocumentChanged;
+        session.WatchedFileChanged += (uri, type) => provider.OnFileChanged(uri, type switch
+        {
+            1 => FileChangeKind.Created,
+            3 => FileChangeKind.Deleted,
+            _ => FileChangeKind.Changed,
+        });
         return provider;
     }
 }

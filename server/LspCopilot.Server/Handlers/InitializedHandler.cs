@@ -17,6 +17,29 @@ internal sealed class InitializedHandler(LspSession session)
         }
 
         _ = ReportModelLoadAsync();
+        _ = WatchFilesAsync();
+    }
+
+    /// <summary>Asks the editor to report C# and project files changed on disk (workspace/didChangeWatchedFiles).</summary>
+    private async Task WatchFilesAsync()
+    {
+        if (!session.Client.SupportsFileWatchers)
+        {
+            session.Log.Debug("The editor does not let the server watch files: files changed outside it are read again when opened or reloaded.");
+            return;
+        }
+
+        var watchers = new DidChangeWatchedFilesRegistrationOptions([new("**/*.cs"), new("**/*.csproj"), new("**/Directory.Build.props")]);
+        try
+        {
+            await session.Rpc.InvokeWithParameterObjectAsync(
+                LspMethods.RegisterCapability,
+                new RegistrationParams([new Registration("lspcopilot-watch-files", LspMethods.DidChangeWatchedFiles, watchers)])).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RemoteInvocationException or ConnectionLostException or ObjectDisposedException)
+        {
+            session.Log.Debug($"The editor refused the file watchers: {ex.Message}");
+        }
     }
 
     /// <summary>Shows a progress notification while the model loads, and the user one message if it fails.</summary>

@@ -16,6 +16,8 @@ public static class LspMethods
     public const string ShowMessage = "window/showMessage";
     public const string LogMessage = "window/logMessage";
     public const string WorkDoneProgressCreate = "window/workDoneProgress/create";
+    public const string DidChangeWatchedFiles = "workspace/didChangeWatchedFiles";
+    public const string RegisterCapability = "client/registerCapability";
 
     /// <summary>Our notification server → client: the model's state, for a status bar (<see cref="ServerStatusParams"/>).</summary>
     public const string Status = "lspcopilot/status";

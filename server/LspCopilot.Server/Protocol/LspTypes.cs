@@ -67,6 +67,20 @@ public sealed record TextDocumentContentChangeEvent([property: JsonConverter(typ
 
 public sealed record DidCloseTextDocumentParams(TextDocumentIdentifier TextDocument);
 
+/// <summary>workspace/didChangeWatchedFiles: <c>Type</c> is 1 created, 2 changed, 3 deleted.</summary>
+public sealed record FileEvent(string Uri, int Type);
+
+public sealed record DidChangeWatchedFilesParams(IReadOnlyList<FileEvent>? Changes);
+
+/// <summary>client/registerCapability, for the file watchers the server asks the editor for.</summary>
+public sealed record RegistrationParams(IReadOnlyList<Registration> Registrations);
+
+public sealed record Registration(string Id, string Method, object? RegisterOptions);
+
+public sealed record FileSystemWatcher(string GlobPattern);
+
+public sealed record DidChangeWatchedFilesRegistrationOptions(IReadOnlyList<FileSystemWatcher> Watchers);
+
 public sealed record InlineCompletionParams
 {
     public TextDocumentIdentifier? TextDocument { get; init; }

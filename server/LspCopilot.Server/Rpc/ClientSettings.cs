@@ -15,6 +15,9 @@ public sealed record ClientSettings(InitializeParams Params, InitializationOptio
 
     public bool SupportsWorkDoneProgress => HasCapability(Params.Capabilities, "window", "workDoneProgress");
 
+    /// <summary>True when the client lets the server register file watchers (workspace/didChangeWatchedFiles).</summary>
+    public bool SupportsFileWatchers => HasCapability(Params.Capabilities, "workspace", "didChangeWatchedFiles", "dynamicRegistration");
+
     internal static bool HasCapability(JsonElement? capabilities, params string[] path)
     {
         if (capabilities is not { ValueKind: JsonValueKind.Object } node)

@@ -59,6 +59,7 @@ public sealed class LspServer
         rpc.AddLocalRpcTarget(new DidCloseHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new InlineCompletionHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new CompletionHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new DidChangeWatchedFilesHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new MalformedParamsHandler(_log), targetOptions);
 
         rpc.Disconnected += (_, e) =>

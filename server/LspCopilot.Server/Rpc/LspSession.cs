@@ -123,6 +123,11 @@ public sealed class LspSession : IDisposable
         }
     }
 
+    /// <summary>Files changed on disk, as the editor's watcher reports them (uri, LSP FileChangeType).</summary>
+    public event Action<string, int>? WatchedFileChanged;
+
+    internal void OnWatchedFileChanged(string uri, int type) => WatchedFileChanged?.Invoke(uri, type);
+
     public void CancelAll() => Requests.CancelAll();
 
     public void Dispose()
