@@ -7,7 +7,11 @@ using Microsoft.CodeAnalysis;
 namespace LspCopilot.Context;
 
 /// <summary>Figures of one workspace load, for logs and the benchmark.</summary>
-public sealed record WorkspaceLoadStats(int Projects, int Files, int SkippedLarge, bool Truncated, TimeSpan Elapsed);
+public sealed record WorkspaceLoadStats(int Projects, int Files, int SkippedLarge, bool Truncated, TimeSpan Elapsed)
+{
+    /// <summary>Named pipes, devices and sockets named like C# or project files, which were not opened.</summary>
+    public int SkippedNotRegular { get; init; }
+}
 
 /// <summary>
 /// One workspace folder as a Roslyn solution: a project per .csproj (references from the SDK packs and
@@ -100,7 +104,7 @@ public sealed class FolderWorkspace : IDisposable
 
             if (File.Exists(path) && new FileInfo(path).LinkTarget is null)
             {
-                _solution = _solution.WithDocumentTextLoader(id, new FileTextLoader(path, defaultEncoding: null), PreservationMode.PreserveValue);
+                _solution = _solution.WithDocumentTextLoader(id, new WorkspaceFileLoader(path, _options.MaxFileBytes), PreservationMode.PreserveValue);
             }
             else
             {
@@ -180,7 +184,7 @@ public sealed class FolderWorkspace : IDisposable
                 documents[owner] = list = [];
             }
 
-            list.Add(DocumentInfo.Create(docId, Path.GetFileName(file), loader: new FileTextLoader(file, defaultEncoding: null), filePath: file));
+            list.Add(DocumentInfo.Create(docId, Path.GetFileName(file), loader: new WorkspaceFileLoader(file, _options.MaxFileBytes), filePath: file));
         }
 
         var infos = new List<ProjectInfo>();
@@ -214,12 +218,13 @@ public sealed class FolderWorkspace : IDisposable
                 ApplyLocked(path, text);
             }
 
-            Stats = new WorkspaceLoadStats(projects.Count, scan.SourceFiles.Count, scan.SkippedLarge, scan.Truncated, clock.Elapsed);
+            Stats = new WorkspaceLoadStats(projects.Count, scan.SourceFiles.Count, scan.SkippedLarge, scan.Truncated, clock.Elapsed) { SkippedNotRegular = scan.SkippedNotRegular.Count };
         }
 
         _log.Info($"Workspace {Root}: {projects.Count} project(s), {scan.SourceFiles.Count} C# file(s) in {clock.ElapsedMilliseconds} ms"
             + (scan.Truncated ? $"; stopped at {_options.MaxFiles} files (raise maxFiles to load more)" : string.Empty)
-            + (scan.SkippedLarge > 0 ? $"; {scan.SkippedLarge} file(s) over {_options.MaxFileBytes / 1024} KiB skipped" : string.Empty) + ".");
+            + (scan.SkippedLarge > 0 ? $"; {scan.SkippedLarge} file(s) over {_options.MaxFileBytes / 1024} KiB skipped" : string.Empty)
+            + (scan.SkippedNotRegular.Count > 0 ? $"; {scan.SkippedNotRegular.Count} named pipe(s) or device(s) named like source files not read ({string.Join(", ", scan.SkippedNotRegular.Take(3).Select(p => Path.GetRelativePath(Root, p)))})" : string.Empty) + ".");
     }
 
     /// <summary>The deepest project folder holding the path, else the loose project.</summary>

@@ -1,3 +1,5 @@
+using LspCopilot.Completion;
+
 namespace LspCopilot.Context;
 
 /// <summary>What a scan of one workspace folder found.</summary>
@@ -6,12 +8,17 @@ public sealed record ScannedFolder(
     IReadOnlyList<string> ProjectFiles,
     IReadOnlyList<string> SourceFiles,
     int SkippedLarge,
-    bool Truncated);
+    bool Truncated)
+{
+    /// <summary>Named pipes, devices and sockets named like source or project files: never opened.</summary>
+    public IReadOnlyList<string> SkippedNotRegular { get; init; } = [];
+}
 
 /// <summary>
 /// Lists the <c>.cs</c> and <c>.csproj</c> files under a workspace folder, bounded: build output,
 /// dot-folders and .gitignored paths are skipped, symbolic links are never followed (so the walk cannot
-/// leave the folder), files over the size limit and beyond the count limit are left out. Sorted, so
+/// leave the folder), anything but a regular file is never opened (a named pipe would block the read
+/// forever), files over the size limit and beyond the count limit are left out. Sorted, so
 /// two scans of the same tree agree.
 /// </summary>
 public static class SourceFileScanner
@@ -26,6 +33,7 @@ public static class SourceFileScanner
         var projects = new List<string>();
         var sources = new List<string>();
         var skippedLarge = 0;
+        var notRegular = new List<string>();
         var truncated = false;
         var pending = new Queue<(string Folder, IReadOnlyList<GitIgnoreRules> Rules)>();
         pending.Enqueue((root, []));
@@ -52,15 +60,9 @@ public static class SourceFileScanner
                     continue;
                 }
 
-                var isDirectory = entry is DirectoryInfo;
-                if (IsIgnored(entry.FullName, isDirectory, rules))
+                if (entry is DirectoryInfo)
                 {
-                    continue;
-                }
-
-                if (isDirectory)
-                {
-                    if (!entry.Name.StartsWith('.') && !s_skippedFolders.Contains(entry.Name))
+                    if (!entry.Name.StartsWith('.') && !s_skippedFolders.Contains(entry.Name) && !IsIgnored(entry.FullName, isDirectory: true, rules))
                     {
                         pending.Enqueue((entry.FullName, rules));
                     }
@@ -68,11 +70,21 @@ public static class SourceFileScanner
                     continue;
                 }
 
-                if (entry.Name.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase))
+                var isProject = entry.Name.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase);
+                if ((!isProject && !entry.Name.EndsWith(".cs", StringComparison.OrdinalIgnoreCase)) || IsIgnored(entry.FullName, isDirectory: false, rules))
+                {
+                    continue;
+                }
+
+                if (FileKinds.Of(entry.FullName) != FileKind.Regular)
+                {
+                    notRegular.Add(entry.FullName);
+                }
+                else if (isProject)
                 {
                     projects.Add(entry.FullName);
                 }
-                else if (entry.Name.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
+                else
                 {
                     if (((FileInfo)entry).Length > options.MaxFileBytes)
                     {
@@ -91,14 +103,14 @@ public static class SourceFileScanner
             }
         }
 
-        return new ScannedFolder(root, projects, sources, skippedLarge, truncated);
+        return new ScannedFolder(root, projects, sources, skippedLarge, truncated) { SkippedNotRegular = notRegular };
     }
 
     private static IReadOnlyList<GitIgnoreRules> WithFolderRules(string folder, IReadOnlyList<GitIgnoreRules> inherited)
     {
         var file = Path.Combine(folder, ".gitignore");
         var info = new FileInfo(file);
-        if (!info.Exists || info.LinkTarget is not null || info.Length > 1024 * 1024)
+        if (!info.Exists || info.LinkTarget is not null || FileKinds.Of(file) != FileKind.Regular || info.Length > 1024 * 1024)
         {
             return inherited;
         }
