@@ -72,6 +72,7 @@ public sealed class LlamaEngine : ICompletionEngine
     {
         var path = ModelFileCheck.Validate(options.ModelPath);
         NativeBackend.Configure(log, options.NativeLibDir);
+        ContextSizeCheck.Validate(path, options);
         var sw = Stopwatch.StartNew();
         try
         {
