@@ -63,6 +63,18 @@ public sealed record AnalysisOptions
     /// <summary>Source files larger than this are skipped (generated code, data).</summary>
     public long MaxFileBytes { get; init; } = 2 * 1024 * 1024;
 
+    /// <summary>Most files and folders the scan of one workspace folder looks at; a bigger tree is loaded in part, with a log line.</summary>
+    public int MaxScanEntries { get; init; } = 200_000;
+
+    /// <summary>Longest the scan of one workspace folder may run; what it found by then is loaded, with a log line.</summary>
+    public TimeSpan MaxScanTime { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// The user's home folder: as a workspace folder it is refused like a filesystem root (only open
+    /// documents are analysed), since loading it means walking everything the user owns. Null: no home check.
+    /// </summary>
+    public string? HomeFolder { get; init; } = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? home : null;
+
     /// <summary>Symbols declared in the current file closer than this many characters to the cursor are left to the prefix/suffix windows.</summary>
     public int NearbyChars { get; init; } = 3000;
 
@@ -72,6 +84,10 @@ public sealed record AnalysisOptions
     /// <summary>Longest XML doc summary shown, in characters.</summary>
     public int MaxSummaryChars { get; init; } = 100;
 
-    /// <summary>How long a request waits for the workspace to finish loading before it uses the document alone.</summary>
+    /// <summary>
+    /// How long after a workspace folder starts loading a request may still wait for it (so a small folder
+    /// gives the first request its full context); after that, requests use the document alone until the
+    /// folder is ready, without waiting.
+    /// </summary>
     public TimeSpan LoadWait { get; init; } = TimeSpan.FromMilliseconds(50);
 }

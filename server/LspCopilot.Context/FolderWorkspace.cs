@@ -7,12 +7,21 @@ using Microsoft.CodeAnalysis;
 namespace LspCopilot.Context;
 
 /// <summary>Figures of one workspace load, for logs and the benchmark.</summary>
-public sealed record WorkspaceLoadStats(int Projects, int Files, int SkippedLarge, bool Truncated, TimeSpan Elapsed);
+public sealed record WorkspaceLoadStats(int Projects, int Files, int SkippedLarge, bool Truncated, TimeSpan Elapsed)
+{
+    /// <summary>Named pipes, devices and sockets named like C# or project files, which were not opened.</summary>
+    public int SkippedNotRegular { get; init; }
+
+    /// <summary>The scan budget that stopped the load early, if any.</summary>
+    public ScanLimit StoppedBy { get; init; }
+}
 
 /// <summary>
 /// One workspace folder as a Roslyn solution: a project per .csproj (references from the SDK packs and
 /// the NuGet cache, see <see cref="ReferenceResolver"/>), files without a project in a loose project.
-/// Loading starts on first use and runs in the background; open documents overlay the disk text, and a
+/// Loading starts on first use and runs in the background, bounded by the scan's budgets; the folder is
+/// used once its solution is built and the open documents' projects are compiled, so no request waits
+/// for a big folder (it uses the document alone until then). Open documents overlay the disk text, and a
 /// keystroke replaces one document's text (<see cref="Solution.WithDocumentText(DocumentId, SourceText, PreservationMode)"/>),
 /// so Roslyn re-parses that file incrementally and keeps every other tree and the metadata symbols.
 /// Only files the scan found under the folder are read from disk.
@@ -27,15 +36,25 @@ public sealed class FolderWorkspace : IDisposable
     private readonly Dictionary<string, SourceText> _open = new(PathComparer);
     private readonly List<(string Folder, ProjectId Id)> _projectFolders = [];
     private readonly CancellationTokenSource _disposed = new();
+    private readonly Func<string, AnalysisOptions, CancellationToken, ScannedFolder> _scan;
     private Solution _solution;
     private ProjectId? _looseProject;
     private Task? _loading;
+    private long _loadStarted;
+    private volatile bool _ready;
 
     public FolderWorkspace(string root, AnalysisOptions options, ServerLog log)
+        : this(root, options, log, SourceFileScanner.Scan)
+    {
+    }
+
+    /// <param name="scan">Lists the folder's files (tests hold it to keep the folder loading).</param>
+    internal FolderWorkspace(string root, AnalysisOptions options, ServerLog log, Func<string, AnalysisOptions, CancellationToken, ScannedFolder> scan)
     {
         Root = root;
         _options = options;
         _log = log;
+        _scan = scan;
         _solution = _workspace.CurrentSolution;
     }
 
@@ -45,33 +64,45 @@ public sealed class FolderWorkspace : IDisposable
 
     public WorkspaceLoadStats? Stats { get; private set; }
 
-    public bool IsLoaded => _loading is { IsCompletedSuccessfully: true };
+    /// <summary>True once the folder's solution is in use (false for good if loading failed).</summary>
+    public bool IsLoaded => _ready;
 
-    /// <summary>Starts loading once; the task completes when every project and file is in the solution.</summary>
+    /// <summary>Starts loading once; the task completes when the folder is in use, or loading gave up (never faults).</summary>
     public Task EnsureLoadingAsync()
     {
         lock (_lock)
         {
-            return _loading ??= Task.Run(Load, _disposed.Token);
+            if (_loading is null)
+            {
+                var token = _disposed.Token;
+                _loadStarted = Stopwatch.GetTimestamp();
+                _loading = Task.Run(() => LoadAsync(token), token);
+            }
+
+            return _loading;
         }
     }
 
-    /// <summary>Waits up to <paramref name="wait"/> for the load; true when loaded.</summary>
+    /// <summary>
+    /// Waits for the load only while it is younger than <paramref name="wait"/>, so a big folder costs
+    /// requests that much once in all, not on every keystroke; true when the folder is in use.
+    /// </summary>
     public async Task<bool> WaitLoadedAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         var loading = EnsureLoadingAsync();
-        if (!loading.IsCompleted && wait > TimeSpan.Zero)
+        var left = wait - Stopwatch.GetElapsedTime(Interlocked.Read(ref _loadStarted));
+        if (!_ready && !loading.IsCompleted && left > TimeSpan.Zero)
         {
             try
             {
-                await loading.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                await loading.WaitAsync(left, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
             }
         }
 
-        return loading.IsCompletedSuccessfully;
+        return _ready;
     }
 
     /// <summary>An editor's text for a file under the folder (didOpen/didChange): replaces the disk text.</summary>
@@ -100,7 +131,7 @@ public sealed class FolderWorkspace : IDisposable
 
             if (File.Exists(path) && new FileInfo(path).LinkTarget is null)
             {
-                _solution = _solution.WithDocumentTextLoader(id, new FileTextLoader(path, defaultEncoding: null), PreservationMode.PreserveValue);
+                _solution = _solution.WithDocumentTextLoader(id, new WorkspaceFileLoader(path, _options.MaxFileBytes), PreservationMode.PreserveValue);
             }
             else
             {
@@ -129,9 +160,12 @@ public sealed class FolderWorkspace : IDisposable
             if (IsProjectFile(path))
             {
                 _log.Info($"{Path.GetFileName(path)} changed on disk: reloading the workspace {Root}.");
+                _ready = false;
                 _documents.Clear();
                 _projectFolders.Clear();
-                _loading = Task.Run(Load, _disposed.Token);
+                var token = _disposed.Token;
+                _loadStarted = Stopwatch.GetTimestamp();
+                _loading = Task.Run(() => LoadAsync(token), token);
                 return null;
             }
 
@@ -141,7 +175,8 @@ public sealed class FolderWorkspace : IDisposable
             }
 
             _documents.TryGetValue(path, out var id);
-            var readable = kind != FileChangeKind.Deleted && File.Exists(path) && new FileInfo(path) is { LinkTarget: null } info && info.Length <= _options.MaxFileBytes;
+            // Only regular files (a FIFO would block the reader), not links out of the folder, under the size cap.
+            var readable = kind != FileChangeKind.Deleted && FileKinds.IsRegularFile(path) && new FileInfo(path) is { LinkTarget: null } info && info.Length <= _options.MaxFileBytes;
             if (!readable)
             {
                 if (id is not null)
@@ -155,12 +190,12 @@ public sealed class FolderWorkspace : IDisposable
 
             if (id is not null)
             {
-                _solution = _solution.WithDocumentTextLoader(id, new FileTextLoader(path, defaultEncoding: null), PreservationMode.PreserveValue);
+                _solution = _solution.WithDocumentTextLoader(id, new WorkspaceFileLoader(path, _options.MaxFileBytes), PreservationMode.PreserveValue);
                 return id;
             }
 
             id = DocumentId.CreateNewId(ProjectFor(path), path);
-            _solution = _solution.AddDocument(DocumentInfo.Create(id, Path.GetFileName(path), loader: new FileTextLoader(path, defaultEncoding: null), filePath: path));
+            _solution = _solution.AddDocument(DocumentInfo.Create(id, Path.GetFileName(path), loader: new WorkspaceFileLoader(path, _options.MaxFileBytes), filePath: path));
             _documents[path] = id;
             return null;
         }
@@ -185,7 +220,7 @@ public sealed class FolderWorkspace : IDisposable
         }
     }
 
-    private bool IsLoadedLocked() => _loading is { IsCompletedSuccessfully: true };
+    private bool IsLoadedLocked() => _ready;
 
     private DocumentId ApplyLocked(string path, SourceText text)
     {
@@ -212,10 +247,46 @@ public sealed class FolderWorkspace : IDisposable
         return id;
     }
 
-    private void Load()
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var projectsToWarm = Build(cancellationToken, out var solution);
+
+            // Compiling the open documents' projects here, not on the first request after the load.
+            foreach (var id in projectsToWarm)
+            {
+                if (solution.GetProject(id) is { } project)
+                {
+                    await project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            lock (_lock)
+            {
+                // Editors' texts that changed while compiling.
+                foreach (var (path, text) in _open)
+                {
+                    ApplyLocked(path, text);
+                }
+
+                _ready = true;
+            }
+        }
+        catch (Exception ex) when ((ex is OperationCanceledException or ObjectDisposedException) && cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _log.Warning($"Workspace {Root} could not be loaded ({ex.GetType().Name}: {ex.Message}); C# documents there are analysed from their own text.");
+        }
+    }
+
+    /// <summary>Scans the folder and builds its solution; returns the projects of the documents open now.</summary>
+    private List<ProjectId> Build(CancellationToken cancellationToken, out Solution built)
     {
         var clock = Stopwatch.StartNew();
-        var scan = SourceFileScanner.Scan(Root, _options, _disposed.Token);
+        var scan = _scan(Root, _options, cancellationToken);
         var projects = scan.ProjectFiles
             .Select(p => ProjectFileReader.Read(p, Root))
             .GroupBy(p => p.Folder, PathComparer)
@@ -238,7 +309,7 @@ public sealed class FolderWorkspace : IDisposable
                 documents[owner] = list = [];
             }
 
-            list.Add(DocumentInfo.Create(docId, Path.GetFileName(file), loader: new FileTextLoader(file, defaultEncoding: null), filePath: file));
+            list.Add(DocumentInfo.Create(docId, Path.GetFileName(file), loader: new WorkspaceFileLoader(file, _options.MaxFileBytes), filePath: file));
         }
 
         var infos = new List<ProjectInfo>();
@@ -254,8 +325,10 @@ public sealed class FolderWorkspace : IDisposable
         }
 
         infos.Add(ProjectInfoFactory.Create(loose, "(files without a project)", null, ReferenceResolver.DefaultFramework(), documents.GetValueOrDefault(loose) ?? []));
+        _workspace.ClearSolution(); // a reload (a project file changed) replaces the previous solution
         var solution = _workspace.AddSolution(SolutionInfo.Create(SolutionId.CreateNewId(), VersionStamp.Create(), projects: infos));
 
+        List<ProjectId> openProjects;
         lock (_lock)
         {
             _solution = solution;
@@ -272,13 +345,31 @@ public sealed class FolderWorkspace : IDisposable
                 ApplyLocked(path, text);
             }
 
-            Stats = new WorkspaceLoadStats(projects.Count, scan.SourceFiles.Count, scan.SkippedLarge, scan.Truncated, clock.Elapsed);
+            openProjects = [.. _open.Keys.Select(p => _documents[p].ProjectId).Distinct()];
+            built = _solution;
+            Stats = new WorkspaceLoadStats(projects.Count, scan.SourceFiles.Count, scan.SkippedLarge, scan.Truncated, clock.Elapsed)
+            {
+                SkippedNotRegular = scan.SkippedNotRegular.Count,
+                StoppedBy = scan.StoppedBy,
+            };
         }
 
-        _log.Info($"Workspace {Root}: {projects.Count} project(s), {scan.SourceFiles.Count} C# file(s) in {clock.ElapsedMilliseconds} ms"
-            + (scan.Truncated ? $"; stopped at {_options.MaxFiles} files (raise maxFiles to load more)" : string.Empty)
-            + (scan.SkippedLarge > 0 ? $"; {scan.SkippedLarge} file(s) over {_options.MaxFileBytes / 1024} KiB skipped" : string.Empty) + ".");
+        _log.Write(
+            scan.StoppedBy is ScanLimit.Entries or ScanLimit.Time ? LogLevel.Warning : LogLevel.Info,
+            $"Workspace {Root}: {projects.Count} project(s), {scan.SourceFiles.Count} C# file(s) in {clock.ElapsedMilliseconds} ms"
+            + StopNote(scan.StoppedBy)
+            + (scan.SkippedLarge > 0 ? $"; {scan.SkippedLarge} file(s) over {_options.MaxFileBytes / 1024} KiB skipped" : string.Empty)
+            + (scan.SkippedNotRegular.Count > 0 ? $"; {scan.SkippedNotRegular.Count} named pipe(s) or device(s) named like source files not read ({string.Join(", ", scan.SkippedNotRegular.Take(3).Select(p => Path.GetRelativePath(Root, p)))})" : string.Empty) + ".");
+        return openProjects;
     }
+
+    private string StopNote(ScanLimit stoppedBy) => stoppedBy switch
+    {
+        ScanLimit.Files => $"; stopped at {_options.MaxFiles} files (raise maxFiles to load more)",
+        ScanLimit.Entries => $"; stopped after looking at {_options.MaxScanEntries:N0} files and folders, so only part of the folder is used: it is too big to load whole (open the project's own folder instead)",
+        ScanLimit.Time => $"; stopped after {_options.MaxScanTime.TotalSeconds:0.#} s of scanning, so only part of the folder is used: it is too big to load whole (open the project's own folder instead)",
+        _ => string.Empty,
+    };
 
     /// <summary>The deepest project folder holding the path, else the loose project.</summary>
     private ProjectId ProjectFor(string path) =>

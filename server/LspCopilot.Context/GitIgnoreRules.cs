@@ -1,12 +1,10 @@
-using System.Text.RegularExpressions;
-using System.Text;
-
 namespace LspCopilot.Context;
 
 /// <summary>
 /// The patterns of one <c>.gitignore</c> file, matched against paths relative to its folder: blank
 /// lines and <c>#</c> comments, <c>!</c> negation, a trailing <c>/</c> for folders only, a leading or
-/// inner <c>/</c> anchoring, <c>*</c>, <c>?</c>, <c>[...]</c> and <c>**</c>. Later rules win.
+/// inner <c>/</c> anchoring, <c>*</c>, <c>?</c>, <c>[...]</c> and <c>**</c>. Later rules win. Patterns are matched by
+/// <see cref="GlobPattern"/> in time linear in the path, so no pattern can stall the workspace scan.
 /// </summary>
 public sealed class GitIgnoreRules
 {
@@ -54,8 +52,7 @@ public sealed class GitIgnoreRules
 
             var anchored = line.Contains('/', StringComparison.Ordinal);
             line = line.TrimStart('/');
-            var pattern = (anchored ? "^" : "^(?:.*/)?") + Translate(line) + "$";
-            rules.Add(new Rule(new Regex(pattern, RegexOptions.CultureInvariant), negate, directoryOnly));
+            rules.Add(new Rule(GlobPattern.Compile(line, anyFolderPrefix: !anchored), negate, directoryOnly));
         }
 
         return new GitIgnoreRules(folder, rules);
@@ -92,59 +89,5 @@ public sealed class GitIgnoreRules
         return line[..end];
     }
 
-    private static string Translate(string glob)
-    {
-        var sb = new StringBuilder();
-        for (var i = 0; i < glob.Length; i++)
-        {
-            var c = glob[i];
-            switch (c)
-            {
-                case '*' when i + 1 < glob.Length && glob[i + 1] == '*':
-                    var leading = i == 0 || glob[i - 1] == '/';
-                    var trailing = i + 2 == glob.Length || glob[i + 2] == '/';
-                    i++;
-                    if (leading && trailing && i + 1 < glob.Length)
-                    {
-                        // "**/" matches zero or more folders.
-                        sb.Append("(?:.*/)?");
-                        i++;
-                    }
-                    else
-                    {
-                        sb.Append(".*");
-                    }
-
-                    break;
-                case '*':
-                    sb.Append("[^/]*");
-                    break;
-                case '?':
-                    sb.Append("[^/]");
-                    break;
-                case '[':
-                    var close = glob.IndexOf(']', i + 1);
-                    if (close < 0)
-                    {
-                        sb.Append("\\[");
-                        break;
-                    }
-
-                    var set = glob[(i + 1)..close];
-                    sb.Append('[').Append(set.StartsWith('!') ? "^" + Regex.Escape(set[1..]) : Regex.Escape(set)).Append(']');
-                    i = close;
-                    break;
-                case '\\' when i + 1 < glob.Length:
-                    sb.Append(Regex.Escape(glob[++i].ToString()));
-                    break;
-                default:
-                    sb.Append(Regex.Escape(c.ToString()));
-                    break;
-            }
-        }
-
-        return sb.ToString();
-    }
-
-    private sealed record Rule(Regex Pattern, bool Negate, bool DirectoryOnly);
+    private sealed record Rule(GlobPattern Pattern, bool Negate, bool DirectoryOnly);
 }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using System.Xml;
+using LspCopilot.Completion;
 
 namespace LspCopilot.Context;
 
@@ -127,7 +128,8 @@ public static partial class ProjectFileReader
     {
         try
         {
-            if (new FileInfo(path).Length > MaxProjectBytes)
+            // Not a regular file (a named pipe would block the read forever), or too big to be a project.
+            if (FileKinds.Of(path) != FileKind.Regular || new FileInfo(path).Length > MaxProjectBytes)
             {
                 return null;
             }

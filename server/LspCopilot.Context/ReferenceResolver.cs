@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using LspCopilot.Completion;
 using Microsoft.CodeAnalysis;
 
 namespace LspCopilot.Context;
@@ -177,7 +178,7 @@ public static class ReferenceResolver
     {
         var cache = WorkspaceRoots.RealPath(NuGetCache());
         var assets = Path.Combine(project.Folder, "obj", "project.assets.json");
-        if (File.Exists(assets) && FromAssets(assets, project.TargetFramework, cache) is { } restored)
+        if (FileKinds.Of(assets) == FileKind.Regular && FromAssets(assets, project.TargetFramework, cache) is { } restored)
         {
             return restored;
         }

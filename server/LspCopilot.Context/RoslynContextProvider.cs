@@ -20,6 +20,8 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
     private readonly ConcurrentDictionary<string, FolderWorkspace> _folders = new(FolderWorkspace.PathComparer);
     private readonly ConcurrentDictionary<string, DocumentPlace> _places = new(StringComparer.Ordinal);
     private readonly DetachedDocuments _detached = new();
+    private readonly Func<string, AnalysisOptions, CancellationToken, ScannedFolder> _scan;
+    private readonly object _rootsLock = new();
     private WorkspaceRoots? _roots;
 
     /// <param name="roots">Workspace folders.</param>
@@ -32,7 +34,14 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
     /// <param name="roots">Workspace folder paths, read on first use (null: not known yet, ask again next time).</param>
     /// <param name="tokenizer">The tokenizer to count with at each request (e.g. the estimate until the model loads).</param>
     public RoslynContextProvider(Func<IReadOnlyList<string>?> roots, AnalysisOptions options, Func<ITokenCounter> tokenizer, ServerLog log)
+        : this(roots, options, tokenizer, log, SourceFileScanner.Scan)
     {
+    }
+
+    /// <param name="scan">Lists a workspace folder's files (tests hold it to keep a folder loading).</param>
+    internal RoslynContextProvider(Func<IReadOnlyList<string>?> roots, AnalysisOptions options, Func<ITokenCounter> tokenizer, ServerLog log, Func<string, AnalysisOptions, CancellationToken, ScannedFolder> scan)
+    {
+        _scan = scan;
         _rootsSource = roots;
         _options = options;
         _log = log;
@@ -64,6 +73,8 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
                 if (snapshot is null)
                 {
                     Forget(folder.Close(place.Path));
+                    // Requests while the folder was loading analysed a detached copy.
+                    Forget(_detached.Remove(uri));
                     _places.TryRemove(uri, out _);
                 }
                 else
@@ -205,22 +216,41 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
         var root = roots.RootOfUri(uri, out var path);
         var place = root is null
             ? new DocumentPlace(null, string.Empty)
-            : new DocumentPlace(_folders.GetOrAdd(root, r => new FolderWorkspace(r, _options, _log)), path);
+            : new DocumentPlace(_folders.GetOrAdd(root, r => new FolderWorkspace(r, _options, _log, _scan)), path);
         return _places.GetOrAdd(uri, place);
     }
 
     private WorkspaceRoots? Roots()
     {
-        if (_roots is null && _rootsSource() is { } paths)
+        if (Volatile.Read(ref _roots) is { } known)
         {
-            var roots = new WorkspaceRoots(paths);
-            _roots = roots;
+            return known;
+        }
+
+        lock (_rootsLock)
+        {
+            return _roots ??= ReadRoots();
+        }
+    }
+
+    /// <summary>The roots, once the client has named them (null before); refused roots are logged here, once.</summary>
+    private WorkspaceRoots? ReadRoots()
+    {
+        if (_rootsSource() is { } paths)
+        {
+            var roots = new WorkspaceRoots(paths, _options.HomeFolder);
+            foreach (var refused in roots.Refused)
+            {
+                _log.Warning($"The workspace folder {refused.Path} is {refused.Reason}: its C# files are not loaded (that would walk everything under it); open documents there are analysed from their own text. Open the project's folder instead for full context.");
+            }
+
             _log.Debug(roots.Paths.Count == 0
                 ? "No workspace folder: C# documents are analysed alone."
                 : $"C# workspace folders: {string.Join(", ", roots.Paths)}");
+            return roots;
         }
 
-        return _roots;
+        return null;
     }
 
     /// <summary>A closed document's cached semantic model and outline are dropped with it.</summary>

@@ -1,10 +1,14 @@
 namespace LspCopilot.Context;
 
+/// <summary>A workspace folder that is not loaded, and why.</summary>
+public sealed record RefusedRoot(string Path, string Reason);
+
 /// <summary>
 /// The workspace folders, as real paths (symbolic links resolved), and the one check every disk read
 /// goes through: a URI maps to a file only when it is a local <c>file:</c> URI whose
 /// real path lies under a root. <c>..</c> and <c>%2e%2e</c> are collapsed before the check and links
-/// are followed to their final target, so neither can step outside.
+/// are followed to their final target, so neither can step outside. A filesystem root or the user's
+/// home folder is refused as a root (see <see cref="Refused"/>): loading it would walk everything.
 /// </summary>
 public sealed class WorkspaceRoots
 {
@@ -13,22 +17,47 @@ public sealed class WorkspaceRoots
     private static readonly StringComparison s_pathComparison =
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
-    public WorkspaceRoots(IEnumerable<string> rootPaths)
+    /// <param name="rootPaths">The workspace folders.</param>
+    /// <param name="homeFolder">The user's home folder, refused as a root; null: no home check.</param>
+    public WorkspaceRoots(IEnumerable<string> rootPaths, string? homeFolder = null)
     {
-        Paths = [.. rootPaths
+        var home = homeFolder is { Length: > 0 } ? RealPath(Path.GetFullPath(homeFolder)) : null;
+        var accepted = new List<string>();
+        var refused = new List<RefusedRoot>();
+        foreach (var path in rootPaths
             .Select(p => RealPath(Path.GetFullPath(p)))
             .Where(Directory.Exists)
             .Distinct(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal)
-            .OrderBy(p => p, StringComparer.Ordinal)];
+            .OrderBy(p => p, StringComparer.Ordinal))
+        {
+            if (IsFileSystemRoot(path))
+            {
+                refused.Add(new RefusedRoot(path, "a filesystem root"));
+            }
+            else if (home is not null && string.Equals(path.TrimEnd(Path.DirectorySeparatorChar), home.TrimEnd(Path.DirectorySeparatorChar), s_pathComparison))
+            {
+                refused.Add(new RefusedRoot(path, "your home folder"));
+            }
+            else
+            {
+                accepted.Add(path);
+            }
+        }
+
+        Paths = accepted;
+        Refused = refused;
     }
 
     /// <summary>Root folders, deepest match wins when they nest.</summary>
     public IReadOnlyList<string> Paths { get; }
 
+    /// <summary>Folders the client named that are too big to load as a whole: documents under them are analysed alone.</summary>
+    public IReadOnlyList<RefusedRoot> Refused { get; }
+
     public static StringComparison PathComparison => s_pathComparison;
 
-    /// <summary>The roots a client named: its workspace folders, else its rootUri; URIs that are not local folders are ignored.</summary>
-    public static WorkspaceRoots FromUris(IEnumerable<string> uris)
+    /// <summary>The local paths of the roots a client named (its workspace folders, else its rootUri); URIs that are not local files are left out.</summary>
+    public static IReadOnlyList<string> LocalPaths(IEnumerable<string> uris)
     {
         var paths = new List<string>();
         foreach (var uri in uris)
@@ -39,7 +68,7 @@ public sealed class WorkspaceRoots
             }
         }
 
-        return new WorkspaceRoots(paths);
+        return paths;
     }
 
     /// <summary>
@@ -132,6 +161,9 @@ public sealed class WorkspaceRoots
 
         return current;
     }
+
+    private static bool IsFileSystemRoot(string path) =>
+        string.Equals(Path.GetPathRoot(path), path, s_pathComparison) || Path.GetDirectoryName(path) is null;
 
     private static bool IsFullyQualified(string path) =>
         OperatingSystem.IsWindows() ? Path.IsPathFullyQualified(path) : path.StartsWith('/');

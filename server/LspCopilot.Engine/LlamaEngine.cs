@@ -77,6 +77,7 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
     {
         var path = ModelFileCheck.Validate(options.ModelPath);
         NativeBackend.Configure(log, options.NativeLibDir);
+        ContextSizeCheck.Validate(path, options);
         var sw = Stopwatch.StartNew();
         try
         {

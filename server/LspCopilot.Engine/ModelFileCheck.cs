@@ -3,7 +3,10 @@ using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Engine;
 
-/// <summary>Checks a model path before any native code sees it, so bad paths give clear messages, not crashes.</summary>
+/// <summary>
+/// Checks a model path before any native code sees it, so bad paths give clear messages, not crashes
+/// or hangs: it must be a regular file (links followed) that starts with <c>GGUF</c>.
+/// </summary>
 public static class ModelFileCheck
 {
     public const string HowToConfigure =
@@ -23,9 +26,16 @@ public static class ModelFileCheck
             throw new ModelLoadException($"The model path '{full}' is a folder; point it at a .gguf file inside it.");
         }
 
-        if (!File.Exists(full))
+        var kind = FileKinds.Of(full);
+        if (kind == FileKind.Missing || !File.Exists(full))
         {
             throw new ModelLoadException($"The model file '{full}' does not exist. " + HowToConfigure);
+        }
+
+        if (kind != FileKind.Regular)
+        {
+            // Opening a named pipe blocks until something writes to it, and a device may never end.
+            throw new ModelLoadException($"The model path '{full}' is {FileKinds.Describe(kind)}, not a regular file: llama.cpp needs the .gguf file itself on disk. Point the model path at the downloaded .gguf file (a symbolic link to it is fine).");
         }
 
         Span<byte> magic = stackalloc byte[4];

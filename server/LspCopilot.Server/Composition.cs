@@ -36,7 +36,7 @@ public static class Composition
     public static ICompletionContextProvider ContextsFor(LspSession session, AnalysisOptions? options = null)
     {
         var provider = new RoslynContextProvider(
-            () => session.HasClient ? WorkspaceRoots.FromUris(session.Client.Params.WorkspaceRootUris()).Paths : null,
+            () => session.HasClient ? WorkspaceRoots.LocalPaths(session.Client.Params.WorkspaceRootUris()) : null,
             options ?? new AnalysisOptions(),
             () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } ? engine : TokenEstimate.Instance,
             session.Log);

@@ -59,6 +59,22 @@ public sealed class FilesChangedOnDiskTests
     }
 
     [Fact]
+    public async Task ProjectFileChangedOnDisk_TheFolderReloadsWithTheNewFiles()
+    {
+        using var workspace = TempWorkspace.Create(("App.csproj", Project));
+        using var provider = workspace.Provider();
+        var (document, offset) = await workspace.OpenAsync(provider, "Program.cs", Program);
+
+        // A file the watcher never reported: only the reload finds it.
+        workspace.Write("Calculator.cs", Calculator.Replace("Twice", "Thrice", StringComparison.Ordinal));
+        provider.OnFileChanged(workspace.UriOf("App.csproj"), FileChangeKind.Changed);
+        await provider.WaitForWorkspaceAsync(document.Uri, TestContext.Current.CancellationToken);
+        var reloaded = await AddedErrorsAsync(provider, document, offset);
+
+        Assert.Equal(0, reloaded);
+    }
+
+    [Fact]
     public async Task OpenFileChangedOnDisk_TheEditorsTextWins()
     {
         using var workspace = TempWorkspace.Create(("App.csproj", Project), ("Calculator.cs", Calculator));

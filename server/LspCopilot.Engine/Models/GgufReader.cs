@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using LspCopilot.Completion;
 
 namespace LspCopilot.Engine.Models;
 
@@ -36,6 +37,12 @@ public sealed class GgufReader
 
     public static GgufFile Read(string path, GgufReadOptions? options = null)
     {
+        if (FileKinds.Of(path) is not (FileKind.Regular or FileKind.Missing) and var kind)
+        {
+            // Opening a named pipe blocks until something writes to it, and a device may never end.
+            throw new GgufFormatException($"'{path}' is {FileKinds.Describe(kind)}, not a regular file: point at the .gguf file itself.");
+        }
+
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         return Read(stream, options);
     }

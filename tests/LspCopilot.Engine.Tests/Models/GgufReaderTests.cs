@@ -206,6 +206,20 @@ public sealed class GgufReaderTests
     }
 
     [Fact]
+    public async Task Read_NamedPipe_RefusedWithoutWaitingForAWriter()
+    {
+        using var temp = new TempFolder();
+        var path = temp.File("model.gguf");
+        NamedPipeFile.Create(path);
+
+        var read = Task.Run(() => Record.Exception(() => GgufReader.Read(path)), TestContext.Current.CancellationToken);
+
+        // Opening a FIFO waits for a writer forever; 30 s is only the bound on that hang.
+        var ex = Assert.IsType<GgufFormatException>(await read.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.Contains("named pipe", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_HeaderCutShort_SaysTruncated()
     {
         var bytes = TestGguf.Model("llama", []).ToBytes();

@@ -60,6 +60,39 @@ public sealed class ModelUnavailableTests
     }
 
     [Fact]
+    public async Task ModelPathIsANamedPipe_MessageSaysSoAndServerStaysUp()
+    {
+        using var temp = new TempFolder();
+        var pipe = temp.File("model.gguf");
+        NamedPipeFile.Create(pipe);
+        await using var server = InMemoryServer.Start(pipe);
+        await server.Client.InitializeAsync();
+        await server.Client.OpenAsync("file:///a.cs", "class A { }\n");
+
+        var message = await server.Client.WaitForNotificationAsync(LspMethods.ShowMessage);
+        var result = await server.Client.InlineAsync("file:///a.cs", 0, 9);
+
+        Assert.Contains("named pipe", message.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(result.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task ContextSizeFarPastTheTrainedOne_MessageSaysWhatToPassAndServerStaysUp()
+    {
+        var model = TestModels.Require(TestModels.Stories);
+        await using var server = InMemoryServer.Start(model);
+        await server.Client.InitializeAsync(new { contextSize = 1_000_000_000 });
+        await server.Client.OpenAsync("file:///a.cs", "class A { }\n");
+
+        var message = await server.Client.WaitForNotificationAsync(LspMethods.ShowMessage);
+        var result = await server.Client.InlineAsync("file:///a.cs", 0, 9);
+
+        Assert.Contains("was trained for (2,048 tokens)", message.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("--context-size 2048 or less", message.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(result.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
     public async Task ModelPathFromInitializationOptions_IsUsed()
     {
         var missing = Path.Combine(Path.GetTempPath(), "from-init-options-" + Guid.NewGuid().ToString("N") + ".gguf");

@@ -1,0 +1,65 @@
+using LspCopilot.Completion;
+using LspCopilot.Engine.Models;
+using LspCopilot.TestSupport;
+
+namespace LspCopilot.Engine.Tests;
+
+/// <summary>A context size the model was not trained for, or that cannot fit in memory, is refused before llama.cpp allocates it.</summary>
+public sealed class ContextSizeCheckTests
+{
+    /// <summary>Only the bound on a hang: allocating a billion-token KV cache never finishes on a test machine.</summary>
+    private static readonly TimeSpan s_hang = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData(TestModels.Stories, 1_000_000_000u, "2,048")]
+    [InlineData(TestModels.Quantized, 4096u, "512")]
+    public async Task Load_ContextPastTheTrainedOne_RefusedAtOnceWithWhatToPass(string modelFile, uint contextSize, string trained)
+    {
+        var path = TestModels.Require(modelFile);
+
+        var load = Task.Run(() => Record.Exception(() => LlamaEngine.Load(new EngineOptions { ModelPath = path, ContextSize = contextSize, Threads = 1, BatchThreads = 1 }, ServerLog.Silent)), TestContext.Current.CancellationToken);
+        var ex = Assert.IsType<ModelLoadException>(await load.WaitAsync(s_hang, TestContext.Current.CancellationToken));
+
+        Assert.Contains($"The context size {contextSize:N0} tokens", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"was trained for ({trained} tokens)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("of memory for the weights and the f16 KV cache", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"Pass --context-size {trained.Replace(",", string.Empty, StringComparison.Ordinal)} or less", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_TheTrainedContext_Loads()
+    {
+        var path = TestModels.Require(TestModels.Stories);
+
+        using var engine = LlamaEngine.Load(new EngineOptions { ModelPath = path, ContextSize = 2048, Threads = 1, BatchThreads = 1 }, ServerLog.Silent);
+
+        Assert.Equal(2048, engine.ContextSize);
+    }
+
+    [Fact]
+    public void Problem_WithinTheTrainedContextButPastFreeMemory_NamesTheNeedTheFreeAndTheMostThatFits()
+    {
+        var model = ModelFacts.Read(TestModels.Require(TestModels.Stories));
+        var options = new EngineOptions { ContextSize = 2048 };
+        var need = MemoryEstimate.For(model, 2048, "f16").TotalBytes;
+        var free = MemoryEstimate.For(model, 1024, "f16").TotalBytes + 1;
+
+        var problem = ContextSizeCheck.Problem(model, options, free, " in host RAM");
+
+        Assert.NotNull(problem);
+        Assert.Contains($"needs {ByteUnits.Format(need)} of memory", problem, StringComparison.Ordinal);
+        Assert.Contains($"where only {ByteUnits.Format(free)} is free in host RAM", problem, StringComparison.Ordinal);
+        Assert.Contains("Pass --context-size 1024 or less (the most that fits now)", problem, StringComparison.Ordinal);
+        Assert.Contains("--kv-cache-type q8_0", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Problem_FitsTheTrainingAndTheMemory_None()
+    {
+        var model = ModelFacts.Read(TestModels.Require(TestModels.Stories));
+
+        Assert.Null(ContextSizeCheck.Problem(model, new EngineOptions { ContextSize = 2048 }, 1L << 30));
+        Assert.Null(ContextSizeCheck.Problem(model, new EngineOptions { ContextSize = 2048 }, availableBytes: null));
+        Assert.Null(ContextSizeCheck.Problem(model, new EngineOptions(), 1));
+    }
+}
