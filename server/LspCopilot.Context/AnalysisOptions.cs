@@ -72,6 +72,12 @@ public sealed record AnalysisOptions
     /// <summary>Longest XML doc summary shown, in characters.</summary>
     public int MaxSummaryChars { get; init; } = 100;
 
+    /// <summary>
+    /// Characters of counted text whose token counts are remembered, per generation of the cache (two are
+    /// kept; see <see cref="TokenCountCache"/>).
+    /// </summary>
+    public int TokenCountCacheChars { get; init; } = TokenCountCache.DefaultMaxChars;
+
     /// <summary>How long a request waits for the workspace to finish loading before it uses the document alone.</summary>
     public TimeSpan LoadWait { get; init; } = TimeSpan.FromMilliseconds(50);
 }
