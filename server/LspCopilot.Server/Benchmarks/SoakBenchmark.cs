@@ -127,13 +127,21 @@ public static class SoakBenchmark
         var requests = new SoakRequests();
         var (keystrokes, cancels, stoppedBy) = await TypeAsync(client, typist, uri, requests, duration, soakClock, memory, ct).ConfigureAwait(false);
         var typed = soakClock.Elapsed;
+        await stopSampling.CancelAsync().ConfigureAwait(false);
+        await sampler.ConfigureAwait(false);
 
         await Progress($"Stopped typing after {typed.TotalSeconds:F0} s; waiting up to {s_stragglers.TotalSeconds:F0} s for the last answers…").ConfigureAwait(false);
         await requests.WaitForAllAsync(s_stragglers).ConfigureAwait(false);
-        await stopSampling.CancelAsync().ConfigureAwait(false);
-        await sampler.ConfigureAwait(false);
         var tally = requests.Tally();
         var exit = await ShutDownAsync(client, process).ConfigureAwait(false);
+        try
+        {
+            // The whole log on disk before the report names it.
+            await stderr.Completion.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
 
         var report = new BenchReport();
         report.Facts["model"] = Path.GetFileName(model);
@@ -187,7 +195,7 @@ public static class SoakBenchmark
         m["worker_rss_mb_end"] = workerRss.Last;
         m["server_rss_anon_growth_mb"] = memory.ServerAnonymous.Growth(seconds);
         m["server_rss_file_growth_mb"] = memory.ServerFile.Growth(seconds);
-        m["server_gc_heap_mb_end"] = stderr.ServerHeap.Count == 0 ? double.NaN : stderr.ServerHeap[^1].Mb;
+        m["server_gc_heap_mb_end"] = stderr.ServerHeap.Where(h => h.Seconds <= seconds).Select(h => h.Mb).DefaultIfEmpty(double.NaN).Last();
         m["server_gc_heap_growth_mb"] = MemorySeries.Growth(stderr.ServerHeap, seconds);
         m["worker_gc_heap_growth_mb"] = MemorySeries.Growth(stderr.WorkerHeap, seconds);
         m["worker_starts"] = stderr.WorkerStarts;

@@ -35,7 +35,7 @@ internal sealed class MemorySeries
     public static double Growth(IReadOnlyList<(double Seconds, double Mb)> samples, double duration)
     {
         var second = samples.Where(s => s.Seconds >= duration / 3 && s.Seconds < 2 * duration / 3).Select(s => s.Mb).ToList();
-        var last = samples.Where(s => s.Seconds >= 2 * duration / 3).Select(s => s.Mb).ToList();
+        var last = samples.Where(s => s.Seconds >= 2 * duration / 3 && s.Seconds <= duration).Select(s => s.Mb).ToList();
         return second.Count == 0 || last.Count == 0 ? double.NaN : EngineBenchmark.Median(last) - EngineBenchmark.Median(second);
     }
 

@@ -31,17 +31,23 @@ internal sealed class SoakTypist(string text, IReadOnlyList<int> spots, IReadOnl
 
     public Keystroke Next()
     {
-        var start = spots[_spot];
         if (_statementsHere == StatementsPerBody)
         {
-            // Delete everything typed in this body, then move to the next one.
+            // Delete everything typed in this body; the next keystroke goes to the next one.
+            var start = spots[_spot];
             var range = new Protocol.Range(PositionOf(start), PositionOf(_cursor));
             _text = _text.Remove(start, _cursor - start);
+            _cursor = start;
+            _statementsHere = -1;
+            return new Keystroke(range, string.Empty, PositionOf(_cursor));
+        }
+
+        if (_statementsHere < 0)
+        {
+            // The cursor moves to the next body (a click): its first keystroke is typed there.
             _spot = (_spot + 1) % spots.Count;
-            _statementsHere = 0;
-            var cursor = PositionOf(start);
             _cursor = spots[_spot];
-            return new Keystroke(range, string.Empty, cursor);
+            _statementsHere = 0;
         }
 
         var statement = statements[_statement];
