@@ -85,6 +85,12 @@ public sealed record AnalysisOptions
     public int MaxSummaryChars { get; init; } = 100;
 
     /// <summary>
+    /// Characters of counted text whose token counts are remembered, per generation of the cache (two are
+    /// kept; see <see cref="TokenCountCache"/>).
+    /// </summary>
+    public int TokenCountCacheChars { get; init; } = TokenCountCache.DefaultMaxChars;
+
+    /// <summary>
     /// How long after a workspace folder starts loading a request may still wait for it (so a small folder
     /// gives the first request its full context); after that, requests use the document alone until the
     /// folder is ready, without waiting.

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using LspCopilot.Completion;
 using Microsoft.CodeAnalysis;
 
@@ -10,15 +9,13 @@ namespace LspCopilot.Context;
 /// the most stable to the most volatile (outline, references, receiver, scope) so that successive
 /// keystrokes share a long prompt prefix and the engine reuses its KV cache. Per keystroke it reuses
 /// the document's semantic model (<see cref="SemanticModelReuse"/>), its outline (<see cref="OutlineCache"/>)
-/// and the token counts of texts already seen. Counting goes to the model's tokenizer in batches (the
+/// and the token counts of texts already seen (<see cref="TokenCountCache"/>, bounded in characters). Counting goes to the model's tokenizer in batches (the
 /// model may run in another process or on another machine): fitting runs on the counts known so far,
 /// the texts it had to estimate are counted in one batch, and it runs again until nothing is missing —
 /// one to three batches for a new cursor, none when typing on.
 /// </summary>
 public sealed class CSharpContextBuilder
 {
-    private const int MaxCachedCounts = 50_000;
-
     /// <summary>Fitting passes before the remaining estimates are accepted (each pass adds one batch).</summary>
     private const int MaxCountPasses = 6;
 
@@ -26,7 +23,7 @@ public sealed class CSharpContextBuilder
 
     private readonly AnalysisOptions _options;
     private readonly Func<ITokenCounter> _tokenizer;
-    private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private readonly TokenCountCache _counts;
     private ITokenCounter? _countsFrom;
     private long _countBatches;
     private readonly SemanticModelReuse _models = new();
@@ -37,7 +34,11 @@ public sealed class CSharpContextBuilder
     {
         _options = options;
         _tokenizer = tokenizer;
+        _counts = new TokenCountCache(options.TokenCountCacheChars);
     }
+
+    /// <summary>The token counts kept between keystrokes.</summary>
+    public TokenCountCache Counts => _counts;
 
     /// <summary>Batches of texts sent to the tokenizer so far.</summary>
     public long CountBatches => Interlocked.Read(ref _countBatches);
@@ -122,7 +123,7 @@ public sealed class CSharpContextBuilder
     /// <summary>The count of a text if known for the current tokenizer; else the estimate, and the text joins <paramref name="missing"/>.</summary>
     private int Known(string text, HashSet<string> missing)
     {
-        if (_counts.TryGetValue(text, out var count))
+        if (_counts.TryGet(text, out var count))
         {
             return count;
         }
@@ -135,7 +136,7 @@ public sealed class CSharpContextBuilder
     private ITokenCounter CurrentTokenizer()
     {
         var tokenizer = _tokenizer();
-        if (!ReferenceEquals(tokenizer, Volatile.Read(ref _countsFrom)) || _counts.Count > MaxCachedCounts)
+        if (!ReferenceEquals(tokenizer, Volatile.Read(ref _countsFrom)))
         {
             _counts.Clear();
             Volatile.Write(ref _countsFrom, tokenizer);
@@ -151,7 +152,7 @@ public sealed class CSharpContextBuilder
         var counts = await tokenizer.CountTokensAsync(batch, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < batch.Length && i < counts.Count; i++)
         {
-            _counts[batch[i]] = counts[i];
+            _counts.Add(batch[i], counts[i]);
         }
     }
 

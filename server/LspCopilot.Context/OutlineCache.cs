@@ -45,7 +45,8 @@ public sealed class OutlineCache
             return entry.Member.Contains(offset);
         }
 
-        var changes = text.GetChangeRanges(entry.Text);
+        // TextDiff, not the text's own chain of edits: that chain is cut now and then (see DocumentStore).
+        var changes = TextDiff.Changes(entry.Text, text);
         if (changes.Count == 0 || !changes.All(c => c.Span.Start > entry.Member.Start && c.Span.End < entry.Member.End))
         {
             return false;

@@ -53,6 +53,9 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
     /// <summary>How often a request reused a document's semantic model, and how often it needed a new one.</summary>
     public (long Reused, long Rebuilt) ModelReuse => _builder.ModelReuse;
 
+    /// <summary>The token counts kept between keystrokes (bounded).</summary>
+    public TokenCountCache TokenCounts => _builder.Counts;
+
     /// <summary>Batches of texts sent to the tokenizer so far (each is one round trip to a model in another process).</summary>
     public long TokenCountBatches => _builder.CountBatches;
 

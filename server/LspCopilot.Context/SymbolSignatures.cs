@@ -38,6 +38,9 @@ public static class SymbolSignatures
         miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers
             | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+    /// <summary>Summaries of metadata symbols kept for the process; past this many the cache starts over (it only saves re-reading XML docs).</summary>
+    private const int MaxMetadataSummaries = 10_000;
+
     private static readonly ConcurrentDictionary<string, string?> s_metadataSummaries = new(StringComparer.Ordinal);
 
     /// <summary>e.g. <c>decimal Total(bool includeTax = false)</c>, <c>string Name { get; set; }</c>, <c>static int Max(int a, int b)</c>.</summary>
@@ -122,6 +125,11 @@ public static class SymbolSignatures
         if (definition.Locations.Any(l => l.IsInMetadata) && definition.GetDocumentationCommentId() is { } id)
         {
             var key = definition.ContainingAssembly?.Identity.Name + "|" + id + "|" + maxChars;
+            if (s_metadataSummaries.Count >= MaxMetadataSummaries && !s_metadataSummaries.ContainsKey(key))
+            {
+                s_metadataSummaries.Clear();
+            }
+
             return s_metadataSummaries.GetOrAdd(key, _ => Extract(definition.GetDocumentationCommentXml(expandIncludes: false, cancellationToken: cancellationToken), maxChars));
         }
 

@@ -122,8 +122,9 @@ public sealed class EngineScheduler : ICompletionEngine, IProgressSource
             }
 
             job.Node = _queue.AddLast(job);
-            job.Registration = job.Token.Register(static state => ((Job)state!).Owner!.CancelQueued((Job)state!), job);
+            // Owner first: a token cancelled since the caller checked it runs the callback inside Register.
             job.Owner = this;
+            job.Registration = job.Token.Register(static state => ((Job)state!).Owner!.CancelQueued((Job)state!), job);
             NoteStale();
         }
 

@@ -121,4 +121,66 @@ public sealed class EngineSchedulerTests
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }
+
+    [Fact]
+    public async Task CancelledWhileTheSchedulerLooksInItsCache_EndsCancelled_NextRequestServedAtOnce()
+    {
+        // The client's cancel can land between the scheduler's first check of the token and the moment
+        // it registers on it; the registration then runs the cancellation inline. (It read a field set
+        // after it: a NullReferenceException, answered -32603, and a job left in the queue that took
+        // the next request's wake-up.) The inner engine cancels the token when its name is read, which
+        // the scheduler does in that window.
+        using var token = new CancellationTokenSource();
+        var inner = new CancellingOnNameEngine(token);
+        using var scheduler = new EngineScheduler(inner, new EngineOptions { ResultCacheSize = 0 }, ServerLog.Silent);
+
+        inner.Armed = true;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => scheduler.CompleteAsync(Request("a"), null, token.Token));
+
+        var next = await scheduler.CompleteAsync(Request("b"), null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal("done", next.Text);
+        Assert.Equal(1, inner.Completed);
+    }
+
+    /// <summary>An engine that answers at once, and cancels a token the first time its name is read after <see cref="Armed"/>.</summary>
+    private sealed class CancellingOnNameEngine(CancellationTokenSource token) : ICompletionEngine
+    {
+        public bool Armed { get; set; }
+
+        public int Completed { get; private set; }
+
+        public string ModelName
+        {
+            get
+            {
+                if (Armed)
+                {
+                    Armed = false;
+                    token.Cancel();
+                }
+
+                return "cancelling";
+            }
+        }
+
+        public FimLayout Fim => FimLayout.PrefixOnly;
+
+        public int ContextSize => 4096;
+
+        public Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<int>>([.. texts.Select(t => t.Length / 4)]);
+
+        public Task RememberAsync(CompletionRequest request, string text, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Completed++;
+            return Task.FromResult(new CompletionResult("done", StopReason.EndOfGeneration, new CompletionStats(1, 0, 1, TimeSpan.Zero, TimeSpan.Zero)));
+        }
+
+        public void Dispose()
+        {
+        }
+    }
 }

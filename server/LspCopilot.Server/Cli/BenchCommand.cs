@@ -12,9 +12,10 @@ public static class BenchCommand
     public static Command Create(Option<string> logLevel)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object of numbers instead of the table." };
-        var suite = new Option<string>("--suite") { Description = "engine (default: prefix reuse, decode, JSON-RPC, storm), context (Roslyn context per keystroke; needs no model) or worker (time to first token through a worker process vs in process).", DefaultValueFactory = _ => "engine" };
+        var suite = new Option<string>("--suite") { Description = "engine (default: prefix reuse, decode, JSON-RPC, storm), context (Roslyn context per keystroke; needs no model), worker (time to first token through a worker process vs in process) or soak (the real server typed into at 10 keys/s: memory growth, unanswered requests, errors).", DefaultValueFactory = _ => "engine" };
         var runs = new Option<int>("--runs") { Description = "Repetitions per scenario (at least 20 for the TTFT medians).", DefaultValueFactory = _ => 21 };
         var storm = new Option<double>("--storm-seconds") { Description = "Length of the typing storm (20 keys/s).", DefaultValueFactory = _ => 10 };
+        var soak = new Option<int>("--soak-seconds") { Description = "Length of the soak (--suite soak), typing at 10 keys/s.", DefaultValueFactory = _ => 600 };
         var engineOptions = new EngineCliOptions();
         var command = new Command("bench", "Measure time to first token, prefix reuse, decode speed, protocol overhead, cancellation and a typing storm.")
         {
@@ -22,6 +23,7 @@ public static class BenchCommand
             suite,
             runs,
             storm,
+            soak,
         };
         engineOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -38,8 +40,10 @@ public static class BenchCommand
                     return 0;
                 case "worker":
                     return await WorkerBenchmark.RunAsync(options, log, parse.GetValue(json), Math.Max(1, parse.GetValue(runs)), ct).ConfigureAwait(false);
+                case "soak":
+                    return await SoakBenchmark.RunAsync(options.ModelPath, TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(soak))), parse.GetValue(json), ct).ConfigureAwait(false);
                 default:
-                    await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine, context or worker.").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine, context, worker or soak.").ConfigureAwait(false);
                     return 2;
             }
 

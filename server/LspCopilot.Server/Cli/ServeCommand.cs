@@ -43,6 +43,7 @@ public static class ServeCommand
             var documents = DocumentLimits.FromMegabytes(Math.Max(1, parse.GetValue(sessionDocuments)), Math.Max(1, parse.GetValue(serverDocuments)));
             // The editor's initializationOptions apply under the command line (OptionPrecedence).
             using var model = new ModelHost(options, log, workerOptions.Loader(parse), fromClient => engineOptions.Overlay(parse, fromClient));
+            _ = MemoryLog.RunAsync(log, ct);
             if (parse.GetValue(tcp) is { } address)
             {
                 return await ServeTcpAsync(address, parse.GetValue(tokenFile), parse.GetValue(maxClients), model, generation, documents, log, ct).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using LspCopilot.Completion;
 using LspCopilot.Engine.Models;
 using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Rpc;
 using LspCopilot.Server.Worker;
 
@@ -99,6 +100,7 @@ public static class WorkerCommand
     private static async Task<int> ServeStdioAsync(WorkerHost host, ServerLog log, CancellationToken ct)
     {
         var (input, output) = StdioStreams.Acquire();
+        _ = MemoryLog.RunAsync(log, ct);
         try
         {
             await WorkerSession.RunAsync(host, output, input, log, ct).ConfigureAwait(false);

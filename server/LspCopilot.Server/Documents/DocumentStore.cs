@@ -15,6 +15,15 @@ namespace LspCopilot.Server.Documents;
 /// </summary>
 public sealed class DocumentStore : IDisposable
 {
+    /// <summary>
+    /// Edits after which a document's text is copied into a fresh <see cref="SourceText"/>. A text made by
+    /// <see cref="SourceText.WithChanges(TextChange[])"/> is built from pieces of the one before, back to
+    /// the text the editor opened, and keeps a record of every edit since (Roslyn's ChangeInfo, with a
+    /// weak handle each) for as long as that first text lives — which its pieces make forever: one record
+    /// per keystroke, never freed. A fresh copy ends the chain; Roslyn then reparses the file once.
+    /// </summary>
+    public const int EditsPerText = 1000;
+
     private readonly ConcurrentDictionary<string, Entry> _documents = new(StringComparer.Ordinal);
     private readonly object _lock = new();
     private readonly ServerLog _log;
@@ -191,8 +200,15 @@ public sealed class DocumentStore : IDisposable
         }
 
         _budget.Release(Math.Max(0, entry.Bytes - bytes));
-        LspLineIndex.Attach(text, lines);
-        Keep(new Entry(snapshot, bytes));
+        var edits = resynced ? 0 : entry.Edits + changes.Count;
+        if (edits >= EditsPerText)
+        {
+            snapshot = snapshot with { Text = SourceText.From(text.ToString(), text.Encoding, text.ChecksumAlgorithm) };
+            edits = 0;
+        }
+
+        LspLineIndex.Attach(snapshot.Text, lines);
+        Keep(new Entry(snapshot, bytes) { Edits = edits });
         return true;
     }
 
@@ -301,5 +317,9 @@ public sealed class DocumentStore : IDisposable
         Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && Path.GetFileName(parsed.LocalPath) is { Length: > 0 } name ? name : uri;
 
     /// <summary>An open document and the bytes of the budget it holds; <see cref="Held"/> is false when its text was refused or unreadable.</summary>
-    private sealed record Entry(DocumentSnapshot Snapshot, long Bytes, bool Held = true);
+    private sealed record Entry(DocumentSnapshot Snapshot, long Bytes, bool Held = true)
+    {
+        /// <summary>Edits since the text was last made fresh (<see cref="EditsPerText"/>).</summary>
+        public int Edits { get; init; }
+    }
 }

@@ -21,13 +21,34 @@ internal sealed class LspJsonRpc(IJsonRpcMessageHandler handler, ServerLog log) 
             log.Error($"The notification {request.Method} failed and was not applied: {ex.GetType().Name}: {ex.Message}");
         }
 
-        return ex switch
+        var detail = ex switch
         {
             LocalRpcException local => new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)local.ErrorCode, Message = local.Message },
             OperationCanceledException => new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.RequestCanceled, Message = "The request was cancelled." },
             System.Text.Json.JsonException or ArgumentException => new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.InvalidParams, Message = $"Invalid parameters for {request.Method}: {ex.Message}" },
             _ => new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.InternalError, Message = $"{request.Method} failed: {ex.GetType().Name}: {ex.Message}" },
         };
+
+        if (request.IsResponseExpected && detail.Code == JsonRpcErrorCode.InternalError)
+        {
+            // A bug, not bad input: the client shows the message at most, so the log keeps the whole story.
+            log.Error($"{request.Method} (request {request.RequestId}) answered InternalError: {Describe(ex)}");
+            log.Debug($"{request.Method} (request {request.RequestId}) failed at: {ex}");
+        }
+
+        return detail;
+    }
+
+    /// <summary>Type and message of an exception and of each inner one (a worker's failure arrives wrapped).</summary>
+    internal static string Describe(Exception exception)
+    {
+        var parts = new List<string>();
+        for (var ex = exception; ex is not null && parts.Count < 4; ex = ex.InnerException)
+        {
+            parts.Add($"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        return string.Join(" <- ", parts);
     }
 
     /// <summary>The exception a handler threw, out of the reflection and task wrappers StreamJsonRpc adds (shared by the worker's connection).</summary>

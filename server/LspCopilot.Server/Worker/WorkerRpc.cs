@@ -11,7 +11,8 @@ namespace LspCopilot.Server.Worker;
 /// <summary>The JSON-RPC connection of either end: LSP framing and JSON settings.</summary>
 internal static class WorkerRpc
 {
-    public static JsonRpc Create(Stream send, Stream receive, bool workerSide)
+    /// <param name="log">The worker side logs every failure that is not the engine's expected one (a bug) here.</param>
+    public static JsonRpc Create(Stream send, Stream receive, bool workerSide, ServerLog? log = null)
     {
         var formatter = new SystemTextJsonFormatter();
         LspJson.Configure(formatter.JsonSerializerOptions);
@@ -21,13 +22,13 @@ internal static class WorkerRpc
         // The System.IO.Pipelines adapters read and write the streams inline; the Stream overload's
         // adapters copy through a pipe on another task, a thread hop per message each way.
         var handler = new HeaderDelimitedMessageHandler(PipeWriter.Create(send), PipeReader.Create(receive), formatter);
-        var rpc = workerSide ? new WorkerSideJsonRpc(handler) : new JsonRpc(handler);
+        var rpc = workerSide ? new WorkerSideJsonRpc(handler, log ?? ServerLog.Silent) : new JsonRpc(handler);
         rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
         return rpc;
     }
 
     /// <summary>Errors as codes the client turns back into the engine's exceptions; no stack traces.</summary>
-    private sealed class WorkerSideJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handler)
+    private sealed class WorkerSideJsonRpc(IJsonRpcMessageHandler handler, ServerLog log) : JsonRpc(handler)
     {
         protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
         {
@@ -42,6 +43,12 @@ internal static class WorkerRpc
                 System.Text.Json.JsonException or ArgumentException => ((int)JsonRpcErrorCode.InvalidParams, $"Invalid parameters for {request.Method}: {ex.Message}"),
                 _ => (WorkerErrorCodes.Failed, $"{ex.GetType().Name}: {ex.Message}"),
             };
+            if (code == WorkerErrorCodes.Failed)
+            {
+                log.Error($"{request.Method} (request {request.RequestId}) failed: {LspJsonRpc.Describe(ex)}");
+                log.Debug($"{request.Method} (request {request.RequestId}) failed at: {ex}");
+            }
+
             return new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)code, Message = message };
         }
     }

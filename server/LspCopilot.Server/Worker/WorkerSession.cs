@@ -29,7 +29,7 @@ internal sealed class WorkerSession
     /// <summary>Serves one connection until it closes; its running requests are cancelled then.</summary>
     public static async Task RunAsync(WorkerHost host, Stream send, Stream receive, ServerLog log, CancellationToken cancellationToken)
     {
-        using var rpc = WorkerRpc.Create(send, receive, workerSide: true);
+        using var rpc = WorkerRpc.Create(send, receive, workerSide: true, log);
         var session = new WorkerSession(host, rpc);
         rpc.AddLocalRpcTarget(new Target(session), new JsonRpcTargetOptions { UseSingleObjectParameterDeserialization = true });
         rpc.StartListening();

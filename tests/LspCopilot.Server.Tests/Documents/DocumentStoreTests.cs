@@ -55,6 +55,42 @@ public sealed class DocumentStoreTests
     }
 
     [Fact]
+    public void Change_ThousandsOfKeystrokes_TextNoLongerReachesBackToTheOpenedText()
+    {
+        // Roslyn keeps a record of every edit between a text and any earlier text still alive; the
+        // opened text stays alive inside its successors, so without a fresh copy now and then the
+        // records of a day's typing are never freed.
+        var store = Open("class C\n{\n    void M()\n    {\n        \n    }\n}\n");
+        var opened = store.Get(Uri)!.Text;
+        var expected = new StringBuilder(opened.ToString());
+        var edits = (DocumentStore.EditsPerText * 2) + 10;
+        var (line, column, offset) = (4, 8, expected.ToString().IndexOf("        \n", StringComparison.Ordinal) + 8);
+        Microsoft.CodeAnalysis.Text.SourceText? beforeLast = null;
+        for (var i = 0; i < edits; i++)
+        {
+            // Typing in M's body, a new line every 40 keys.
+            var inserted = i % 40 == 39 ? "\n        " : "x";
+            beforeLast = store.Get(Uri)!.Text;
+            Assert.True(store.Change(new VersionedTextDocumentIdentifier(Uri, i + 2), [Edit(line, column, line, column, inserted)]));
+            expected.Insert(offset, inserted);
+            offset += inserted.Length;
+            (line, column) = inserted == "x" ? (line, column + 1) : (line + 1, 8);
+        }
+
+        var text = store.Get(Uri)!.Text;
+        Assert.Equal(expected.ToString(), text.ToString());
+        var sinceOpened = text.GetChangeRanges(opened);
+        Assert.Single(sinceOpened);
+        Assert.Equal(opened.Length, sinceOpened[0].Span.Length);
+
+        // Between keystrokes the change is still known exactly, so Roslyn reparses incrementally.
+        var lastEdit = text.GetChangeRanges(beforeLast!);
+        Assert.Single(lastEdit);
+        Assert.Equal(0, lastEdit[0].Span.Length);
+        Assert.Equal(1, lastEdit[0].NewLength);
+    }
+
+    [Fact]
     public void FullTextChange_ResyncsDivergentDocument()
     {
         var store = Open("abc");
