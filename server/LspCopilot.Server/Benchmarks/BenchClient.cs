@@ -56,7 +56,7 @@ internal sealed class BenchClient : IAsyncDisposable
     public Task ReplaceAllAsync(string text) =>
         Rpc.NotifyWithParameterObjectAsync(LspMethods.DidChange, new { textDocument = new { uri = Uri, version = ++_version }, contentChanges = new object[] { new { text } } });
 
-    /// <summary>Sends an inline request; returns its text, or null when it was cancelled or empty.</summary>
+    /// <summary>Sends an inline request; returns its text, or null when it was cancelled (by the client, or by an edit of the document: ContentModified) or empty.</summary>
     public async Task<string?> InlineAsync(Position at, string? partialToken = null, CancellationToken cancellationToken = default)
     {
         if (partialToken is not null)
@@ -75,6 +75,10 @@ internal sealed class BenchClient : IAsyncDisposable
         catch (OperationCanceledException)
         {
             return null;
+        }
+        catch (RemoteInvocationException ex) when (ex.ErrorCode == LspErrorCodes.ContentModified)
+        {
+            return null; // A later keystroke's didChange superseded it, as in an editor.
         }
     }
 
