@@ -21,6 +21,7 @@ public static class SoakBenchmark
     private static readonly TimeSpan s_keystroke = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan s_progressEvery = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_stragglers = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_lateFollowUp = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan s_startup = TimeSpan.FromSeconds(120);
 
     public static async Task<int> RunAsync(string? modelPath, TimeSpan duration, bool json, CancellationToken ct)
@@ -133,6 +134,12 @@ public static class SoakBenchmark
         await Progress($"Stopped typing after {typed.TotalSeconds:F0} s; waiting up to {s_stragglers.TotalSeconds:F0} s for the last answers…").ConfigureAwait(false);
         await requests.WaitForAllAsync(s_stragglers).ConfigureAwait(false);
         var tally = requests.Tally();
+        if (tally.Unanswered > 0)
+        {
+            await Progress($"{tally.Unanswered} request(s) unanswered; following them for up to {s_lateFollowUp.TotalSeconds:F0} s more…").ConfigureAwait(false);
+        }
+
+        var late = await requests.FollowUnansweredAsync(s_lateFollowUp).ConfigureAwait(false);
         var exit = await ShutDownAsync(client, process).ConfigureAwait(false);
         try
         {
@@ -160,9 +167,10 @@ public static class SoakBenchmark
             report.Facts["error_messages"] = string.Join(" | ", tally.OtherErrorMessages.Take(5).Select(e => $"{e.Error} (x{e.Count.ToString(CultureInfo.InvariantCulture)})"));
         }
 
-        if (tally.UnansweredIds.Count > 0)
+        if (late.Count > 0)
         {
-            report.Facts["unanswered_ids"] = string.Join(", ", tally.UnansweredIds.Take(10));
+            // Counted as unanswered above; this says whether they were slow or lost.
+            report.Facts["unanswered_then"] = string.Join(" | ", late);
         }
 
         if (stderr.Problems.Count > 0)
@@ -170,6 +178,7 @@ public static class SoakBenchmark
             report.Facts["first_logged_problem"] = stderr.Problems[0];
         }
 
+        report.Metrics["last_request_s"] = requests.LastAnswerSeconds;
         Fill(report, tally, keystrokes, cancels, client.UnmatchedAnswers, stderr, memory, typed.TotalSeconds);
         return report;
     }

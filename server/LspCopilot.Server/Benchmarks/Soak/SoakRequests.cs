@@ -12,7 +12,6 @@ internal sealed record SoakTally(
     int Unanswered,
     int OtherErrors,
     IReadOnlyList<(string Error, int Count)> OtherErrorMessages,
-    IReadOnlyList<long> UnansweredIds,
     Percentiles Latency)
 {
     public int Answered => Results + RequestCancelled + ContentModified + OtherErrors;
@@ -48,19 +47,48 @@ internal sealed class SoakRequests
         }
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> more for the requests still unanswered, and says what became
+    /// of each: answered late (after how long, with what), or still nothing. Tells a slow request from a lost one.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FollowUnansweredAsync(TimeSpan timeout)
+    {
+        var missing = _sent.Where(s => !s.Answer.IsCompleted).ToList();
+        if (missing.Count == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            await Task.WhenAll(missing.Select(s => s.Answer)).WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or EndOfStreamException)
+        {
+        }
+
+        return [.. missing.Take(10).Select(s => s.Answer.IsCompletedSuccessfully
+            ? $"{s.Id}: answered after {Stopwatch.GetElapsedTime(s.Sent, s.Answer.Result.Timestamp).TotalSeconds:F1} s ({(s.Answer.Result.ErrorCode is { } code ? $"error {code}: {s.Answer.Result.ErrorMessage}" : "a result")})"
+            : $"{s.Id}: no answer after {Stopwatch.GetElapsedTime(s.Sent).TotalSeconds:F0} s")];
+    }
+
+    /// <summary>Seconds from sending the last request (the one no keystroke superseded) to its answer; NaN while it has none.</summary>
+    public double LastAnswerSeconds =>
+        _sent.Count > 0 && _sent[^1].Answer.IsCompletedSuccessfully
+            ? Stopwatch.GetElapsedTime(_sent[^1].Sent, _sent[^1].Answer.Result.Timestamp).TotalSeconds
+            : double.NaN;
+
     /// <summary>Counts answers by kind; latency is that of the requests answered with a result (sent to answer read).</summary>
     public SoakTally Tally()
     {
         int results = 0, cancelled = 0, modified = 0, unanswered = 0;
         var others = new Dictionary<string, int>(StringComparer.Ordinal);
         var latency = new Percentiles();
-        var unansweredIds = new List<long>();
-        foreach (var (id, sent, task) in _sent)
+        foreach (var (_, sent, task) in _sent)
         {
             if (!task.IsCompletedSuccessfully)
             {
                 unanswered++;
-                unansweredIds.Add(id);
                 continue;
             }
 
@@ -85,6 +113,6 @@ internal sealed class SoakRequests
         }
 
         var otherCount = others.Values.Sum();
-        return new SoakTally(_sent.Count, results, cancelled, modified, unanswered, otherCount, [.. others.OrderByDescending(o => o.Value).Select(o => (o.Key, o.Value))], unansweredIds, latency);
+        return new SoakTally(_sent.Count, results, cancelled, modified, unanswered, otherCount, [.. others.OrderByDescending(o => o.Value).Select(o => (o.Key, o.Value))], latency);
     }
 }
