@@ -129,6 +129,35 @@ public sealed class SharedWorkerTests
         Assert.Contains("shared worker", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SharedWorkerFrozen_RequestFailsAfterTheStallTimeout_ThenTheServerReconnects()
+    {
+        var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Fim));
+        await using var _ = worker;
+        using var engine = SupervisedEngine.Start(
+            new WorkerSocketConnector(new WorkerEndpoint("127.0.0.1", port), null), new EngineOptions { StallTimeoutSeconds = 2 }, ChildWorkers.Log, ChildWorkers.QuickRestarts);
+        await engine.CompleteAsync(ChildWorkers.Short(), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken);
+
+        ChildWorkers.Freeze(worker.Process.Id);
+        EngineCrashedException error;
+        try
+        {
+            error = await Assert.ThrowsAsync<EngineCrashedException>(() =>
+                engine.CompleteAsync(ChildWorkers.Short("Once upon a time, a cat"), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            ChildWorkers.Thaw(worker.Process.Id);
+        }
+
+        var next = await engine.CompleteAsync(ChildWorkers.Short("Once upon a time, a dog"), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken);
+
+        Assert.Contains("no progress for 2 s", error.Message, StringComparison.Ordinal);
+        Assert.Contains("reconnecting", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(next.Text);
+        Assert.False(worker.Process.HasExited);
+    }
+
     private static SupervisedEngine Connect(int port, string? token) =>
         SupervisedEngine.Start(new WorkerSocketConnector(new WorkerEndpoint("127.0.0.1", port), token), new EngineOptions(), ChildWorkers.Log, ChildWorkers.QuickRestarts);
 
