@@ -22,7 +22,15 @@ public sealed class WorkerHost(Func<EngineOptions, ServerLog, ICompletionEngine>
     /// </summary>
     public const string TestAbortVariable = "LSPCOPILOT_TEST_ABORT_MARKER";
 
+    /// <summary>
+    /// Test hook, never set in normal use: a completion whose prefix contains this variable's text blocks the
+    /// engine thread at its first generated token, for good — a native call that never returns — so tests can
+    /// prove the worker's own watchdog answers and exits.
+    /// </summary>
+    public const string TestStallVariable = "LSPCOPILOT_TEST_STALL_MARKER";
+
     private readonly object _lock = new();
+    private readonly string? _stallMarker = Environment.GetEnvironmentVariable(TestStallVariable) is { Length: > 0 } stall ? stall : null;
     private readonly string? _abortMarker = Environment.GetEnvironmentVariable(TestAbortVariable) is { Length: > 0 } marker ? marker : null;
     private Task<ICompletionEngine>? _loading;
     private string? _loadedPath;
@@ -67,6 +75,11 @@ public sealed class WorkerHost(Func<EngineOptions, ServerLog, ICompletionEngine>
     /// <summary>Wraps the streaming callback with the test abort hook when it applies to this request.</summary>
     internal Action<string>? WithTestHook(string prefix, Action<string>? onText)
     {
+        if (_stallMarker is not null && prefix.Contains(_stallMarker, StringComparison.Ordinal))
+        {
+            return _ => Thread.Sleep(Timeout.Infinite);
+        }
+
         if (_abortMarker is null || !prefix.Contains(_abortMarker, StringComparison.Ordinal))
         {
             return onText;

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using LspCopilot.Completion;
+using LspCopilot.Server.Cli;
 using LspCopilot.Server.Protocol;
+using LspCopilot.Server.Worker;
 using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.Worker;
@@ -67,6 +70,21 @@ public sealed class StalledWorkerTests
         {
             ChildWorkers.Thaw(worker);
         }
+    }
+
+    [Fact]
+    public async Task WorkerWhoseEngineStalls_AnswersStalledThenExitsForItsSupervisor()
+    {
+        const string Marker = "STALL-THE-ENGINE-HERE";
+        await using var worker = LspCopilotProcess.Start(["worker", "--stdio", "--stall-timeout", "1"], new Dictionary<string, string?> { [WorkerHost.TestStallVariable] = Marker }, readStdout: false);
+        using var engine = new RemoteEngine(worker.Process.StandardInput.BaseStream, worker.Process.StandardOutput.BaseStream, ChildWorkers.Log);
+        await engine.LoadAsync(new EngineOptions { ModelPath = TestModels.Require(TestModels.Fim) }, TestContext.Current.CancellationToken);
+
+        var stalled = engine.CompleteAsync(ChildWorkers.Short(Marker + " Once upon a time, there was a little"), null, TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<EngineStalledException>(() => stalled.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+        Assert.Contains("no progress for 1 s", error.Message, StringComparison.Ordinal);
+        Assert.Equal(WorkerCommand.StalledExitCode, await worker.WaitForExitAsync());
     }
 
     private static async Task<RawLspClient> OpenAsync(LspCopilotProcess server)
