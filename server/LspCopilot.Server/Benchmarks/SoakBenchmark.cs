@@ -24,6 +24,10 @@ public static class SoakBenchmark
     private static readonly TimeSpan s_lateFollowUp = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan s_startup = TimeSpan.FromSeconds(120);
 
+    // The first suggestion decodes the whole prompt, then may be compile-checked and sampled twice more:
+    // minutes on a busy 2-core machine.
+    private static readonly TimeSpan s_firstAnswer = TimeSpan.FromSeconds(600);
+
     public static async Task<int> RunAsync(string? modelPath, TimeSpan duration, bool json, CancellationToken ct)
     {
         string model;
@@ -105,9 +109,17 @@ public static class SoakBenchmark
 
             await client.NotifyAsync(LspMethods.Initialized, new { }).ConfigureAwait(false);
             await client.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri, languageId = "csharp", version = 1, text } }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or IOException or EndOfStreamException)
+        {
+            await Console.Error.WriteLineAsync($"error: the server did not start ({ex.Message}); its log is {logPath}.").ConfigureAwait(false);
+            return null;
+        }
 
+        try
+        {
             // One answered request before the clock starts: the model is loaded and the workspace has had its chance to load.
-            var warm = await client.RequestAsync(LspMethods.InlineCompletion, Inline(uri, typist.Cursor), s_startup).ConfigureAwait(false);
+            var warm = await client.RequestAsync(LspMethods.InlineCompletion, Inline(uri, typist.Cursor), s_firstAnswer).ConfigureAwait(false);
             if (warm.IsError)
             {
                 await Console.Error.WriteLineAsync("error: the first inline request failed: " + warm.ErrorMessage).ConfigureAwait(false);
@@ -116,7 +128,7 @@ public static class SoakBenchmark
         }
         catch (Exception ex) when (ex is TimeoutException or IOException or EndOfStreamException)
         {
-            await Console.Error.WriteLineAsync($"error: the server did not start ({ex.Message}); its log is {logPath}.").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"error: the first inline request got no answer ({ex.Message}); the server's log is {logPath}.").ConfigureAwait(false);
             return null;
         }
 
