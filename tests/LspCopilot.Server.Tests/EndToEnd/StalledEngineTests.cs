@@ -14,7 +14,8 @@ public sealed class StalledEngineTests
     [Fact]
     public async Task EngineThatNeverAnswers_RequestFailsWithTheReason_LaterRequestsToo()
     {
-        await using var server = await StartAsync(stallSeconds: 1);
+        var (server, _) = await StartAsync(stallSeconds: 1);
+        await using var __ = server;
 
         var first = await server.Raw.RequestAsync(LspMethods.InlineCompletion, Inline());
         var second = await server.Raw.RequestAsync(LspMethods.InlineCompletion, Inline());
@@ -30,10 +31,11 @@ public sealed class StalledEngineTests
     [Fact]
     public async Task EngineThatNeverAnswers_CancelIsAnsweredAtOnce()
     {
-        await using var server = await StartAsync(stallSeconds: 3600);
+        var (server, engine) = await StartAsync(stallSeconds: 3600);
+        await using var __ = server;
 
         var (id, stuck) = await server.Raw.StartRequestAsync(LspMethods.InlineCompletion, Inline());
-        await Task.Delay(200, TestContext.Current.CancellationToken);
+        await engine.Called.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken); // The request reached the engine.
         await server.Raw.CancelAsync(id);
         var answer = await stuck.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
         var alive = await server.Raw.RequestAsync(LspMethods.Shutdown, null);
@@ -42,13 +44,14 @@ public sealed class StalledEngineTests
         Assert.Equal(JsonValueKind.Null, alive.GetProperty("result").ValueKind);
     }
 
-    private static async Task<InMemoryServer> StartAsync(int stallSeconds)
+    private static async Task<(InMemoryServer Server, HungEngine Engine)> StartAsync(int stallSeconds)
     {
         var options = new EngineOptions { StallTimeoutSeconds = stallSeconds };
-        var server = InMemoryServer.StartRaw("hung.gguf", options, loader: (o, log) => new EngineScheduler(new HungEngine(), o, log));
+        var engine = new HungEngine();
+        var server = InMemoryServer.StartRaw("hung.gguf", options, loader: (o, log) => new EngineScheduler(engine, o, log));
         await server.Raw.InitializeAsync();
         await server.Raw.NotifyAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = "plaintext", version = 1, text = "Dear diary,\n" } });
-        return server;
+        return (server, engine);
     }
 
     private static object Inline() => new
@@ -62,6 +65,10 @@ public sealed class StalledEngineTests
     private sealed class HungEngine : ICompletionEngine
     {
         private readonly TaskCompletionSource<CompletionResult> _never = new();
+        private readonly TaskCompletionSource _called = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when a request first reaches the engine.</summary>
+        public Task Called => _called.Task;
 
         public string ModelName => "hung";
 
@@ -74,7 +81,11 @@ public sealed class StalledEngineTests
 
         public Task RememberAsync(CompletionRequest request, string text, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken) => _never.Task;
+        public Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
+        {
+            _called.TrySetResult();
+            return _never.Task;
+        }
 
         public void Dispose()
         {

@@ -10,6 +10,17 @@ namespace LspCopilot.Server.Benchmarks;
 /// </summary>
 public static class BenchmarkWorkspace
 {
+    /// <summary>The project file of a benchmark workspace: an SDK-style net10.0 library (the soak uses it too).</summary>
+    internal const string ProjectFile = """
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <TargetFramework>net10.0</TargetFramework>
+            <Nullable>enable</Nullable>
+            <ImplicitUsings>enable</ImplicitUsings>
+          </PropertyGroup>
+        </Project>
+        """;
+
     public const string BigFileName = "BigService.cs";
 
     /// <summary>Writes the files under <paramref name="folder"/>; returns the big file's path.</summary>
@@ -18,15 +29,7 @@ public static class BenchmarkWorkspace
         var models = Math.Max(1, files - 1);
         Directory.CreateDirectory(Path.Combine(folder, "Models"));
         Directory.CreateDirectory(Path.Combine(folder, "Services"));
-        File.WriteAllText(Path.Combine(folder, "Bench.csproj"), """
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-              </PropertyGroup>
-            </Project>
-            """);
+        File.WriteAllText(Path.Combine(folder, "Bench.csproj"), ProjectFile);
         for (var i = 0; i < models; i++)
         {
             File.WriteAllText(Path.Combine(folder, "Models", $"Entity{i}.cs"), Model(i, models));

@@ -16,7 +16,7 @@ internal static class SoakWorkspace
     {
         Directory.CreateDirectory(Path.Combine(folder, "Models"));
         Directory.CreateDirectory(Path.Combine(folder, "Services"));
-        File.WriteAllText(Path.Combine(folder, "Soak.csproj"), Project);
+        File.WriteAllText(Path.Combine(folder, "Soak.csproj"), BenchmarkWorkspace.ProjectFile);
         File.WriteAllText(Path.Combine(folder, "Models", "Order.cs"), Models);
         var spots = new List<int>();
         var text = Service;
@@ -45,16 +45,6 @@ internal static class SoakWorkspace
         "_invoices.Add(invoice);",
         "return invoice.Amount;",
     ];
-
-    private const string Project = """
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup>
-            <TargetFramework>net10.0</TargetFramework>
-            <Nullable>enable</Nullable>
-            <ImplicitUsings>enable</ImplicitUsings>
-          </PropertyGroup>
-        </Project>
-        """;
 
     private const string Models = """
         namespace Soak.Models;
