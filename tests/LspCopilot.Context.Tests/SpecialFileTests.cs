@@ -21,15 +21,7 @@ public sealed class SpecialFileTests : IDisposable
         NamedPipeFile.Create(_workspace.PathOf("Broken.cs"));
         using var provider = _workspace.Provider();
         var uri = _workspace.UriOf("Program.cs");
-        var (document, offset) = TempWorkspace.Open(provider, uri, "namespace App;\nclass Program\n{\n    int M(Shelf shelf) => shelf.$$\n}\n");
-
-        var context = await Task.Run(
-            async () =>
-            {
-                await provider.WaitForWorkspaceAsync(uri, TestContext.Current.CancellationToken);
-                return await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
-            },
-            TestContext.Current.CancellationToken).WaitAsync(s_hang, TestContext.Current.CancellationToken);
+        var context = await ContextAfterLoadingAsync(provider, uri);
 
         // The other files' context still works; only Shelf.cs came from disk.
         Assert.Contains("int Capacity(int level)", context!.Rendered, StringComparison.Ordinal);
@@ -45,16 +37,7 @@ public sealed class SpecialFileTests : IDisposable
         NamedPipeFile.Create(_workspace.PathOf("Directory.Build.props"));
         NamedPipeFile.Create(_workspace.PathOf("obj/project.assets.json"));
         using var provider = _workspace.Provider();
-        var uri = _workspace.UriOf("Program.cs");
-        var (document, offset) = TempWorkspace.Open(provider, uri, "namespace App;\nclass Program\n{\n    int M(Shelf shelf) => shelf.$$\n}\n");
-
-        var context = await Task.Run(
-            async () =>
-            {
-                await provider.WaitForWorkspaceAsync(uri, TestContext.Current.CancellationToken);
-                return await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
-            },
-            TestContext.Current.CancellationToken).WaitAsync(s_hang, TestContext.Current.CancellationToken);
+        var context = await ContextAfterLoadingAsync(provider, _workspace.UriOf("Program.cs"));
 
         Assert.Contains("int Capacity(int level)", context!.Rendered, StringComparison.Ordinal);
     }
@@ -93,5 +76,18 @@ public sealed class SpecialFileTests : IDisposable
         Assert.Equal(FileKind.Directory, FileKinds.Of(_workspace.Folder));
         Assert.Equal(FileKind.CharacterDevice, FileKinds.Of("/dev/null"));
         Assert.Equal(FileKind.Missing, FileKinds.Of(_workspace.PathOf("none.cs")));
+    }
+
+    /// <summary>Opens Program.cs after a receiver, waits for the folder to load and builds the context — failing, not hanging, if loading blocks.</summary>
+    private static Task<ContextResult?> ContextAfterLoadingAsync(RoslynContextProvider provider, string uri)
+    {
+        var (document, offset) = TempWorkspace.Open(provider, uri, "namespace App;\nclass Program\n{\n    int M(Shelf shelf) => shelf.$$\n}\n");
+        return Task.Run(
+            async () =>
+            {
+                await provider.WaitForWorkspaceAsync(uri, TestContext.Current.CancellationToken);
+                return await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
+            },
+            TestContext.Current.CancellationToken).WaitAsync(s_hang, TestContext.Current.CancellationToken);
     }
 }
