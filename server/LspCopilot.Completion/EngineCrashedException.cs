@@ -13,6 +13,12 @@ public sealed class EngineCrashedException : Exception
         CrashId = crashId;
     }
 
+    public EngineCrashedException(string message, int crashId, Exception inner)
+        : base(message, inner)
+    {
+        CrashId = crashId;
+    }
+
     public EngineCrashedException(string message)
         : base(message)
     {

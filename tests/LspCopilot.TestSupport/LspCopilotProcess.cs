@@ -80,25 +80,38 @@ public sealed partial class LspCopilotProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a shared worker on a free loopback port and returns it once it listens.</summary>
-    public static async Task<(LspCopilotProcess Worker, int Port)> StartSharedWorkerAsync(string model, IReadOnlyDictionary<string, string?>? environment = null)
+    public static async Task<(LspCopilotProcess Worker, int Port)> StartSharedWorkerAsync(string model, IReadOnlyDictionary<string, string?>? environment = null, IEnumerable<string>? moreArguments = null)
     {
-        var worker = Start(["worker", "--listen", "127.0.0.1:0", "--model", model, "--log-level", "debug"], environment);
+        var worker = Start(["worker", "--listen", "127.0.0.1:0", "--model", model, "--log-level", "debug", .. moreArguments ?? []], environment);
+        try
+        {
+            return (worker, await worker.WaitForListeningAsync());
+        }
+        catch (InvalidOperationException)
+        {
+            await worker.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The port of the next "listening" line a shared worker prints on stdout (it prints one each time it starts listening).</summary>
+    public async Task<int> WaitForListeningAsync()
+    {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
             while (true)
             {
-                var line = await worker.StdoutLines.Reader.ReadAsync(deadline.Token);
+                var line = await StdoutLines.Reader.ReadAsync(deadline.Token);
                 if (ListeningLine().Match(line) is { Success: true } match)
                 {
-                    return (worker, int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+                    return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
                 }
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
         {
-            await worker.DisposeAsync();
-            throw new InvalidOperationException("The shared worker did not start listening: " + worker.Stderr, ex);
+            throw new InvalidOperationException("The shared worker did not start listening: " + Stderr, ex);
         }
     }
 

@@ -45,7 +45,8 @@ public static class WorkerCommand
                 return await ServeStdioAsync(new WorkerHost(Composition.InProcess, log, given => engineOptions.Overlay(parse, given), ExitWhenStalled), log, ct).ConfigureAwait(false);
             }
 
-            if (!WorkerEndpoint.TryParse(address, out var endpoint, out var error) || !endpoint!.TryGetBindAddress(out var bind, out error))
+            var rebind = SelfReplacement.Rebind;
+            if (!WorkerEndpoint.TryParse(address, out var endpoint, out var error) || !(rebind ?? endpoint!).TryGetBindAddress(out var bind, out error))
             {
                 return await FailAsync("--listen: " + error, 2).ConfigureAwait(false);
             }
@@ -55,7 +56,7 @@ public static class WorkerCommand
                 return await FailAsync(error!, 2).ConfigureAwait(false);
             }
 
-            if (token is null && !endpoint.IsLoopback)
+            if (token is null && !endpoint!.IsLoopback)
             {
                 return await FailAsync(
                     $"Refusing to listen on {endpoint} without a token: anyone who can reach it could use the model. Put a secret in a file and pass --token-file FILE (or set {AccessToken.EnvironmentVariable}), or listen on 127.0.0.1.",
@@ -64,7 +65,13 @@ public static class WorkerCommand
 
             var options = engineOptions.Read(parse, useEnvironment: false);
             options = options with { ModelPath = OptionPrecedence.ModelPath(options.ModelPath) };
-            using var host = new WorkerHost(Composition.InProcess, log, onStalled: ExitWhenStalled);
+            WorkerEndpoint? listening = null;
+            using var host = new WorkerHost(Composition.InProcess, log, onStalled: reason => RestartWhenStalled(() => listening, reason));
+            if (SelfReplacement.Restarts > 0)
+            {
+                log.Warning($"Restarted in place after the engine stalled (restart {SelfReplacement.Restarts}); loading the model again.");
+            }
+
             ICompletionEngine engine;
             try
             {
@@ -78,7 +85,7 @@ public static class WorkerCommand
             WorkerListener listener;
             try
             {
-                listener = WorkerListener.Bind(bind!, host, token, log);
+                listener = await BindAsync(bind!, host, token, log, retry: rebind is not null).ConfigureAwait(false);
             }
             catch (SocketException ex)
             {
@@ -87,6 +94,7 @@ public static class WorkerCommand
 
             using (listener)
             {
+                listening = new WorkerEndpoint(listener.LocalEndpoint.Address.ToString(), listener.LocalEndpoint.Port);
                 // One line on stdout for scripts (the port, when 0 asked for any free one); the log goes to stderr.
                 Console.WriteLine($"lspcopilot worker listening on {listener.LocalEndpoint} ({engine.ModelName}{(token is null ? string.Empty : ", token required")})");
                 log.Info($"Shared worker ready on {listener.LocalEndpoint}: {engine.ModelName}, {(token is null ? "no token" : "token required")}.");
@@ -121,6 +129,26 @@ public static class WorkerCommand
         return 0;
     }
 
+    /// <summary>
+    /// Binds the listener. After a restart in place the old process's socket is gone with its image, but give
+    /// the port a few seconds in case the system holds it a moment longer.
+    /// </summary>
+    private static async Task<WorkerListener> BindAsync(System.Net.IPEndPoint bind, WorkerHost host, string? token, ServerLog log, bool retry)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(retry ? 10 : 0);
+        while (true)
+        {
+            try
+            {
+                return WorkerListener.Bind(bind, host, token, log);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
+            }
+        }
+    }
+
     private static async Task<int> FailAsync(string message, int exitCode)
     {
         await Console.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
@@ -131,8 +159,27 @@ public static class WorkerCommand
     public const int StalledExitCode = 70;
 
     /// <summary>
-    /// A stuck native call cannot be cancelled: exit (after the failed request's answer is written) so that the
-    /// language server, or the service manager of a shared worker, starts a fresh worker.
+    /// A shared worker whose engine is stuck restarts itself in place (<see cref="SelfReplacement"/>: same
+    /// process id, same port; its clients' connections close and they reconnect), after the failed request's
+    /// answer is written. Where that cannot be done it exits, for its service manager to start a fresh one.
+    /// </summary>
+    private static void RestartWhenStalled(Func<WorkerEndpoint?> listening, string reason) =>
+        _ = Task.Run(async () =>
+        {
+            await Console.Error.WriteLineAsync($"lspcopilot worker: restarting in place (same process and port) so that a fresh engine replaces the stuck one: {reason}").ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+            if (listening() is { } endpoint)
+            {
+                var failure = SelfReplacement.Replace(endpoint);
+                await Console.Error.WriteLineAsync($"lspcopilot worker: could not restart in place ({failure}); exiting ({StalledExitCode}) so that the service manager starts a fresh worker.").ConfigureAwait(false);
+            }
+
+            Environment.Exit(StalledExitCode);
+        });
+
+    /// <summary>
+    /// A stuck native call cannot be cancelled: a worker the language server started exits (after the failed
+    /// request's answer is written) so that the language server starts a fresh one.
     /// </summary>
     private static void ExitWhenStalled(string reason) =>
         _ = Task.Run(async () =>

@@ -126,7 +126,7 @@ public sealed class SupervisedEngine : ICompletionEngine
         {
             throw new OperationCanceledException("The engine is shutting down.");
         }
-        catch (EngineCrashedException)
+        catch (EngineCrashedException ex) when (ex.InnerException is not EngineStalledException)
         {
             // The watcher names the crash (exit code, signal) a moment after the connection drops.
             try
@@ -151,6 +151,12 @@ public sealed class SupervisedEngine : ICompletionEngine
         try
         {
             return await StallWatchdog.RunAsync(call, () => worker.Engine.Progress, _stallTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EngineStalledException ex) when (!_stopping.IsCancellationRequested && ex.InnerException is StreamJsonRpc.RemoteInvocationException)
+        {
+            // The worker's own watchdog answered: it restarts itself (a child exits and is started again, a
+            // shared worker restarts in place and this connection closes and reconnects).
+            throw new EngineCrashedException($"{Capital(_connector.Description)} found its engine stuck and is restarting it. {ex.Message}", Crashes + 1, ex);
         }
         catch (EngineStalledException) when (!_stopping.IsCancellationRequested)
         {

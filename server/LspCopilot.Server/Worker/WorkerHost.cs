@@ -6,8 +6,8 @@ namespace LspCopilot.Server.Worker;
 /// The worker process's one engine: loaded once (the first load's options win, so clients of a shared
 /// worker all use the model it was started with) and shared by every connection. When the engine stalls
 /// (<see cref="EngineStalledException"/>: a native call that never returns cannot be cancelled), the
-/// request fails and <paramref name="onStalled"/> runs once — the worker command exits, so that its
-/// supervisor (the language server, or systemd/compose for a shared worker) starts a fresh one.
+/// request fails and <paramref name="onStalled"/> runs once — a worker the language server started exits so
+/// that the language server starts a fresh one; a shared worker restarts itself in place.
 /// </summary>
 public sealed class WorkerHost(Func<EngineOptions, ServerLog, ICompletionEngine> loader, ServerLog log, Func<EngineOptions, EngineOptions>? commandLine = null, Action<string>? onStalled = null) : IDisposable
 {

@@ -158,6 +158,29 @@ public sealed class SharedWorkerTests
         Assert.False(worker.Process.HasExited);
     }
 
+    [Fact]
+    public async Task SharedWorkerWhoseEngineStalls_AnswersTheError_RestartsInPlaceOnTheSamePort_AndServesTheReconnectedClient()
+    {
+        const string Marker = "STALL-THE-SHARED-ENGINE";
+        var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(
+            TestModels.Require(TestModels.Fim), new Dictionary<string, string?> { [WorkerHost.TestStallVariable] = Marker }, ["--stall-timeout", "1"]);
+        await using var _ = worker;
+        using var engine = Connect(port, null);
+
+        var error = await Assert.ThrowsAsync<EngineCrashedException>(() =>
+            engine.CompleteAsync(ChildWorkers.Short(Marker + " Once upon a time"), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken));
+        var portAfterRestart = await worker.WaitForListeningAsync();
+        var next = await engine.CompleteAsync(ChildWorkers.Short("Once upon a time, a dog"), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken);
+
+        Assert.Contains("found its engine stuck and is restarting it", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no progress for 1 s", error.Message, StringComparison.Ordinal);
+        Assert.Equal(port, portAfterRestart);
+        Assert.NotEmpty(next.Text);
+        Assert.False(worker.Process.HasExited);
+        Assert.Equal(worker.Process.Id, engine.Info.ProcessId);
+        Assert.Contains("restart 1", worker.Stderr, StringComparison.Ordinal);
+    }
+
     private static SupervisedEngine Connect(int port, string? token) =>
         SupervisedEngine.Start(new WorkerSocketConnector(new WorkerEndpoint("127.0.0.1", port), token), new EngineOptions(), ChildWorkers.Log, ChildWorkers.QuickRestarts);
 
