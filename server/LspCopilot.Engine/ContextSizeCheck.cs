@@ -20,14 +20,14 @@ public static class ContextSizeCheck
     /// <summary>Per-layer head counts are small arrays; the token lists are not needed.</summary>
     private static readonly GgufReadOptions s_header = new() { AlwaysKeep = new HashSet<string>() };
 
-    /// <summary>Throws <see cref="ModelLoadException"/> when <see cref="EngineOptions.ContextSize"/> cannot work for the model at <paramref name="path"/>.</summary>
-    public static void Validate(string path, EngineOptions options)
+    /// <summary>
+    /// The options to load with: an explicit <see cref="EngineOptions.ContextSize"/> is checked (throws
+    /// <see cref="ModelLoadException"/> when it cannot work); without one, the default context (the trained
+    /// one, at most <see cref="EngineOptions.DefaultMaxContext"/>) is chosen here, made smaller when it would
+    /// not fit in free memory (said in the log), and refused when not even a small one fits.
+    /// </summary>
+    public static EngineOptions Resolve(string path, EngineOptions options, ServerLog log)
     {
-        if (options.ContextSize is not uint requested)
-        {
-            return;
-        }
-
         ModelFacts model;
         try
         {
@@ -36,15 +36,62 @@ public static class ContextSizeCheck
         catch (Exception ex) when (ex is GgufFormatException or IOException or UnauthorizedAccessException)
         {
             // Not this check's call: llama.cpp reports what is wrong with the file.
-            return;
+            return options;
         }
 
-        var (available, where) = AvailableMemory(MemoryEstimate.For(model, requested, options.KvCacheType).TotalBytes, options);
-        if (Problem(model, options, available, where) is { } problem)
+        var context = options.ContextSize ?? DefaultFor(model);
+        var (available, where) = AvailableMemory(MemoryEstimate.For(model, context, options.KvCacheType).TotalBytes, options, HostMemory.Read().AvailableBytes, GpuOffload, ProbeGpus);
+        if (options.ContextSize is not null)
         {
-            throw new ModelLoadException(problem);
+            return Problem(model, options, available, where) is { } problem ? throw new ModelLoadException(problem) : options;
         }
+
+        var chosen = DefaultContext(model, options, available, where, out var warning);
+        if (warning is not null)
+        {
+            log.Warning(warning);
+        }
+
+        return options with { ContextSize = chosen };
     }
+
+    /// <summary>The context used when none is given: the trained one, at most <see cref="EngineOptions.DefaultMaxContext"/>.</summary>
+    public static uint DefaultFor(ModelFacts model) =>
+        (uint)Math.Clamp(model.ContextLength is long n and > 0 ? n : EngineOptions.DefaultMaxContext, 1, EngineOptions.DefaultMaxContext);
+
+    /// <summary>
+    /// The context to use when none was given: <see cref="DefaultFor"/>, or less when its weights and KV cache
+    /// need more than <paramref name="availableBytes"/> (null: unknown, not checked) — then <paramref name="warning"/>
+    /// says so and how to get more. Throws <see cref="ModelLoadException"/> when not even
+    /// <see cref="MinimumDefault"/> tokens fit.
+    /// </summary>
+    public static uint DefaultContext(ModelFacts model, EngineOptions options, long? availableBytes, string where, out string? warning)
+    {
+        warning = null;
+        var preferred = DefaultFor(model);
+        if (availableBytes is not long available || MemoryEstimate.For(model, preferred, options.KvCacheType).TotalBytes <= available)
+        {
+            return preferred;
+        }
+
+        var name = Path.GetFileName(model.Path);
+        var fits = MostThatFits(model, options.KvCacheType, available);
+        var halve = options.KvCacheType == "f16" ? " or add --kv-cache-type q8_0," : string.Empty;
+        if (fits < Math.Min(MinimumDefault, preferred))
+        {
+            throw new ModelLoadException(
+                $"{name} does not fit in the memory free now: its weights and a {Math.Min(MinimumDefault, preferred):N0}-token {options.KvCacheType} KV cache need "
+                + $"{ByteUnits.Format(MemoryEstimate.For(model, Math.Min(MinimumDefault, preferred), options.KvCacheType).TotalBytes)}, where only {ByteUnits.Format(available)} is free{where}. "
+                + "Close other programs, or choose a smaller quantization of the model (lspcopilot doctor shows what fits).");
+        }
+
+        warning = $"The default context of {preferred:N0} tokens for {name} needs {ByteUnits.Format(MemoryEstimate.For(model, preferred, options.KvCacheType).TotalBytes)}, "
+            + $"where only {ByteUnits.Format(available)} is free{where}: using {fits:N0} tokens instead. To get more, free memory{halve} or pass --context-size to choose.";
+        return fits;
+    }
+
+    /// <summary>The smallest default context worth loading: less leaves no room for a prompt with code context.</summary>
+    public const uint MinimumDefault = 1024;
 
     /// <summary>
     /// What is wrong with the options' context size for <paramref name="model"/>, or null when it is fine
@@ -105,26 +152,30 @@ public static class ContextSizeCheck
     }
 
     /// <summary>
-    /// Free host RAM, plus the GPUs' free memory when layers go to them — asked of nvidia-smi only when
-    /// host RAM alone is short. Unknown (null) where it cannot be told: then nothing is refused for memory.
+    /// Free host RAM (<paramref name="hostFree"/>), plus the GPUs' free memory when layers go to them — asked of
+    /// <paramref name="probeGpus"/> (nvidia-smi) only when host RAM alone is short of <paramref name="need"/>.
+    /// Unknown (null) where it cannot be told: then nothing is refused or shrunk for memory.
     /// </summary>
-    private static (long? Bytes, string Where) AvailableMemory(long need, EngineOptions options)
+    internal static (long? Bytes, string Where) AvailableMemory(long need, EngineOptions options, long? hostFree, Func<bool> gpuOffload, Func<IReadOnlyList<GpuInfo>> probeGpus)
     {
-        if (HostMemory.Read().AvailableBytes is not long host)
+        if (hostFree is not long host)
         {
             return (null, string.Empty);
         }
 
-        if (need <= host || options.GpuLayers == 0 || !GpuOffload())
+        if (need <= host || options.GpuLayers == 0 || !gpuOffload())
         {
             return (host, " in host RAM");
         }
 
-        var gpus = new GpuProbe(timeout: TimeSpan.FromSeconds(5)).ProbeAsync(CancellationToken.None).GetAwaiter().GetResult().Gpus;
+        var gpus = probeGpus();
         return gpus.Count == 0 || gpus.Any(g => g.MemoryFreeBytes is null)
             ? (null, string.Empty)
             : (host + gpus.Sum(g => g.MemoryFreeBytes!.Value), " in host RAM and on the GPUs");
     }
+
+    private static IReadOnlyList<GpuInfo> ProbeGpus() =>
+        new GpuProbe(timeout: TimeSpan.FromSeconds(5)).ProbeAsync(CancellationToken.None).GetAwaiter().GetResult().Gpus;
 
     private static bool GpuOffload()
     {

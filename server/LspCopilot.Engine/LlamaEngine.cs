@@ -77,7 +77,7 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
     {
         var path = ModelFileCheck.Validate(options.ModelPath);
         NativeBackend.Configure(log, options.NativeLibDir);
-        ContextSizeCheck.Validate(path, options);
+        options = ContextSizeCheck.Resolve(path, options, log);
         var sw = Stopwatch.StartNew();
         try
         {

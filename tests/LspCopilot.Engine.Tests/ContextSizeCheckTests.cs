@@ -62,4 +62,93 @@ public sealed class ContextSizeCheckTests
         Assert.Null(ContextSizeCheck.Problem(model, new EngineOptions { ContextSize = 2048 }, availableBytes: null));
         Assert.Null(ContextSizeCheck.Problem(model, new EngineOptions(), 1));
     }
+
+    [Fact]
+    public void DefaultContext_FitsInFreeMemory_TheTrainedContextWithoutAWord()
+    {
+        var model = ModelFacts.Read(TestModels.Require(TestModels.Stories));
+
+        var context = ContextSizeCheck.DefaultContext(model, new EngineOptions(), 1L << 30, " in host RAM", out var warning);
+
+        Assert.Equal(2048u, context);
+        Assert.Null(warning);
+        Assert.Equal(2048u, ContextSizeCheck.DefaultContext(model, new EngineOptions(), availableBytes: null, string.Empty, out _));
+    }
+
+    [Fact]
+    public void DefaultContext_PastFreeMemory_ShrinksToTheMostThatFits_AndSaysHowToGetMore()
+    {
+        var model = ModelFacts.Read(TestModels.Require(TestModels.Stories));
+        var free = MemoryEstimate.For(model, 1280, "f16").TotalBytes + 1;
+
+        var context = ContextSizeCheck.DefaultContext(model, new EngineOptions(), free, " in host RAM", out var warning);
+
+        Assert.Equal(1280u, context);
+        Assert.NotNull(warning);
+        Assert.Contains("The default context of 2,048 tokens", warning, StringComparison.Ordinal);
+        Assert.Contains($"where only {ByteUnits.Format(free)} is free in host RAM: using 1,280 tokens instead", warning, StringComparison.Ordinal);
+        Assert.Contains("--kv-cache-type q8_0", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DefaultContext_NotEvenASmallContextFits_RefusedWithWhatToDo()
+    {
+        var model = ModelFacts.Read(TestModels.Require(TestModels.Stories));
+        var free = MemoryEstimate.For(model, 512, "f16").TotalBytes;
+
+        var ex = Assert.Throws<ModelLoadException>(() => ContextSizeCheck.DefaultContext(model, new EngineOptions(), free, " in host RAM", out _));
+
+        Assert.Contains("does not fit in the memory free now", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("1,024-token f16 KV cache", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("smaller quantization", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_WithoutAContextSize_GetsTheTrainedContext()
+    {
+        using var engine = LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Stories), Threads = 1, BatchThreads = 1 }, ServerLog.Silent);
+
+        Assert.Equal(2048, engine.ContextSize);
+    }
+
+    [Fact]
+    public void AvailableMemory_HostShortAndLayersOnTheGpus_CountsTheGpusFreeMemoryToo()
+    {
+        var gpus = new[] { Gpu(0, 16L << 30), Gpu(1, 8L << 30) };
+
+        var (bytes, where) = ContextSizeCheck.AvailableMemory(20L << 30, new EngineOptions(), 4L << 30, () => true, () => gpus);
+
+        Assert.Equal(28L << 30, bytes);
+        Assert.Equal(" in host RAM and on the GPUs", where);
+    }
+
+    [Fact]
+    public void AvailableMemory_HostEnoughOrNoOffload_HostOnly_AndNvidiaSmiNeverAsked()
+    {
+        IReadOnlyList<GpuInfo> NeverAsked() => throw new InvalidOperationException("nvidia-smi asked");
+
+        Assert.Equal((8L << 30, " in host RAM"), ContextSizeCheck.AvailableMemory(1L << 30, new EngineOptions(), 8L << 30, () => true, NeverAsked));
+        Assert.Equal((1L << 30, " in host RAM"), ContextSizeCheck.AvailableMemory(4L << 30, new EngineOptions { GpuLayers = 0 }, 1L << 30, () => true, NeverAsked));
+        Assert.Equal((1L << 30, " in host RAM"), ContextSizeCheck.AvailableMemory(4L << 30, new EngineOptions(), 1L << 30, () => false, NeverAsked));
+    }
+
+    [Fact]
+    public void AvailableMemory_UnknownHostOrGpuMemory_Unknown_SoNothingIsRefused()
+    {
+        Assert.Null(ContextSizeCheck.AvailableMemory(1, new EngineOptions(), hostFree: null, () => true, () => []).Bytes);
+        Assert.Null(ContextSizeCheck.AvailableMemory(4L << 30, new EngineOptions(), 1L << 30, () => true, () => [Gpu(0, null)]).Bytes);
+        Assert.Null(ContextSizeCheck.AvailableMemory(4L << 30, new EngineOptions(), 1L << 30, () => true, () => []).Bytes);
+    }
+
+    [Fact]
+    public void Problem_PastHostMemoryButWithinHostAndGpus_None()
+    {
+        var model = ModelFacts.Read(TestModels.Require(TestModels.Stories));
+        var need = MemoryEstimate.For(model, 2048, "f16").TotalBytes;
+        var (bytes, where) = ContextSizeCheck.AvailableMemory(need, new EngineOptions(), need / 2, () => true, () => [Gpu(0, need)]);
+
+        Assert.Null(ContextSizeCheck.Problem(model, new EngineOptions { ContextSize = 2048 }, bytes, where));
+    }
+
+    private static GpuInfo Gpu(int index, long? free) => new(index, "Test GPU", 24L << 30, free, PowerDrawWatts: null, PowerLimitWatts: null, DriverVersion: null);
 }

@@ -30,7 +30,7 @@ public static class FitPlanner
 
     /// <summary>The context llama.cpp will get: the option, else the training context capped as the engine caps it.</summary>
     public static uint EffectiveContext(ModelFacts model, EngineOptions options) =>
-        options.ContextSize ?? (uint)Math.Clamp(model.ContextLength ?? EngineOptions.DefaultMaxContext, 1, EngineOptions.DefaultMaxContext);
+        options.ContextSize ?? ContextSizeCheck.DefaultFor(model);
 
     private static FitPlan Place(ModelFacts model, EngineOptions options, IReadOnlyList<FitDevice> gpus, long? hostAvailable)
     {
