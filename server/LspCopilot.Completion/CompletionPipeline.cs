@@ -27,7 +27,9 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
     /// </summary>
     public async Task<Suggestion?> CompleteAsync(DocumentSnapshot document, int offset, Action<string>? onText, CancellationToken cancellationToken)
     {
+        var trace = LatencyTrace.Current;
         var plan = await contexts.PlanAsync(document, offset, cancellationToken).ConfigureAwait(false);
+        trace?.Mark(LatencyTrace.Stages.Planned);
         if (plan is null)
         {
             log.Trace($"No completion at {document.Uri}@{offset}: the gate declined.");
@@ -43,13 +45,23 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
             Generation = generation,
             Stopper = plan.Stopper,
             ClientId = document.Session,
+            Trace = trace,
         };
 
         // A syntax-aware stopper also knows how to clean (e.g. a "}" that repeats the next line but closes the suggestion's own block).
         Func<string, string> clean = plan.Cleaner is { } cleaner
             ? raw => cleaner.Clean(raw, suffix, plan.Mode)
             : raw => SuggestionPostProcessor.Clean(raw, suffix, plan.Mode);
-        Action<string>? sink = onText is null ? null : partial => onText(clean(partial));
+        Action<string>? sink = onText is null ? null : partial =>
+        {
+            var cleanedSoFar = clean(partial);
+            if (trace is not null && cleanedSoFar.Length > 0)
+            {
+                trace.Mark(LatencyTrace.Stages.FirstClean);
+            }
+
+            onText(cleanedSoFar);
+        };
         var result = await engine.CompleteAsync(request, sink, cancellationToken).ConfigureAwait(false);
         var cleaned = clean(result.Text);
         log.Debug($"Completed {document.Uri}@{offset} ({plan.Mode}): {result.Stats.PromptTokens} prompt tokens ({result.Stats.ReusedTokens} reused), {result.Stats.GeneratedTokens} generated, first token {result.Stats.TimeToFirstToken.TotalMilliseconds:F1} ms, stop: {result.Reason}.");

@@ -12,4 +12,7 @@ public sealed record CompletionRequest(string Prefix, string Suffix, CompletionM
 
     /// <summary>Who asked (one LSP session); the scheduler takes turns between clients.</summary>
     public string? ClientId { get; init; }
+
+    /// <summary>Where the engine marks its stages when the request is traced (<c>bench --suite keystroke</c>); null otherwise.</summary>
+    public LatencyTrace? Trace { get; init; }
 }

@@ -185,6 +185,7 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
             return null;
         }
 
+        LatencyTrace.MarkCurrent(LatencyTrace.Stages.Gated);
         var context = await _builder.BuildAsync(roslynDocument, offset, gate, cancellationToken).ConfigureAwait(false);
         return (roslynDocument, context);
     }

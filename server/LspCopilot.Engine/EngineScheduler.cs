@@ -196,6 +196,7 @@ public sealed class EngineScheduler : ICompletionEngine, IProgressSource
             }
 
             job.Registration.Dispose();
+            job.Request.Trace?.Mark(LatencyTrace.Stages.Scheduled);
             try
             {
                 var result = await _inner.CompleteAsync(job.Request, job.OnText, job.Token).ConfigureAwait(false);

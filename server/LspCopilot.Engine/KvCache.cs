@@ -22,12 +22,16 @@ internal sealed class KvCache(LLamaContext context, int chunkSize, int reuseMinC
 
     public int Count => _tokens.Count;
 
+    /// <summary>Parks every reused chunk before moving it into place, even a single one (the slower path, for tests that compare the two).</summary>
+    internal bool ParkAlways { get; set; }
+
     public IReadOnlyList<LLamaToken> Tokens => _tokens;
 
     /// <summary>Raised before each prompt chunk is decoded (for cancellation measurements).</summary>
     public event Action? ChunkStarting;
 
-    public PrefillResult Prefill(IReadOnlyList<LLamaToken> prompt, CancellationToken ct)
+    /// <summary>Makes the cache hold <paramref name="prompt"/>; <paramref name="planned"/> runs once the reuse is planned, before anything is decoded.</summary>
+    public PrefillResult Prefill(IReadOnlyList<LLamaToken> prompt, CancellationToken ct, Action? planned = null)
     {
         var common = CommonPrefix(prompt);
 
@@ -41,19 +45,26 @@ internal sealed class KvCache(LLamaContext context, int chunkSize, int reuseMinC
         var moves = reuseMinChunk > 0 && handle.MemoryCanShift && handle.MaxSeq > 1
             ? ChunkReusePlanner.Plan(_tokens, prompt, common, reuseMinChunk)
             : [];
+        planned?.Invoke();
 
-        // Reused chunks wait in a side sequence, far above any position in use, while the text before
-        // them is decoded (llama.cpp only accepts positions that follow the sequence's last one).
-        var parking = Math.Max(_tokens.Count, prompt.Count);
+        // Reused chunks wait in a side sequence while the text before them is decoded (llama.cpp only
+        // accepts positions that follow the sequence's last one). One chunk (a typed character: the text
+        // after it) waits where it is and is shifted once, when it moves into place: every shift costs a
+        // RoPE pass over the whole KV cache at the next decode. Several chunks are parked far above any
+        // position in use first, so that moving one into place can never overlap another.
+        var parking = moves.Count > 1 || ParkAlways ? Math.Max(_tokens.Count, prompt.Count) : 0;
         foreach (var move in moves)
         {
             handle.MemorySequenceCopy(s_seq, s_side, move.CacheStart, move.CacheStart + move.Length);
         }
 
         handle.MemorySequenceRemove(s_seq, common, -1);
-        foreach (var move in moves)
+        if (parking > 0)
         {
-            handle.MemorySequenceAdd(s_side, move.CacheStart, move.CacheStart + move.Length, parking);
+            foreach (var move in moves)
+            {
+                handle.MemorySequenceAdd(s_side, move.CacheStart, move.CacheStart + move.Length, parking);
+            }
         }
 
         _tokens.RemoveRange(common, _tokens.Count - common);

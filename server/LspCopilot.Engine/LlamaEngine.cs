@@ -19,9 +19,14 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly EngineThread _thread = new("llama engine");
+    private readonly bool _fillsEveryCore;
     private readonly KvCache _cache;
     private readonly PromptBuilder _prompts;
     private readonly VocabularyGuard _guard;
+
+    /// <summary>The previous request's prompt (traced requests count what changed against it).</summary>
+    private IReadOnlyList<LLamaToken>? _lastPrompt;
     private bool _disposed;
     private long _progress;
 
@@ -30,6 +35,7 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
         _weights = weights;
         _context = context;
         Options = options;
+        _fillsEveryCore = options.Threads >= Environment.ProcessorCount;
         ModelName = Path.GetFileName(options.ModelPath) ?? "model";
         Fim = VocabularyFim.FromVocabulary(weights.NativeHandle.Vocab, weights.Metadata.GetValueOrDefault("general.architecture"), weights.Metadata.GetValueOrDefault("general.name"));
         _cache = new KvCache(context, options.PrefillChunk, options.CacheReuseMinChunk);
@@ -61,6 +67,12 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
     internal IReadOnlyList<LLamaToken> CachedTokens => _cache.Tokens;
 
     internal LLamaContext Context => _context;
+
+    /// <summary>Parks every reused chunk before moving it (the slower path a typed character took before; for tests that compare the two).</summary>
+    internal bool ParkReusedChunksAlways
+    {
+        set => _cache.ParkAlways = value;
+    }
 
     /// <summary>Raised on the engine thread when it starts prefill, starts generating, or goes idle.</summary>
     public event Action<EnginePhase>? PhaseChanged;
@@ -128,11 +140,7 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Factory.StartNew(
-                () => Run(request, onText, cancellationToken),
-                cancellationToken,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default).ConfigureAwait(false);
+            return await _thread.RunAsync(() => Run(request, onText, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -164,7 +172,7 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
         try
         {
             _cache.Clear();
-            return await Task.Factory.StartNew(() => work(_context, _weights), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            return await _thread.RunAsync(() => work(_context, _weights), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -176,11 +184,23 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
     private CompletionResult Run(CompletionRequest request, Action<string>? onText, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        var trace = request.Trace;
+        trace?.Mark(LatencyTrace.Stages.EngineThread);
         var prompt = _prompts.Build(request, ContextSize);
+        if (trace is not null)
+        {
+            trace.Mark(LatencyTrace.Stages.PromptBuilt);
+            trace.Count(LatencyTrace.Counts.Prompt, prompt.Count);
+            trace.Count(LatencyTrace.Counts.MinimumChanged, MinimumChanged(_lastPrompt, prompt));
+        }
+
+        _lastPrompt = prompt;
         try
         {
             PhaseChanged?.Invoke(EnginePhase.Prefill);
-            var prefill = _cache.Prefill(prompt, ct);
+            var prefill = _cache.Prefill(prompt, ct, trace is null ? null : () => trace.Mark(LatencyTrace.Stages.ReusePlanned));
+            trace?.Mark(LatencyTrace.Stages.Prefilled);
+            trace?.Count(LatencyTrace.Counts.Reprefill, prefill.Decoded);
             PhaseChanged?.Invoke(EnginePhase.Generate);
             return Generate(request, prompt.Count, prefill, onText, clock, ct);
         }
@@ -225,6 +245,7 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
             if (generated == 0)
             {
                 ttft = clock.Elapsed;
+                request.Trace?.Mark(LatencyTrace.Stages.FirstToken);
             }
 
             generated++;
@@ -256,7 +277,20 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
                 break;
             }
 
-            onText?.Invoke(text.ToString());
+            if (onText is not null)
+            {
+                request.Trace?.Mark(LatencyTrace.Stages.FirstText);
+                onText(text.ToString());
+                if (generated == 1 && _fillsEveryCore)
+                {
+                    // Pause a millisecond before decoding on: when llama.cpp's threads fill every core, the
+                    // threads that pass the first text on to the editor wait for a core otherwise (measured on
+                    // 2 cores with bench --suite keystroke: ~3 ms off the first $/progress in process, ~1.5 ms
+                    // through the worker, for 1 ms more on the whole suggestion).
+                    Thread.Sleep(1);
+                }
+            }
+
             _cache.Append(next);
             logitsAt = 0;
         }
@@ -268,6 +302,34 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
         }
 
         return new CompletionResult(final, reason, new CompletionStats(promptTokens, prefill.Reused, generated, ttft, clock.Elapsed) { Shifted = prefill.Shifted });
+    }
+
+    /// <summary>
+    /// The least a prompt needs decoded after <paramref name="previous"/>: the tokens outside their common prefix
+    /// and common suffix, plus the last token when it is in the common suffix (its logits choose the first
+    /// new token). At least one.
+    /// </summary>
+    internal static int MinimumChanged(IReadOnlyList<LLamaToken>? previous, IReadOnlyList<LLamaToken> prompt)
+    {
+        if (previous is null)
+        {
+            return prompt.Count;
+        }
+
+        var limit = Math.Min(previous.Count, prompt.Count);
+        var prefix = 0;
+        while (prefix < limit && previous[prefix] == prompt[prefix])
+        {
+            prefix++;
+        }
+
+        var suffix = 0;
+        while (suffix < limit - prefix && previous[previous.Count - 1 - suffix] == prompt[prompt.Count - 1 - suffix])
+        {
+            suffix++;
+        }
+
+        return Math.Max(1, prompt.Count - prefix - suffix + (suffix > 0 ? 1 : 0));
     }
 
     private bool IsFimControl(LLamaToken token)
@@ -292,6 +354,7 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
         _gate.Wait();
         try
         {
+            _thread.Dispose();
             _context.Dispose();
             _weights.Dispose();
         }

@@ -17,13 +17,17 @@ namespace LspCopilot.Server.Benchmarks;
 internal sealed class BenchClient : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<TimeSpan>> _firstProgress = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _firstProgressAt = new(StringComparer.Ordinal);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ModelHost _host;
     private readonly Task<int> _server;
+    private readonly string _languageId;
     private int _version = 1;
 
-    public BenchClient(ICompletionEngine engine, GenerationOptions generation, ServerLog? log = null)
+    public BenchClient(ICompletionEngine engine, GenerationOptions generation, ServerLog? log = null, string uri = "file:///bench/Bench.cs", string languageId = "csharp")
     {
+        Uri = uri;
+        _languageId = languageId;
         log ??= ServerLog.Silent;
         var (serverStream, clientStream) = FullDuplexStream.CreatePair();
         _host = new ModelHost(new EngineOptions { ModelPath = "in-memory" }, log, (_, _) => engine);
@@ -37,13 +41,13 @@ internal sealed class BenchClient : IAsyncDisposable
 
     public JsonRpc Rpc { get; }
 
-    public string Uri { get; } = "file:///bench/Bench.cs";
+    public string Uri { get; }
 
     public async Task StartAsync(string text)
     {
         await Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.Initialize, new { capabilities = new { textDocument = new { inlineCompletion = new { } } } }).ConfigureAwait(false);
         await Rpc.NotifyWithParameterObjectAsync(LspMethods.Initialized, new { }).ConfigureAwait(false);
-        await Rpc.NotifyWithParameterObjectAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = "csharp", version = _version, text } }).ConfigureAwait(false);
+        await Rpc.NotifyWithParameterObjectAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = _languageId, version = _version, text } }).ConfigureAwait(false);
     }
 
     public Task InsertAsync(Position at, string text) =>
@@ -85,6 +89,9 @@ internal sealed class BenchClient : IAsyncDisposable
     /// <summary>When the first $/progress for <paramref name="token"/> arrived, on this client's clock.</summary>
     public Task<TimeSpan> FirstProgressAsync(string token) => _firstProgress[token].Task;
 
+    /// <summary>When the first $/progress for <paramref name="token"/> arrived (<see cref="Stopwatch.GetTimestamp"/>), or null when none did.</summary>
+    public long? FirstProgressTimestamp(string token) => _firstProgressAt.TryGetValue(token, out var at) ? at : null;
+
     public TimeSpan Now => _clock.Elapsed;
 
     public async ValueTask DisposeAsync()
@@ -109,6 +116,7 @@ internal sealed class BenchClient : IAsyncDisposable
             var key = token.ValueKind == JsonValueKind.String ? token.GetString()! : token.GetRawText();
             if (client._firstProgress.TryGetValue(key, out var tcs))
             {
+                client._firstProgressAt.TryAdd(key, Stopwatch.GetTimestamp());
                 tcs.TrySetResult(client.Now);
             }
         }

@@ -16,6 +16,19 @@ internal sealed class InlineCompletionHandler(LspSession session)
     [JsonRpcMethod(LspMethods.InlineCompletion, UseSingleObjectParameterDeserialization = true)]
     public async Task<InlineCompletionList> InlineCompletionAsync(InlineCompletionParams request, CancellationToken cancellationToken)
     {
+        var trace = LatencyTrace.Begin(request.PartialResultToken is { ValueKind: JsonValueKind.String } key ? key.GetString() : null, Stopwatch.GetTimestamp());
+        try
+        {
+            return await CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            trace?.Complete();
+        }
+    }
+
+    private async Task<InlineCompletionList> CompleteAsync(InlineCompletionParams request, CancellationToken cancellationToken)
+    {
         var progress = request.PartialResultToken is { ValueKind: JsonValueKind.String or JsonValueKind.Number } token
             ? new PartialResultSender(session, token, request.Position)
             : null;
@@ -44,6 +57,9 @@ internal sealed class InlineCompletionHandler(LspSession session)
         private TimeSpan? _lastSent;
         private Task _last = Task.CompletedTask;
 
+        // Captured here: the text arrives on the engine's thread, outside the request's async flow.
+        private readonly LatencyTrace? _trace = LatencyTrace.Current;
+
         public void OnText(string text)
         {
             var now = _clock.Elapsed;
@@ -53,6 +69,7 @@ internal sealed class InlineCompletionHandler(LspSession session)
             }
 
             _lastSent = now;
+            _trace?.Mark(LatencyTrace.Stages.PartialSent);
             _last = session.Notify(LspMethods.Progress, new ProgressParams<InlineCompletionList>(token, ToList(text, position)));
         }
 

@@ -32,6 +32,7 @@ internal static class SuggestionRunner
         using var context = session.BeginRequest(uri, cancellationToken)
             ?? throw RpcErrors.InvalidParams($"The document {uri} is not open: send textDocument/didOpen first.");
         var document = context.Document;
+        LatencyTrace.MarkCurrent(LatencyTrace.Stages.Snapshot);
 
         // Before the position is read: a divergent document's text (none, when it was refused) is not the editor's.
         if (document.Divergent)

@@ -121,7 +121,12 @@ public sealed class RemoteEngine : ICompletionEngine, IProgressSource
     {
         cancellationToken.ThrowIfCancellationRequested();
         var id = Interlocked.Increment(ref _nextId);
-        var pending = new Pending(this, id, onText, request.Stopper);
+        var trace = request.Trace;
+        var pending = new Pending(this, id, trace is null ? onText : text =>
+        {
+            trace.Mark(LatencyTrace.Stages.FirstTextFromWorker);
+            onText?.Invoke(text);
+        }, request.Stopper);
         _pending[id] = pending;
         var wire = new WorkerCompleteParams(id, request.Prefix, request.Suffix, request.Mode)
         {
@@ -130,11 +135,13 @@ public sealed class RemoteEngine : ICompletionEngine, IProgressSource
             ClientId = request.ClientId,
             Stream = onText is not null || request.Stopper is not null,
             Stoppable = request.Stopper is not null,
+            Trace = request.Trace is not null,
         };
 
         try
         {
             var result = await InvokeAsync<WorkerCompleteResult>(WorkerMethods.Complete, wire, cancellationToken).ConfigureAwait(false);
+            request.Trace?.Merge(result.TraceMarks, result.TraceCounts);
             return pending.Finish(result);
         }
         catch (RemoteInvocationException ex)

@@ -35,9 +35,6 @@ public sealed class WorkerHost(Func<EngineOptions, ServerLog, ICompletionEngine>
     private Task<ICompletionEngine>? _loading;
     private string? _loadedPath;
 
-    /// <summary>True when the engine's threads use every core (decoding then competes with everything else).</summary>
-    public bool EngineFillsEveryCore { get; private set; }
-
     /// <summary>The engine once loaded; null before or when loading failed.</summary>
     public ICompletionEngine? Engine => _loading is { IsCompletedSuccessfully: true } loaded ? loaded.Result : null;
 
@@ -58,7 +55,6 @@ public sealed class WorkerHost(Func<EngineOptions, ServerLog, ICompletionEngine>
             }
 
             _loadedPath = effective.ModelPath;
-            EngineFillsEveryCore = effective.Threads >= Environment.ProcessorCount;
             _loading = Task.Run(() =>
             {
                 if (_abortMarker is not null && effective.ModelPath?.Contains(_abortMarker, StringComparison.Ordinal) == true)

@@ -76,6 +76,9 @@ public sealed record WorkerCompleteParams(long RequestId, string Prefix, string 
 
     /// <summary>The client runs a stopper and may send <see cref="WorkerMethods.Stop"/>.</summary>
     public bool Stoppable { get; init; }
+
+    /// <summary>Return the engine's stage times (<see cref="LatencyTrace"/>) with the result.</summary>
+    public bool Trace { get; init; }
 }
 
 /// <summary>The answer the client showed for a request, to serve its repeats and typing-through.</summary>
@@ -102,6 +105,12 @@ public sealed record WorkerCompleteResult(
     double TimeToFirstTokenMs,
     double TotalMs)
 {
+    /// <summary>When the worker's stages happened (a traced request only): the machine's monotonic clock, which the client shares.</summary>
+    public IReadOnlyDictionary<string, long>? TraceMarks { get; init; }
+
+    /// <summary>The worker's counts of a traced request.</summary>
+    public IReadOnlyDictionary<string, int>? TraceCounts { get; init; }
+
     public static WorkerCompleteResult From(CompletionResult result) => new(
         result.Text,
         result.Reason,

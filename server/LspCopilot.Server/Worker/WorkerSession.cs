@@ -106,25 +106,34 @@ internal sealed class WorkerSession
             _stoppers[p.RequestId] = stopper;
         }
 
+        LatencyTrace? trace = null;
+        if (p.Trace)
+        {
+            trace = new LatencyTrace();
+            trace.Mark(LatencyTrace.Stages.WorkerReceived);
+        }
+
         var request = new CompletionRequest(p.Prefix, p.Suffix, p.Mode)
         {
             Context = p.Context,
             Generation = p.Generation,
             Stopper = stopper,
             ClientId = Id + "/" + p.ClientId,
+            Trace = trace,
         };
 
         try
         {
-            Action<string>? post = pump is null ? null : _host.EngineFillsEveryCore ? HandOffFirstText(pump.Post) : pump.Post;
-            var result = await engine.CompleteAsync(request, _host.WithTestHook(p.Prefix, post), cancellationToken).ConfigureAwait(false);
+            var result = await engine.CompleteAsync(request, _host.WithTestHook(p.Prefix, pump is null ? null : pump.Post), cancellationToken).ConfigureAwait(false);
             if (pump is not null)
             {
                 // Every streamed text goes out before the response that ends the request.
                 await pump.FlushAsync().ConfigureAwait(false);
             }
 
-            return WorkerCompleteResult.From(result);
+            return trace is null
+                ? WorkerCompleteResult.From(result)
+                : WorkerCompleteResult.From(result) with { TraceMarks = trace.Marks, TraceCounts = trace.CountValues };
         }
         catch (EngineStalledException ex)
         {
@@ -135,26 +144,6 @@ internal sealed class WorkerSession
         {
             _stoppers.TryRemove(p.RequestId, out _);
         }
-    }
-
-    /// <summary>
-    /// After the first text, the engine thread pauses a millisecond before decoding on. When llama.cpp's
-    /// threads fill every core, the language server's threads that pass the text on wait for a core
-    /// otherwise: measured on 2 cores, this takes ~1.5 ms off the first token seen through the worker
-    /// (bench --suite worker) for 1 ms more on the whole suggestion.
-    /// </summary>
-    private static Action<string> HandOffFirstText(Action<string> post)
-    {
-        var first = true;
-        return text =>
-        {
-            post(text);
-            if (first)
-            {
-                first = false;
-                Thread.Sleep(1);
-            }
-        };
     }
 
     private void Stop(WorkerStopParams parameters)
