@@ -1,4 +1,5 @@
 using LspCopilot.Completion;
+using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Engine.CpuVariants;
 
@@ -60,6 +61,11 @@ public sealed class CpuVariantChooser(BundledCpuVariants bundled, CpuIdentity cp
         if (!measure)
         {
             return new(null, null, $"LLamaSharp's pick, {candidates[0].Variant} (not measured yet for this model on this machine)");
+        }
+
+        if (Unreadable(path) is { } problem)
+        {
+            return new(null, null, $"LLamaSharp's pick (not measured: {problem})");
         }
 
         return await MeasureAsync(stamp, candidates, Math.Max(1, options.Threads), cancellationToken).ConfigureAwait(false);
@@ -164,6 +170,20 @@ public sealed class CpuVariantChooser(BundledCpuVariants bundled, CpuIdentity cp
 
             var winner = candidates.First(b => b.Variant == fastest.Variant);
             return new(winner.Variant, winner.Directory, record.Describe() + "; measured now") { Measurement = record };
+        }
+    }
+
+    /// <summary>A file no build could load is not worth a probe per build: the engine's own load says what is wrong.</summary>
+    private static string? Unreadable(string path)
+    {
+        try
+        {
+            var header = GgufReader.Read(path, new GgufReadOptions { MaxKeptArrayLength = 0, AlwaysKeep = new HashSet<string>() });
+            return header.IsComplete ? null : "the model file is truncated";
+        }
+        catch (Exception ex) when (ex is GgufFormatException or IOException or UnauthorizedAccessException)
+        {
+            return "the model file does not read as GGUF";
         }
     }
 
