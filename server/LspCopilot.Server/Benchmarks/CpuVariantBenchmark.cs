@@ -68,10 +68,10 @@ public static class CpuVariantBenchmark
         }
 
         var c = CultureInfo.InvariantCulture;
-        report.Row($"CPU build {pick.Variant} (LLamaSharp's pick): {slow.PrefillTokens}-token prefill", slow.PrefillMs, 1000 / slow.DecodeMsPerToken, string.Format(c, "score {0:0.0} ms", slow.ScoreMs));
+        report.Row($"{slow.PrefillTokens}-token prefill, {pick.Variant} (LLamaSharp's pick)", slow.PrefillMs, 1000 / slow.DecodeMsPerToken, string.Format(c, "score {0:0.0} ms", slow.ScoreMs));
         if (chosen != pick)
         {
-            report.Row($"CPU build {chosen.Variant} (chosen): {fast.PrefillTokens}-token prefill", fast.PrefillMs, 1000 / fast.DecodeMsPerToken, string.Format(c, "score {0:0.0} ms", fast.ScoreMs));
+            report.Row($"{fast.PrefillTokens}-token prefill, {chosen.Variant} (chosen CPU build)", fast.PrefillMs, 1000 / fast.DecodeMsPerToken, string.Format(c, "score {0:0.0} ms", fast.ScoreMs));
         }
 
         report.Facts["cpu_variant"] = chosen.Variant;
