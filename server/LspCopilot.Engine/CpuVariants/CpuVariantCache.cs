@@ -50,7 +50,7 @@ public sealed class CpuVariantCache(string folder)
                 // FileShare.None is an exclusive flock on Unix: other processes (and other handles) fail to open it.
                 return new FileStream(FilePath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException ex) when (IsHeldByAnother(ex) && DateTime.UtcNow < deadline)
             {
                 if (!told)
                 {
@@ -60,12 +60,19 @@ public sealed class CpuVariantCache(string folder)
 
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
             }
-            catch (IOException)
+            catch (IOException ex) when (IsHeldByAnother(ex))
             {
                 return null;
             }
         }
     }
+
+    /// <summary>
+    /// A lock held elsewhere: a sharing violation on Windows (error 32), flock's EWOULDBLOCK on Unix (11 on Linux,
+    /// 35 on macOS). Anything else (a read-only disk) is no reason to wait.
+    /// </summary>
+    private static bool IsHeldByAnother(IOException ex) =>
+        OperatingSystem.IsWindows() ? (ex.HResult & 0xFFFF) == 32 : ex.HResult is 11 or 35;
 
     /// <summary>The file's records; a missing, unreadable or foreign file reads as none (and is replaced on the next save).</summary>
     private List<CpuVariantRecord> ReadAll()

@@ -32,6 +32,11 @@ public sealed class CpuVariantChooser(BundledCpuVariants bundled, CpuIdentity cp
 
         if (Skip() is { } skip)
         {
+            if (options.CpuVariant != "auto")
+            {
+                log.Warning($"--cpu-variant {options.CpuVariant} ignored: {skip}.");
+            }
+
             return new(null, null, skip);
         }
 
@@ -123,6 +128,11 @@ public sealed class CpuVariantChooser(BundledCpuVariants bundled, CpuIdentity cp
             log.Debug($"Cannot lock {cache.FilePath} ({ex.Message}); measuring without it.");
         }
 
+        if (held is null)
+        {
+            log.Info($"The CPU build measurement cannot be kept in {cache.FilePath} (not writable, or another process holds it): it is measured again next start.");
+        }
+
         using (held)
         {
             // The process that held the lock may just have measured this very model.
@@ -158,6 +168,7 @@ public sealed class CpuVariantChooser(BundledCpuVariants bundled, CpuIdentity cp
             var record = new CpuVariantRecord(cpu, stamp, bundled.LlamaBuild, threads, fastest.Variant, candidates[0].Variant, DateTime.UtcNow, timings);
             try
             {
+                // Without the lock another process may be writing the file: leave it to that one.
                 if (held is not null)
                 {
                     cache.Save(record);

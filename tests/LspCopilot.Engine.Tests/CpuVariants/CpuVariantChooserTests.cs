@@ -133,6 +133,22 @@ public sealed class CpuVariantChooserTests : IDisposable
     }
 
     [Fact]
+    public async Task ChooseAsync_TwoProcessesStartAtOnce_OneMeasuresTheOtherWaitsForItsResult()
+    {
+        static GivenTimings Slow() => new GivenTimings { Delay = TimeSpan.FromMilliseconds(100) }
+            .Time("avx512", 90, 1.0).Time("avx2", 15, 1.1).Time("avx", 40, 1.2).Time("noavx", 200, 3.0);
+        var (first, second) = (Slow(), Slow());
+
+        var choices = await Task.WhenAll(
+            Chooser(first).ChooseAsync(Options(), measure: true, TestContext.Current.CancellationToken),
+            Chooser(second).ChooseAsync(Options(), measure: true, TestContext.Current.CancellationToken));
+
+        Assert.Equal(1, new[] { first, second }.Count(t => t.Asked.Count > 0));
+        Assert.Equal(1, choices.Count(c => c.FromCache));
+        Assert.All(choices, c => Assert.Equal("avx2", c.Variant));
+    }
+
+    [Fact]
     public async Task ChooseAsync_ModelFileGrew_MeasuresAgain()
     {
         await Chooser(AllFour()).ChooseAsync(Options(), measure: true, TestContext.Current.CancellationToken);

@@ -14,6 +14,9 @@ internal sealed class GivenTimings : ICpuVariantTimer
 
     public List<string> Asked { get; } = [];
 
+    /// <summary>How long each timing takes to come back (a real probe takes a while).</summary>
+    public TimeSpan Delay { get; init; }
+
     public GivenTimings Time(string variant, double prefillMs, double decodeMsPerToken)
     {
         _timings[variant] = (prefillMs, decodeMsPerToken);
@@ -26,15 +29,20 @@ internal sealed class GivenTimings : ICpuVariantTimer
         return this;
     }
 
-    public Task<CpuVariantTiming> TimeAsync(CpuBuild build, string modelPath, int threads, CancellationToken cancellationToken)
+    public async Task<CpuVariantTiming> TimeAsync(CpuBuild build, string modelPath, int threads, CancellationToken cancellationToken)
     {
-        Asked.Add(build.Variant);
+        lock (Asked)
+        {
+            Asked.Add(build.Variant);
+        }
+
+        await Task.Delay(Delay, cancellationToken);
         if (_failures.TryGetValue(build.Variant, out var reason))
         {
             throw new CpuVariantProbeException(reason);
         }
 
         var (prefill, decode) = _timings.TryGetValue(build.Variant, out var t) ? t : throw new InvalidOperationException($"no timing given for {build.Variant}");
-        return Task.FromResult(new CpuVariantTiming(build.Variant, 192, prefill, 8, decode));
+        return new CpuVariantTiming(build.Variant, 192, prefill, 8, decode);
     }
 }
