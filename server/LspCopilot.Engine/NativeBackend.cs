@@ -13,6 +13,9 @@ public static class NativeBackend
     private static bool s_configured;
     private static ServerLog s_log = ServerLog.Silent;
 
+    /// <summary>True once llama.cpp is loaded in this process: from then on its library cannot change.</summary>
+    public static bool IsLoaded => NativeLibraryConfig.LLama.LibraryHasLoaded;
+
     public static void Configure(ServerLog log, string? nativeLibDir = null)
     {
         lock (s_lock)

@@ -1,6 +1,7 @@
 using LspCopilot.Completion;
 using LspCopilot.Context;
 using LspCopilot.Engine;
+using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Rpc;
 using LspCopilot.Server.Worker;
 
@@ -13,8 +14,11 @@ namespace LspCopilot.Server;
 /// </summary>
 public static class Composition
 {
-    /// <summary>The LLamaSharp engine in this process, behind the scheduler and result cache (<c>--in-process</c>, and the worker's own engine).</summary>
-    public static ICompletionEngine InProcess(EngineOptions options, ServerLog log) => EngineFactory.Create(options, log);
+    /// <summary>
+    /// The LLamaSharp engine in this process, behind the scheduler and result cache (<c>--in-process</c>, and the
+    /// worker's own engine), on the CPU build of llama.cpp that runs the model fastest here.
+    /// </summary>
+    public static ICompletionEngine InProcess(EngineOptions options, ServerLog log) => EngineFactory.Create(CpuBuildSelection.Apply(options, log), log);
 
     /// <summary>The model in a child process of ours (the default): a native crash there never takes the server down.</summary>
     public static ICompletionEngine ChildWorker(EngineOptions options, ServerLog log)

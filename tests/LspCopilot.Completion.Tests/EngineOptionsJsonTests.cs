@@ -90,6 +90,24 @@ public sealed class EngineOptionsJsonTests
         Assert.Empty(problems);
     }
 
+    [Fact]
+    public void Apply_CpuVariant_AcceptedFromAClient()
+    {
+        var options = Apply("""{ "cpuVariant": "AVX2" }""", out var problems);
+
+        Assert.Empty(problems);
+        Assert.Equal("avx2", options.CpuVariant);
+    }
+
+    [Fact]
+    public void Apply_CpuVariantUnknown_SkippedWithTheChoices()
+    {
+        var options = Apply("""{ "cpuVariant": "sse4" }""", out var problems);
+
+        Assert.Equal("auto", options.CpuVariant);
+        Assert.Contains(problems, p => p.Contains("cpuVariant", StringComparison.Ordinal) && p.Contains("noavx", StringComparison.Ordinal));
+    }
+
     private static EngineOptions Apply(string json, out IReadOnlyList<string> problems)
     {
         using var document = JsonDocument.Parse(json);

@@ -16,6 +16,9 @@ public static class EngineOptionValues
     /// <summary>The KV cache element types offered (--kv-cache-type).</summary>
     public static IReadOnlyList<string> KvCacheTypeNames { get; } = ["f16", "q8_0", "q4_0"];
 
+    /// <summary>The bundled CPU builds of llama.cpp (--cpu-variant), widest instruction set first, after auto.</summary>
+    public static IReadOnlyList<string> CpuVariantNames { get; } = ["auto", "avx512", "avx2", "avx", "noavx"];
+
     /// <summary>A layer count, or "all" (-1: every layer and the output head).</summary>
     public static bool TryParseGpuLayers(string? text, out int layers, out string? error)
     {
@@ -81,6 +84,13 @@ public static class EngineOptionValues
     {
         type = text?.Trim().ToLowerInvariant() ?? string.Empty;
         error = KvCacheTypeNames.Contains(type) ? null : $"--kv-cache-type '{text}' is unknown: use f16, q8_0 or q4_0.";
+        return error is null;
+    }
+
+    public static bool TryNormalizeCpuVariant(string? text, out string variant, out string? error)
+    {
+        variant = text?.Trim().ToLowerInvariant() ?? string.Empty;
+        error = CpuVariantNames.Contains(variant) ? null : $"--cpu-variant '{text}' is unknown: use {string.Join(", ", CpuVariantNames)}.";
         return error is null;
     }
 

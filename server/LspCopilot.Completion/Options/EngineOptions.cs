@@ -38,6 +38,12 @@ public sealed record EngineOptions
     /// <summary>Folder holding a user's own llama.cpp build (e.g. CUDA), loaded before any native call.</summary>
     public string? NativeLibDir { get; init; }
 
+    /// <summary>
+    /// Which bundled CPU build of llama.cpp loads: auto (the fastest measured on this machine for this model),
+    /// avx512, avx2, avx or noavx. <see cref="NativeLibDir"/> wins over it; GPU builds are never replaced.
+    /// </summary>
+    public string CpuVariant { get; init; } = "auto";
+
     /// <summary>Prompt tokens decoded per llama_decode call; cancellation is checked between chunks.</summary>
     public int PrefillChunk { get; init; } = 64;
 

@@ -5,7 +5,7 @@ namespace LspCopilot.Completion;
 /// <summary>
 /// Applies the engine options an editor sends in <c>initializationOptions</c> (camelCase keys:
 /// gpuLayers, splitMode, tensorSplit, mainGpu, flashAttention, kvCacheType, contextSize, threads,
-/// prefillChunk, mlock, noMmap, preset). A bad value is skipped with a message, never fatal, so a
+/// prefillChunk, mlock, noMmap, cpuVariant, preset). A bad value is skipped with a message, never fatal, so a
 /// typo in settings cannot stop the server. Other keys are left to their own readers.
 /// </summary>
 public static class EngineOptionsJson
@@ -138,6 +138,14 @@ public static class EngineOptionsJson
                 if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
                 {
                     return options with { UseMmap = !value.GetBoolean() };
+                }
+
+                break;
+            case "cpuVariant":
+                // Only a choice among the builds shipped with the server, so a client may make it.
+                if (value.ValueKind == JsonValueKind.String && EngineOptionValues.TryNormalizeCpuVariant(value.GetString(), out var variant, out error))
+                {
+                    return options with { CpuVariant = variant };
                 }
 
                 break;

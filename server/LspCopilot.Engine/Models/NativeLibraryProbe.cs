@@ -26,9 +26,11 @@ public sealed record NativeLibraryReport(
 /// </summary>
 public static class NativeLibraryProbe
 {
-    public static NativeLibraryReport Probe(string? nativeLibDir, ServerLog log)
+    /// <param name="nativeLibDir">The user's --native-lib-dir.</param>
+    /// <param name="chosenDir">Else the folder of the CPU build chosen for this machine, when one is.</param>
+    public static NativeLibraryReport Probe(string? nativeLibDir, ServerLog log, string? chosenDir = null)
     {
-        NativeBackend.Configure(log, nativeLibDir);
+        NativeBackend.Configure(log, string.IsNullOrEmpty(nativeLibDir) ? chosenDir : nativeLibDir);
         bool gpu;
         var devices = new List<string>();
         string? systemInfo;
@@ -69,7 +71,7 @@ public static class NativeLibraryProbe
     }
 
     /// <summary>llama/ggml files mapped into this process.</summary>
-    private static List<string> LoadedFiles()
+    internal static List<string> LoadedFiles()
     {
         using var self = Process.GetCurrentProcess();
         var files = new List<string>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LspCopilot.Completion;
 using LspCopilot.Engine;
+using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Worker;
 
 namespace LspCopilot.Server.Benchmarks;
@@ -32,6 +33,8 @@ public static class WorkerBenchmark
             var clock = Stopwatch.StartNew();
             var progress = json ? TextWriter.Null : Console.Error;
             await progress.WriteLineAsync("Loading the model in process and in a worker process…").ConfigureAwait(false);
+            // Chosen once here, so both processes load the same CPU build.
+            options = CpuBuildSelection.Apply(options, log, ct);
             using var local = EngineFactory.Create(options, log);
             using var remote = SupervisedEngine.Start(new WorkerProcessConnector(WorkerLaunch.ForThisProgram(), log), options, log);
             await progress.WriteLineAsync($"Measuring time to first token, {runs} rounds…").ConfigureAwait(false);

@@ -51,6 +51,11 @@ public static class BenchCommand
                     return 2;
             }
 
+            var report = new BenchReport();
+            var clock = Stopwatch.StartNew();
+            var progress = parse.GetValue(json) ? TextWriter.Null : Console.Error;
+            await progress.WriteLineAsync("Timing LLamaSharp's pick of CPU build against the one chosen for this machine…").ConfigureAwait(false);
+            options = await CpuVariantBenchmark.RunAsync(options, report, log, ct).ConfigureAwait(false);
             LlamaEngine engine;
             try
             {
@@ -64,12 +69,9 @@ public static class BenchCommand
 
             using (engine)
             {
-                var report = new BenchReport();
                 report.Facts["model"] = engine.ModelName;
                 report.Facts["threads"] = engine.Options.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 report.Facts["context"] = engine.ContextSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                var clock = Stopwatch.StartNew();
-                var progress = parse.GetValue(json) ? TextWriter.Null : Console.Error;
                 await progress.WriteLineAsync("Measuring prefix reuse and decode speed…").ConfigureAwait(false);
                 await EngineBenchmark.RunAsync(engine, report, Math.Max(1, parse.GetValue(runs)), ct).ConfigureAwait(false);
                 await progress.WriteLineAsync("Measuring the JSON-RPC path: overhead, cancellation, typing storm, cache…").ConfigureAwait(false);

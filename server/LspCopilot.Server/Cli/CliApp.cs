@@ -21,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(DoctorCommand.Create(logLevel));
         root.Subcommands.Add(ContextCommand.Create(logLevel));
         root.Subcommands.Add(WorkerCommand.Create(logLevel));
+        root.Subcommands.Add(CpuProbeCommand.Create(logLevel));
         return root;
     }
 }

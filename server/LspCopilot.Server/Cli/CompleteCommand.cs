@@ -5,6 +5,7 @@ using LspCopilot.Context;
 using LspCopilot.Engine.Models;
 using LspCopilot.Engine;
 using LspCopilot.Server.Configuration;
+using LspCopilot.Server.Hosting;
 using Microsoft.CodeAnalysis.Text;
 
 namespace LspCopilot.Server.Cli;
@@ -57,7 +58,7 @@ public static class CompleteCommand
         ICompletionEngine engine;
         try
         {
-            engine = LlamaEngine.Load(options, log);
+            engine = LlamaEngine.Load(CpuBuildSelection.Apply(options, log, cancellationToken), log);
         }
         catch (ModelLoadException ex)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using LspCopilot.Completion;
 using LspCopilot.Engine.Models;
+using LspCopilot.Server.Hosting;
 
 namespace LspCopilot.Server.Cli;
 
@@ -33,12 +34,16 @@ public static class DoctorCommand
     public static async Task<DoctorReport> DiagnoseAsync(EngineOptions options, string? cacheDir, GpuProbe gpuProbe, ServerLog log, CancellationToken cancellationToken)
     {
         var gpus = await gpuProbe.ProbeAsync(cancellationToken).ConfigureAwait(false);
-        var native = NativeLibraryProbe.Probe(options.NativeLibDir, log);
         var cache = ModelCache.Resolve(cacheDir);
         var defaultModel = cache.Find(ModelDefaults.Reference);
         var (path, source) = options.ModelPath is { } given ? (given, "--model / $LSPCOPILOT_MODEL")
             : defaultModel is not null ? (defaultModel, "default model in the cache")
             : ((string?)null, (string?)null);
+
+        // The build the engine would load (a cached choice), never measured here: doctor must stay quick.
+        var chooser = CpuBuildSelection.Chooser(log, cacheDir);
+        var choice = await chooser.ChooseAsync(options with { ModelPath = path }, measure: false, cancellationToken).ConfigureAwait(false);
+        var native = NativeLibraryProbe.Probe(options.NativeLibDir, log, choice.LibraryDir);
 
         var report = new DoctorReport
         {
@@ -48,6 +53,9 @@ public static class DoctorCommand
             CpuFeatures = DoctorReport.DescribeCpu(),
             Memory = HostMemory.Read(),
             Native = native,
+            CpuBuild = chooser.Status(path),
+            CpuBuildLoads = choice.Reason,
+            CpuVariantRequested = options.CpuVariant,
             Gpus = gpus,
             CacheRoot = cache.Root,
             CachedModels = cache.List().Count(m => m.Complete),

@@ -36,6 +36,29 @@ public static class DoctorOutput
             Line("fix", "reinstall lspcopilot, or pass --native-lib-dir with a llama.cpp build of the same commit.");
         }
 
+        Section("CPU build");
+        var cpu = r.CpuBuild;
+        if (cpu.NotApplicable is null)
+        {
+            Line("builds", cpu.Candidates.Count == 0 ? "none bundled" : $"{string.Join(", ", cpu.Candidates)} run on this CPU (LLamaSharp's pick: {cpu.Default}); --cpu-variant {r.CpuVariantRequested}");
+        }
+
+        Line("loads", r.CpuBuildLoads);
+        if (r.ModelPath is not null)
+        {
+            Line("this model", CpuVariantOutput.ModelText(cpu, cpu.ForModel));
+        }
+
+        foreach (var record in cpu.Measured.Where(m => m.Model.Path != cpu.ForModel?.Model.Path))
+        {
+            Line("measured", $"{System.IO.Path.GetFileName(record.Model.Path)}: {record.Describe()}");
+        }
+
+        if (cpu.NotApplicable is null && cpu.Measured.Count == 0 && r.ModelPath is null)
+        {
+            Line("measured", CpuVariantOutput.NotMeasured + " on this machine");
+        }
+
         Section("GPUs");
         if (r.Gpus.Gpus.Count == 0)
         {
@@ -118,6 +141,7 @@ public static class DoctorOutput
                 ["devices"] = new JsonArray([.. r.Native.Devices.Select(d => JsonValue.Create(d))]),
                 ["system_info"] = r.Native.SystemInfo,
             },
+            ["cpu_build"] = CpuVariantOutput.MachineJson(r.CpuBuild, r.CpuVariantRequested, r.CpuBuildLoads, r.ModelPath),
             ["gpus"] = new JsonArray([.. r.Gpus.Gpus.Select(g => new JsonObject
             {
                 ["index"] = g.Index,

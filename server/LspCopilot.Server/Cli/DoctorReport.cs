@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using LspCopilot.Completion;
+using LspCopilot.Engine.CpuVariants;
 using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Server.Cli;
@@ -19,6 +20,15 @@ public sealed record DoctorReport
     public required HostMemory Memory { get; init; }
 
     public required NativeLibraryReport Native { get; init; }
+
+    /// <summary>The CPU builds this machine runs and what was measured on it (nothing is measured by doctor).</summary>
+    public required CpuVariantStatus CpuBuild { get; init; }
+
+    /// <summary>Which build loads now and why (the log line of the choice, without measuring).</summary>
+    public required string CpuBuildLoads { get; init; }
+
+    /// <summary>--cpu-variant as given (auto by default).</summary>
+    public required string CpuVariantRequested { get; init; }
 
     public required GpuProbeResult Gpus { get; init; }
 

@@ -17,6 +17,7 @@ public sealed class EngineCliOptions
         NativeLibDir.Validators.Add(r => Check(r, r.GetValueOrDefault<string>() is not { } dir || Directory.Exists(dir), $"--native-lib-dir '{r.GetValueOrDefault<string>()}' is not a folder: point it at the folder holding your llama.cpp build's libllama."));
         SplitMode.AcceptOnlyFromAmong([.. EngineOptionValues.SplitModes]);
         KvCacheType.AcceptOnlyFromAmong([.. KvCacheTypes.Names]);
+        CpuVariant.AcceptOnlyFromAmong([.. EngineOptionValues.CpuVariantNames]);
         Preset.AcceptOnlyFromAmong([.. EnginePresets.Names]);
     }
 
@@ -91,6 +92,11 @@ public sealed class EngineCliOptions
         Description = "Folder with your own llama.cpp build (libllama + libmtmd, e.g. CUDA), loaded instead of the bundled CPU library.",
     };
 
+    public Option<string?> CpuVariant { get; } = new("--cpu-variant")
+    {
+        Description = "Bundled CPU build of llama.cpp: auto (default: the fastest measured on this machine for the model, measured once and cached), avx512, avx2, avx or noavx. --native-lib-dir wins; GPU builds are never replaced.",
+    };
+
     public Option<string?> Preset { get; } = new("--preset")
     {
         Description = $"A hardware layout to start from: {string.Join(", ", EnginePresets.Names)} (16 GB + 8 GB GPUs, layers split 2:1, q8_0 KV). Explicit options win.",
@@ -98,7 +104,7 @@ public sealed class EngineCliOptions
 
     public void AddTo(Command command)
     {
-        Option[] all = [Model, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, Preset];
+        Option[] all = [Model, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, CpuVariant, Preset];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -148,6 +154,11 @@ public sealed class EngineCliOptions
         if (Value(NativeLibDir) is { } nativeLibDir)
         {
             options = options with { NativeLibDir = nativeLibDir };
+        }
+
+        if (Value(CpuVariant) is { } cpuVariant)
+        {
+            options = options with { CpuVariant = EngineOptionValues.TryNormalizeCpuVariant(cpuVariant, out var normalized, out var error) ? normalized : throw new ArgumentException(error) };
         }
 
         // The preset first, so that any option given explicitly overrides it.

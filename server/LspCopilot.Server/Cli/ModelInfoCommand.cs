@@ -1,5 +1,7 @@
 using System.CommandLine;
+using LspCopilot.Completion;
 using LspCopilot.Engine.Models;
+using LspCopilot.Server.Hosting;
 
 namespace LspCopilot.Server.Cli;
 
@@ -13,18 +15,21 @@ public static class ModelInfoCommand
         var context = new Option<uint?>("--context-size", "-c") { Description = "Also show the memory needed at this context size." };
         var kvType = new Option<string?>("--kv-cache-type") { Description = "KV cache type for the memory figures: f16 (default), q8_0 or q4_0." };
         kvType.AcceptOnlyFromAmong([.. KvCacheTypes.Names]);
-        var command = new Command("info", "Show a GGUF model's architecture, size, quantization, FIM template and memory needs.") { path, json, context, kvType };
+        var cacheDir = ModelCommand.CacheDirOption();
+        var command = new Command("info", "Show a GGUF model's architecture, size, quantization, FIM template, memory needs and the CPU build measured fastest for it here.") { path, json, context, kvType, cacheDir };
         command.SetAction((parse, _) => Task.FromResult(Run(
             parse.GetValue(path)!,
             parse.GetValue(json),
             parse.GetValue(context),
             parse.GetValue(kvType) ?? "f16",
             Console.Out,
-            Console.Error)));
+            Console.Error,
+            parse.GetValue(cacheDir))));
         return command;
     }
 
-    public static int Run(FileInfo file, bool json, uint? contextSize, string kvCacheType, TextWriter stdout, TextWriter stderr)
+    /// <param name="cacheDir">The model cache folder holding the CPU build measurements (--cache-dir; null: the default).</param>
+    public static int Run(FileInfo file, bool json, uint? contextSize, string kvCacheType, TextWriter stdout, TextWriter stderr, string? cacheDir = null)
     {
         if (!file.Exists)
         {
@@ -51,7 +56,8 @@ public static class ModelInfoCommand
         var memory = MemoryEstimate.InterestingContextSizes(model, contextSize)
             .Select(size => MemoryEstimate.For(model, size, kvCacheType))
             .ToList();
-        stdout.Write(json ? ModelInfoReport.ToJson(model, memory).ToJsonString(ModelInfoReport.JsonOptions) + Environment.NewLine : ModelInfoReport.ToText(model, memory));
+        var cpu = CpuBuildSelection.Chooser(ServerLog.Silent, cacheDir).Status(file.FullName);
+        stdout.Write(json ? ModelInfoReport.ToJson(model, memory, cpu).ToJsonString(ModelInfoReport.JsonOptions) + Environment.NewLine : ModelInfoReport.ToText(model, memory, cpu));
         if (!model.IsComplete)
         {
             stderr.WriteLine("warning: the file is truncated (an interrupted download?); llama.cpp will refuse it.");

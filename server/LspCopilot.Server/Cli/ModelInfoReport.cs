@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json;
 using System.Text;
 using LspCopilot.Completion;
+using LspCopilot.Engine.CpuVariants;
 using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Server.Cli;
@@ -17,7 +18,8 @@ public static class ModelInfoReport
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static JsonObject ToJson(ModelFacts model, IReadOnlyList<MemoryEstimate> memory)
+    /// <param name="cpu">The CPU builds measured on this machine, for the model's <c>cpu_build</c>; left out when null.</param>
+    public static JsonObject ToJson(ModelFacts model, IReadOnlyList<MemoryEstimate> memory, CpuVariantStatus? cpu = null)
     {
         var byContext = new JsonObject();
         foreach (var estimate in memory)
@@ -29,7 +31,7 @@ public static class ModelInfoReport
             };
         }
 
-        return new JsonObject
+        var json = new JsonObject
         {
             ["path"] = model.Path,
             ["file_size"] = model.FileSize,
@@ -58,9 +60,15 @@ public static class ModelInfoReport
                 ["by_context"] = byContext,
             },
         };
+        if (cpu is not null)
+        {
+            json["cpu_build"] = CpuVariantOutput.ModelJson(cpu, cpu.ForModel);
+        }
+
+        return json;
     }
 
-    public static string ToText(ModelFacts model, IReadOnlyList<MemoryEstimate> memory)
+    public static string ToText(ModelFacts model, IReadOnlyList<MemoryEstimate> memory, CpuVariantStatus? cpu = null)
     {
         var text = new StringBuilder();
         void Line(string label, string? value) => text.Append(CultureInfo.InvariantCulture, $"  {label,-14}{value ?? "-"}\n");
@@ -86,6 +94,11 @@ public static class ModelInfoReport
         foreach (var estimate in memory)
         {
             text.Append(CultureInfo.InvariantCulture, $"  {string.Empty,-14}  {estimate.ContextSize,7:N0} tokens: KV {ByteUnits.Format(estimate.KvCacheBytes),-10} total {ByteUnits.Format(estimate.TotalBytes)}\n");
+        }
+
+        if (cpu is not null)
+        {
+            Line("CPU build", CpuVariantOutput.ModelText(cpu, cpu.ForModel));
         }
 
         return text.ToString();

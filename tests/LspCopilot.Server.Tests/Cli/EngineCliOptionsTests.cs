@@ -118,6 +118,29 @@ public sealed class EngineCliOptionsTests
         Assert.Contains(errors, e => e.Contains("libllama", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Read_CpuVariant_ReachesTheEngineOptions()
+    {
+        var (options, errors) = Parse("--cpu-variant", "avx2");
+
+        Assert.Empty(errors);
+        Assert.Equal("avx2", options.CpuVariant);
+    }
+
+    [Fact]
+    public void Read_NoCpuVariant_Auto()
+    {
+        Assert.Equal("auto", Parse().Options.CpuVariant);
+    }
+
+    [Fact]
+    public void Parse_CpuVariantUnknown_NamesTheChoices()
+    {
+        var errors = Parse("--cpu-variant", "sse4").Errors;
+
+        Assert.Contains(errors, e => e.Contains("avx512", StringComparison.Ordinal) && e.Contains("noavx", StringComparison.Ordinal));
+    }
+
     private static (EngineOptions Options, IReadOnlyList<string> Errors) Parse(params string[] args)
     {
         var cli = new EngineCliOptions();

@@ -37,6 +37,19 @@ public sealed class OptionPrecedenceTests
     }
 
     [Fact]
+    public void Engine_CpuVariant_CommandLineBeatsTheEditorWhichBeatsTheDefault()
+    {
+        var (server, reapply) = CommandLine("--cpu-variant", "avx");
+        var (openServer, openReapply) = CommandLine();
+
+        var fromCommandLine = OptionPrecedence.Engine(server, reapply, Client(new { cpuVariant = "avx2" }), _ => { });
+        var fromEditor = OptionPrecedence.Engine(openServer, openReapply, Client(new { cpuVariant = "avx2" }), _ => { });
+
+        Assert.Equal("avx", fromCommandLine.CpuVariant);
+        Assert.Equal("avx2", fromEditor.CpuVariant);
+    }
+
+    [Fact]
     public void Engine_EditorPresetThenEditorKeys_StillUnderTheCommandLine()
     {
         var (server, reapply) = CommandLine("--gpu-layers", "10");
