@@ -65,6 +65,19 @@ public sealed record FimLayout(string Template, FimOrder Order, int? PrefixToken
         _ => null,
     };
 
+    /// <summary>
+    /// This layout in the order <paramref name="fimOrder"/> asks for (auto, psm, spm; see
+    /// <see cref="EngineOptions.FimOrder"/>): possible only with prefix, suffix and middle tokens (Codestral, which has
+    /// no middle token, is suffix-first only); otherwise, and for auto, the family's own order.
+    /// </summary>
+    public FimLayout WithOrder(string? fimOrder) => fimOrder switch
+    {
+        _ when PrefixToken is null || SuffixToken is null || MiddleToken is null => this,
+        "psm" => this with { Order = FimOrder.PrefixSuffixMiddle },
+        "spm" => this with { Order = FimOrder.SuffixPrefixMiddle },
+        _ => this,
+    };
+
     /// <summary>The name of the order, as reports print it.</summary>
     public string OrderName => Order switch
     {

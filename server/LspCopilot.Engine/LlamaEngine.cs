@@ -37,7 +37,8 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
         Options = options;
         _fillsEveryCore = options.Threads >= Environment.ProcessorCount;
         ModelName = Path.GetFileName(options.ModelPath) ?? "model";
-        Fim = VocabularyFim.FromVocabulary(weights.NativeHandle.Vocab, weights.Metadata.GetValueOrDefault("general.architecture"), weights.Metadata.GetValueOrDefault("general.name"));
+        Fim = VocabularyFim.FromVocabulary(weights.NativeHandle.Vocab, weights.Metadata.GetValueOrDefault("general.architecture"), weights.Metadata.GetValueOrDefault("general.name"))
+            .WithOrder(options.FimOrder);
         _cache = new KvCache(context, options.PrefillChunk, options.CacheReuseMinChunk);
         _cache.ChunkStarting += () => Interlocked.Increment(ref _progress);
         _guard = VocabularyGuard.For(weights.NativeHandle, context.NativeHandle);

@@ -108,6 +108,37 @@ public sealed class EngineOptionsJsonTests
         Assert.Contains(problems, p => p.Contains("cpuVariant", StringComparison.Ordinal) && p.Contains("noavx", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Apply_FimOrder_AcceptedFromAClient_UnknownSkippedWithTheChoices()
+    {
+        var options = Apply("""{ "fimOrder": "SPM" }""", out var problems);
+        var unknown = Apply("""{ "fimOrder": "middle-first" }""", out var unknownProblems);
+
+        Assert.Empty(problems);
+        Assert.Equal("spm", options.FimOrder);
+        Assert.Equal("auto", unknown.FimOrder);
+        Assert.Contains(unknownProblems, p => p.Contains("fimOrder", StringComparison.Ordinal) && p.Contains("psm", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("auto", FimOrder.PrefixSuffixMiddle)]
+    [InlineData("psm", FimOrder.PrefixSuffixMiddle)]
+    [InlineData("spm", FimOrder.SuffixPrefixMiddle)]
+    public void FimLayout_WithOrder_ReordersAFamilyWithPrefixAndSuffixTokens(string asked, FimOrder expected)
+    {
+        var starcoder = new FimLayout("starcoder", FimOrder.PrefixSuffixMiddle, 1, 2, 3);
+
+        Assert.Equal(expected, starcoder.WithOrder(asked).Order);
+        Assert.Equal(starcoder.PrefixToken, starcoder.WithOrder(asked).PrefixToken);
+    }
+
+    [Fact]
+    public void FimLayout_WithOrder_WithoutAllThreeTokens_KeepsItsOwn()
+    {
+        Assert.Equal(FimOrder.None, FimLayout.PrefixOnly.WithOrder("spm").Order);
+        Assert.Equal(FimOrder.SuffixPrefixMiddle, new FimLayout("codestral", FimOrder.SuffixPrefixMiddle, 1, 2, null).WithOrder("psm").Order);
+    }
+
     private static EngineOptions Apply(string json, out IReadOnlyList<string> problems)
     {
         using var document = JsonDocument.Parse(json);

@@ -75,6 +75,21 @@ public sealed class KeystrokePathTests
         Assert.True(trace.Between(LatencyTrace.Stages.EngineThread, LatencyTrace.Stages.FirstToken) >= 0);
     }
 
+    [Fact]
+    public async Task SuffixFirstOrder_TypingAtTheEndOfThePrefix_OnlyAppends()
+    {
+        using var engine = LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Fim), CacheReuseMinChunk = 32, FimOrder = "spm" }, ServerLog.Silent);
+        await engine.CompleteAsync(Request(s_story + "\nThe dog"), null, TestContext.Current.CancellationToken);
+        var prompt = engine.BuildPrompt(Request(s_story + "\nThe dog r"));
+
+        var typed = await engine.CompleteAsync(Request(s_story + "\nThe dog r"), null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(FimOrder.SuffixPrefixMiddle, engine.Fim.Order);
+        Assert.Equal(engine.Fim.SuffixToken, (int)prompt.First(t => (int)t == engine.Fim.SuffixToken || (int)t == engine.Fim.PrefixToken));
+        Assert.Equal(0, typed.Stats.Shifted);
+        Assert.InRange(typed.Stats.Decoded, 1, 4);
+    }
+
     [Theory]
     [InlineData(new[] { 1, 2, 3, 4, 5 }, new[] { 1, 2, 3, 4, 5 }, 1)]
     [InlineData(new[] { 1, 2, 3, 4, 5 }, new[] { 1, 2, 9, 3, 4, 5 }, 2)]

@@ -87,6 +87,16 @@ public static class EngineOptionValues
         return error is null;
     }
 
+    /// <summary>The FIM orders offered (--fim-order): the model's own, prefix-suffix-middle, suffix-prefix-middle.</summary>
+    public static IReadOnlyList<string> FimOrderNames { get; } = ["auto", "psm", "spm"];
+
+    public static bool TryNormalizeFimOrder(string? text, out string order, out string? error)
+    {
+        order = text?.Trim().ToLowerInvariant() ?? string.Empty;
+        error = FimOrderNames.Contains(order) ? null : $"--fim-order '{text}' is unknown: use {string.Join(", ", FimOrderNames)}.";
+        return error is null;
+    }
+
     public static bool TryNormalizeCpuVariant(string? text, out string variant, out string? error)
     {
         variant = text?.Trim().ToLowerInvariant() ?? string.Empty;

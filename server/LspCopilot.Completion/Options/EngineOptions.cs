@@ -44,6 +44,13 @@ public sealed record EngineOptions
     /// </summary>
     public string CpuVariant { get; init; } = "auto";
 
+    /// <summary>
+    /// The order of a FIM prompt: auto (the model family's own), psm (prefix, suffix, middle) or spm (suffix first:
+    /// typing at the end of the prefix only appends to the KV cache, like llama-server's --spm-infill). Applies to
+    /// models with both prefix and suffix tokens; use spm only with a model trained with it.
+    /// </summary>
+    public string FimOrder { get; init; } = "auto";
+
     /// <summary>Prompt tokens decoded per llama_decode call; cancellation is checked between chunks.</summary>
     public int PrefillChunk { get; init; } = 64;
 

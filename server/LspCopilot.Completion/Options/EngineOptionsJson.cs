@@ -5,7 +5,7 @@ namespace LspCopilot.Completion;
 /// <summary>
 /// Applies the engine options an editor sends in <c>initializationOptions</c> (camelCase keys:
 /// gpuLayers, splitMode, tensorSplit, mainGpu, flashAttention, kvCacheType, contextSize, threads,
-/// prefillChunk, mlock, noMmap, cpuVariant, preset). A bad value is skipped with a message, never fatal, so a
+/// prefillChunk, mlock, noMmap, cpuVariant, fimOrder, preset). A bad value is skipped with a message, never fatal, so a
 /// typo in settings cannot stop the server. Other keys are left to their own readers.
 /// </summary>
 public static class EngineOptionsJson
@@ -146,6 +146,13 @@ public static class EngineOptionsJson
                 if (value.ValueKind == JsonValueKind.String && EngineOptionValues.TryNormalizeCpuVariant(value.GetString(), out var variant, out error))
                 {
                     return options with { CpuVariant = variant };
+                }
+
+                break;
+            case "fimOrder":
+                if (value.ValueKind == JsonValueKind.String && EngineOptionValues.TryNormalizeFimOrder(value.GetString(), out var order, out error))
+                {
+                    return options with { FimOrder = order };
                 }
 
                 break;

@@ -24,6 +24,14 @@ public static class FimTemplates
         new("santacoder", FimOrder.PrefixSuffixMiddle, ["<fim-prefix>"], ["<fim-suffix>"], ["<fim-middle>"]),
     ];
 
+    /// <summary>
+    /// Families trained with suffix-first prompts as well as prefix-first ones (StarCoder, StarCoder2 and SantaCoder
+    /// apply FIM in both orders; Code Llama trains both; Codestral only puts the suffix first), for which
+    /// <c>--fim-order spm</c> keeps suggestions as good while typing at the end of the prefix only appends to the KV cache.
+    /// </summary>
+    public static bool TrainedSuffixFirst(string template) =>
+        template is "starcoder" or "starcoder2" or "santacoder" or "codellama" or "codestral";
+
     /// <summary>Template names this detector can return, for documentation and tests.</summary>
     public static IReadOnlyList<string> Names { get; } =
         ["qwen2.5-coder", "codegemma", "deepseek-coder", "starcoder", "starcoder2", "granite-code", "codellama", "codestral", "glm4", "santacoder", "gguf-fim", "prefix-only"];

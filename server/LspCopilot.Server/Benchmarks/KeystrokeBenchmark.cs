@@ -5,6 +5,7 @@ using LLama.Native;
 using LLama.Sampling;
 using LspCopilot.Completion;
 using LspCopilot.Engine;
+using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Protocol;
 
 namespace LspCopilot.Server.Benchmarks;
@@ -23,6 +24,9 @@ internal static class KeystrokeBenchmark
     private const int EditsPerRound = 8;
 
     private const int MaxTokens = 16;
+
+    /// <summary>Quiet time when the benchmark switches between llama-server and ours.</summary>
+    private static readonly TimeSpan SwitchPause = TimeSpan.FromMilliseconds(200);
 
     private const string PlainTyped = " and then they all played with the ball until the sun went down";
 
@@ -70,9 +74,15 @@ internal static class KeystrokeBenchmark
 
         var clock = Stopwatch.StartNew();
         await progress.WriteLineAsync("Loading the model in process and in a worker process…").ConfigureAwait(false);
+        // Both processes load the CPU build of llama.cpp chosen for this machine and model.
+        options = CpuBuildSelection.Apply(options, log, ct);
         using var local = (EngineScheduler)EngineFactory.Create(options, log);
         var llama = (LlamaEngine)local.Inner;
         using var remote = Composition.ChildWorker(options, log);
+
+        // The same model with suffix-first prompts, where its FIM tokens allow them: typing at the end of the prefix
+        // appends. In a worker process of its own: two llama.cpp contexts in one process slow each other down.
+        using var suffixFirst = Composition.ChildWorker(options with { FimOrder = "spm" }, log);
         var generation = new GenerationOptions { MaxTokens = MaxTokens, PrefixTokens = 4096, SuffixTokens = 1024 };
         var plain = Document.Plain(llama);
         var csharp = Document.CSharp(llama);
@@ -97,6 +107,7 @@ internal static class KeystrokeBenchmark
             new("in_process", plain, new BenchClient(local, generation, uri: "file:///bench/story.txt", languageId: "plaintext"), null),
             new("worker", csharp, new BenchClient(remote, generation, uri: "file:///bench/Cart.cs"), null),
             new("in_process", csharp, new BenchClient(local, generation, uri: "file:///bench/Cart.cs"), null),
+            new("worker_spm", plain, new BenchClient(suffixFirst, generation, uri: "file:///bench/story.txt", languageId: "plaintext"), null),
         ];
         try
         {
@@ -106,7 +117,19 @@ internal static class KeystrokeBenchmark
             {
                 for (var s = 0; s < scenarios.Length; s++)
                 {
+                    // A pause between scenarios: the other engine's threads stop spinning before this one is timed.
+                    await Task.Delay(SwitchPause, ct).ConfigureAwait(false);
                     await scenarios[(s + round) % scenarios.Length].RoundAsync(round, measured: round > 0, traces, ct).ConfigureAwait(false);
+                }
+
+                // The floor is sampled every round too, so that it sees the machine as the edits did.
+                if (round > 0)
+                {
+                    await Task.Delay(SwitchPause, ct).ConfigureAwait(false);
+                    foreach (var scenario in scenarios)
+                    {
+                        scenario.Floor.AddRange(await FloorAsync(llama, scenario.Median(e => e.PromptTokens), scenario.Median(e => e.MinTokens), ct).ConfigureAwait(false));
+                    }
                 }
             }
         }
@@ -124,15 +147,13 @@ internal static class KeystrokeBenchmark
             }
         }
 
-        await progress.WriteLineAsync("Measuring the floor: a bare LLamaSharp context decoding what changed and sampling one token…").ConfigureAwait(false);
         var report = new BenchReport();
         report.Facts["model"] = llama.ModelName;
         report.Facts["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture);
         report.Facts["fim_order"] = llama.Fim.OrderName;
         foreach (var scenario in scenarios)
         {
-            var floor = await FloorAsync(llama, scenario.Median(s => s.PromptTokens), scenario.Median(s => s.MinTokens), ct).ConfigureAwait(false);
-            scenario.Report(report, floor);
+            scenario.Report(report, EngineBenchmark.Median(scenario.Floor));
         }
 
         var headline = scenarios[0];
@@ -143,6 +164,11 @@ internal static class KeystrokeBenchmark
         report.Metrics["edit_suffix_tokens"] = llama.Fim.Order == FimOrder.PrefixSuffixMiddle ? llama.CountTokens(plain.Suffix) : 0;
         report.Ratio("edit_reprefill_tokens − min − suffix (plain, worker)", report.Metrics["edit_reprefill_tokens"] - report.Metrics["edit_min_tokens"] - report.Metrics["edit_suffix_tokens"], goal: 0, higherIsBetter: false);
         report.Ratio("csharp context per keystroke, ms p50 (worker)", report.Metrics.GetValueOrDefault("worker_csharp_stage_gate_ms_p50") + report.Metrics.GetValueOrDefault("worker_csharp_stage_context_ms_p50"), goal: 20, higherIsBetter: false);
+        if (llama.Fim.Order == FimOrder.PrefixSuffixMiddle && llama.Fim.WithOrder("spm").Order == FimOrder.SuffixPrefixMiddle)
+        {
+            report.Ratio("spm_edit_speedup (worker, plain: psm / spm)", report.Metrics["worker_plain_first_partial_ms_p50"] / report.Metrics["worker_spm_plain_first_partial_ms_p50"]);
+        }
+
         if (headline.Peer.Count > 0)
         {
             var ours = EngineBenchmark.Median(headline.FirstPartial);
@@ -159,10 +185,10 @@ internal static class KeystrokeBenchmark
     }
 
     /// <summary>
-    /// Median time, on a bare LLamaSharp context with the engine's settings, to decode <paramref name="changed"/>
+    /// Times, on a bare LLamaSharp context with the engine's settings, to decode <paramref name="changed"/>
     /// tokens after <paramref name="promptTokens"/> − <paramref name="changed"/> cached ones and sample one token.
     /// </summary>
-    private static Task<double> FloorAsync(LlamaEngine llama, int promptTokens, int changed, CancellationToken ct)
+    private static Task<List<double>> FloorAsync(LlamaEngine llama, int promptTokens, int changed, CancellationToken ct)
     {
         var text = EngineBenchmark.BuildPrompt(llama, promptTokens + 16);
         return llama.RunExclusiveAsync((context, _) =>
@@ -185,7 +211,7 @@ internal static class KeystrokeBenchmark
 
             var times = new List<double>();
             using var sampler = new GreedySamplingPipeline();
-            for (var r = 0; r < 25; r++)
+            for (var r = 0; r < 10; r++)
             {
                 context.NativeHandle.MemorySequenceRemove(seq, n - k, -1);
                 batch.Clear();
@@ -197,13 +223,13 @@ internal static class KeystrokeBenchmark
                 var clock = Stopwatch.StartNew();
                 context.Decode(batch);
                 sampler.Sample(context.NativeHandle, k - 1);
-                if (r >= 5)
+                if (r >= 2)
                 {
                     times.Add(clock.Elapsed.TotalMilliseconds);
                 }
             }
 
-            return EngineBenchmark.Median(times);
+            return times;
         }, ct);
     }
 
@@ -308,75 +334,107 @@ internal static class KeystrokeBenchmark
 
         public List<double> PeerCold { get; } = [];
 
+        /// <summary>The floor's samples for this scenario's prompt size and least change, taken every round.</summary>
+        public List<double> Floor { get; } = [];
+
         private string Name => $"{topology}_{document.Language}";
 
         public int Median(Func<Edit, int> pick) => _edits.Count == 0 ? 1 : (int)Math.Round(EngineBenchmark.Median([.. _edits.Select(e => (double)pick(e))]));
 
         public async Task RoundAsync(int round, bool measured, System.Collections.Concurrent.ConcurrentDictionary<string, LatencyTrace> traces, CancellationToken ct)
         {
+            // The peer types the same round on its own, before ours every other round and after it otherwise, with
+            // a pause at each switch: llama.cpp's threads spin a while after their work, and two engines sharing
+            // the cores would each time the other's spinning.
+            var peerFirst = peer is not null && round % 2 == 1;
+            if (peerFirst)
+            {
+                await PeerRoundAsync(round, measured, ct).ConfigureAwait(false);
+            }
+
+            await OursRoundAsync(round, measured, traces, ct).ConfigureAwait(false);
+            if (peer is not null && !peerFirst)
+            {
+                await PeerRoundAsync(round, measured, ct).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>The round's texts: fresh text, then one more typed character per edit, with the cursor after it.</summary>
+        private IEnumerable<(string Text, int Cursor)> Texts(int round)
+        {
             var header = document.Header(round);
             var text = header + document.Body;
             var cursor = header.Length + document.Cursor;
-            if (!_opened)
-            {
-                await client.StartAsync(text).ConfigureAwait(false);
-                _opened = true;
-            }
-            else
-            {
-                await client.ReplaceAllAsync(text).ConfigureAwait(false);
-            }
-
-            var (cold, _) = await RequestAsync(text, cursor, $"{Name}-cold-{round}", traces, ct).ConfigureAwait(false);
-            if (measured && double.IsFinite(cold))
-            {
-                _cold.Add(cold);
-            }
-
-            if (peer is not null)
-            {
-                var peerCold = await peer.InfillFirstTextAsync(text[..cursor], text[cursor..], MaxTokens, ct).ConfigureAwait(false);
-                if (measured)
-                {
-                    PeerCold.Add(peerCold);
-                }
-            }
-
+            yield return (text, cursor);
             for (var e = 0; e < EditsPerRound; e++)
             {
-                var typed = document.Typed[((round * EditsPerRound) + e) % document.Typed.Length].ToString();
-                await client.InsertAsync(PositionOf(text, cursor), typed).ConfigureAwait(false);
-                text = text.Insert(cursor, typed);
+                text = text.Insert(cursor, document.Typed[((round * EditsPerRound) + e) % document.Typed.Length].ToString());
                 cursor++;
+                yield return (text, cursor);
+            }
+        }
 
-                // The peer goes first every other edit, so neither always follows the other.
-                var peerFirst = peer is not null && e % 2 == 1;
-                var theirs = double.NaN;
-                if (peerFirst)
+        private async Task PeerRoundAsync(int round, bool measured, CancellationToken ct)
+        {
+            await Task.Delay(SwitchPause, ct).ConfigureAwait(false);
+            var first = true;
+            foreach (var (text, cursor) in Texts(round))
+            {
+                var ms = await peer!.InfillFirstTextAsync(text[..cursor], text[cursor..], MaxTokens, ct).ConfigureAwait(false);
+                if (measured && double.IsFinite(ms))
                 {
-                    theirs = await peer!.InfillFirstTextAsync(text[..cursor], text[cursor..], MaxTokens, ct).ConfigureAwait(false);
+                    (first ? PeerCold : Peer).Add(ms);
+                }
+
+                first = false;
+            }
+
+            await Task.Delay(SwitchPause, ct).ConfigureAwait(false);
+        }
+
+        private async Task OursRoundAsync(int round, bool measured, System.Collections.Concurrent.ConcurrentDictionary<string, LatencyTrace> traces, CancellationToken ct)
+        {
+            var e = -1;
+            var previous = string.Empty;
+            foreach (var (text, cursor) in Texts(round))
+            {
+                if (e < 0)
+                {
+                    if (!_opened)
+                    {
+                        await client.StartAsync(text).ConfigureAwait(false);
+                        _opened = true;
+                    }
+                    else
+                    {
+                        await client.ReplaceAllAsync(text).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    await client.InsertAsync(PositionOf(previous, cursor - 1), text[(cursor - 1)..cursor]).ConfigureAwait(false);
                 }
 
                 var (ms, trace) = await RequestAsync(text, cursor, $"{Name}-{round}-{e}", traces, ct).ConfigureAwait(false);
-                if (peer is not null && !peerFirst)
-                {
-                    theirs = await peer.InfillFirstTextAsync(text[..cursor], text[cursor..], MaxTokens, ct).ConfigureAwait(false);
-                }
-
-                if (measured && double.IsFinite(theirs))
-                {
-                    Peer.Add(theirs);
-                }
-
                 if (measured && double.IsFinite(ms) && trace is not null)
                 {
-                    _edits.Add(new Edit(
-                        ms,
-                        StagesOf(trace),
-                        trace.CountValues.GetValueOrDefault(LatencyTrace.Counts.Reprefill),
-                        trace.CountValues.GetValueOrDefault(LatencyTrace.Counts.MinimumChanged),
-                        trace.CountValues.GetValueOrDefault(LatencyTrace.Counts.Prompt)));
+                    if (e < 0)
+                    {
+                        _cold.Add(ms);
+                    }
+                    else
+                    {
+                        _edits.Add(new Edit(
+                            ms,
+                            StagesOf(trace),
+                            trace.CountValues.GetValueOrDefault(LatencyTrace.Counts.Reprefill),
+                            trace.CountValues.GetValueOrDefault(LatencyTrace.Counts.MinimumChanged),
+                            trace.CountValues.GetValueOrDefault(LatencyTrace.Counts.Prompt)));
+                    }
                 }
+
+                previous = text;
+                e++;
             }
         }
 

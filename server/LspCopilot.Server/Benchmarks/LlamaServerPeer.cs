@@ -18,11 +18,23 @@ internal sealed partial class LlamaServerPeer : IAsyncDisposable
 
     private readonly Process _process;
     private readonly HttpClient _http;
+    private readonly System.Text.StringBuilder _log;
 
-    private LlamaServerPeer(Process process, HttpClient http)
+    private LlamaServerPeer(Process process, HttpClient http, System.Text.StringBuilder log)
     {
         _process = process;
         _http = http;
+        _log = log;
+    }
+
+    /// <summary>The last lines llama-server wrote (for errors).</summary>
+    private string LogTail()
+    {
+        lock (_log)
+        {
+            var text = _log.ToString();
+            return text.Length > 2000 ? text[^2000..] : text;
+        }
     }
 
     /// <summary>
@@ -97,7 +109,7 @@ internal sealed partial class LlamaServerPeer : IAsyncDisposable
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        var peer = new LlamaServerPeer(process, http);
+        var peer = new LlamaServerPeer(process, http, log);
         try
         {
             http.BaseAddress = new Uri($"http://127.0.0.1:{await port.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false)}/");
@@ -139,8 +151,18 @@ internal sealed partial class LlamaServerPeer : IAsyncDisposable
         };
         var sent = Stopwatch.GetTimestamp();
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("infill", UriKind.Relative)) { Content = JsonContent.Create(body) };
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response.EnsureSuccessStatusCode();
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new InvalidOperationException($"llama-server failed ({ex.Message}{(_process.HasExited ? $"; it exited with code {_process.ExitCode}" : string.Empty)}). Its last lines:\n{LogTail()}", ex);
+        }
+
+        using var _ = response;
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
         double? first = null;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)

@@ -18,6 +18,7 @@ public sealed class EngineCliOptions
         SplitMode.AcceptOnlyFromAmong([.. EngineOptionValues.SplitModes]);
         KvCacheType.AcceptOnlyFromAmong([.. KvCacheTypes.Names]);
         CpuVariant.AcceptOnlyFromAmong([.. EngineOptionValues.CpuVariantNames]);
+        FimOrder.AcceptOnlyFromAmong([.. EngineOptionValues.FimOrderNames]);
         Preset.AcceptOnlyFromAmong([.. EnginePresets.Names]);
     }
 
@@ -97,6 +98,11 @@ public sealed class EngineCliOptions
         Description = "Bundled CPU build of llama.cpp: auto (default: the fastest measured on this machine for the model, measured once and cached), avx512, avx2, avx or noavx. --native-lib-dir wins; GPU builds are never replaced.",
     };
 
+    public Option<string?> FimOrder { get; } = new("--fim-order")
+    {
+        Description = "Order of the FIM prompt: auto (default: the model's own), psm or spm. spm (suffix first) makes typing at the end of the prefix append-only in the KV cache (faster per keystroke); use it only with a model trained with it (model info says which are).",
+    };
+
     public Option<string?> Preset { get; } = new("--preset")
     {
         Description = $"A hardware layout to start from: {string.Join(", ", EnginePresets.Names)} (16 GB + 8 GB GPUs, layers split 2:1, q8_0 KV). Explicit options win.",
@@ -104,7 +110,7 @@ public sealed class EngineCliOptions
 
     public void AddTo(Command command)
     {
-        Option[] all = [Model, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, CpuVariant, Preset];
+        Option[] all = [Model, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, CpuVariant, FimOrder, Preset];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -159,6 +165,11 @@ public sealed class EngineCliOptions
         if (Value(CpuVariant) is { } cpuVariant)
         {
             options = options with { CpuVariant = EngineOptionValues.TryNormalizeCpuVariant(cpuVariant, out var normalized, out var error) ? normalized : throw new ArgumentException(error) };
+        }
+
+        if (Value(FimOrder) is { } fimOrder)
+        {
+            options = options with { FimOrder = EngineOptionValues.TryNormalizeFimOrder(fimOrder, out var normalized, out var error) ? normalized : throw new ArgumentException(error) };
         }
 
         // The preset first, so that any option given explicitly overrides it.

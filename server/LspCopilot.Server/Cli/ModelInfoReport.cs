@@ -88,6 +88,12 @@ public static class ModelInfoReport
         Line("vocabulary", model.VocabSize is int v ? $"{v:N0} tokens" + (model.TokenizerModel is { } t ? $" ({t} tokenizer)" : string.Empty) : null);
         Line("layers", $"{model.BlockCount} (embedding {model.EmbeddingLength?.ToString(CultureInfo.InvariantCulture) ?? "?"}, {model.HeadCount?.ToString(CultureInfo.InvariantCulture) ?? "?"} heads, {model.HeadCountKv?.ToString(CultureInfo.InvariantCulture) ?? "?"} KV heads)");
         Line("FIM", FimText(model));
+        if (model.Fim.HasFim)
+        {
+            Line("suffix first", FimTemplates.TrainedSuffixFirst(model.Fim.Template)
+                ? "trained (--fim-order spm: typing at the end of the prefix only appends to the KV cache)"
+                : "not known to be trained with it: keep --fim-order auto");
+        }
         Line("chat template", model.HasChatTemplate ? "yes" : "no");
         Line("end tokens", model.EndOfGenerationTokens.Count == 0 ? "none" : string.Join(", ", model.EndOfGenerationTokens.Select(id => $"{model.TokenText(id) ?? "?"} ({id})")));
         Line("memory", $"weights {ByteUnits.Format(model.WeightBytes)} + KV cache ({memory.FirstOrDefault()?.KvCacheType ?? "f16"}):");
@@ -119,6 +125,7 @@ public static class ModelInfoReport
             ["prefix"] = Token(model, fim.PrefixToken),
             ["suffix"] = Token(model, fim.SuffixToken),
             ["middle"] = Token(model, fim.MiddleToken),
+            ["suffix_first_trained"] = FimTemplates.TrainedSuffixFirst(fim.Template),
         };
     }
 

@@ -141,6 +141,24 @@ public sealed class EngineCliOptionsTests
         Assert.Contains(errors, e => e.Contains("avx512", StringComparison.Ordinal) && e.Contains("noavx", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Read_FimOrder_ReachesTheEngineOptions_DefaultAuto()
+    {
+        var (options, errors) = Parse("--fim-order", "spm");
+
+        Assert.Empty(errors);
+        Assert.Equal("spm", options.FimOrder);
+        Assert.Equal("auto", Parse().Options.FimOrder);
+    }
+
+    [Fact]
+    public void Parse_FimOrderUnknown_NamesTheChoices()
+    {
+        var errors = Parse("--fim-order", "mps").Errors;
+
+        Assert.Contains(errors, e => e.Contains("psm", StringComparison.Ordinal) && e.Contains("spm", StringComparison.Ordinal));
+    }
+
     private static (EngineOptions Options, IReadOnlyList<string> Errors) Parse(params string[] args)
     {
         var cli = new EngineCliOptions();

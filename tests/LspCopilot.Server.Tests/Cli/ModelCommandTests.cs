@@ -30,6 +30,7 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Equal("<fim_prefix>", fim.GetProperty("prefix").GetProperty("text").GetString());
         Assert.Equal("<fim_suffix>", fim.GetProperty("suffix").GetProperty("text").GetString());
         Assert.Equal("<fim_middle>", fim.GetProperty("middle").GetProperty("text").GetString());
+        Assert.True(fim.GetProperty("suffix_first_trained").GetBoolean());
         Assert.False(root.GetProperty("chat_template").GetBoolean());
         Assert.True(root.GetProperty("memory").GetProperty("by_context").GetProperty("2048").GetProperty("total").GetInt64() > root.GetProperty("memory").GetProperty("weights").GetInt64());
     }
