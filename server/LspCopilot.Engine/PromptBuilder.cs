@@ -8,9 +8,16 @@ namespace LspCopilot.Engine;
 /// The prefix window starts on a line that only moves in steps of <see cref="LineStep"/> lines, so
 /// successive keystrokes produce prompts that share a long token prefix (and reuse the KV cache).
 /// </summary>
-internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenize, FimLayout fim, LLamaToken? bos)
+internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, FimLayout fim, LLamaToken? bos)
 {
     internal const int LineStep = 16;
+
+    /// <summary>
+    /// The last texts tokenized, with their tokens: a keystroke changes the prefix, while the suffix and the
+    /// context window usually come back exactly as they were and are not tokenized again.
+    /// </summary>
+    private readonly (string Text, LLamaToken[] Tokens)?[] _recent = new (string, LLamaToken[])?[4];
+    private int _next;
     internal const int TokenStep = 128;
     private const int CharsPerTokenBound = 6;
 
@@ -83,7 +90,7 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenize, FimLayo
             }
         }
 
-        var tokens = tokenize(text[start..]);
+        var tokens = Tokenize(text[start..]);
         if (tokens.Length <= budget)
         {
             return tokens;
@@ -91,6 +98,30 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenize, FimLayo
 
         var drop = (tokens.Length - budget + TokenStep - 1) / TokenStep * TokenStep;
         return tokens[Math.Min(drop, tokens.Length)..];
+    }
+
+    /// <summary>The tokens of <paramref name="text"/>: remembered when the same text came in one of the last few calls.</summary>
+    private LLamaToken[] Tokenize(string text)
+    {
+        lock (_recent)
+        {
+            foreach (var entry in _recent)
+            {
+                if (entry is { } known && string.Equals(known.Text, text, StringComparison.Ordinal))
+                {
+                    return known.Tokens;
+                }
+            }
+        }
+
+        var tokens = tokenizeText(text);
+        lock (_recent)
+        {
+            _recent[_next] = (text, tokens);
+            _next = (_next + 1) % _recent.Length;
+        }
+
+        return tokens;
     }
 
     /// <summary>The start of <paramref name="text"/> in at most <paramref name="budget"/> tokens.</summary>
@@ -104,7 +135,7 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenize, FimLayo
         var maxChars = (int)Math.Min(text.Length, (long)budget * CharsPerTokenBound);
         var cut = maxChars < text.Length ? text.LastIndexOf('\n', maxChars - 1) : -1;
         var window = cut > 0 ? text[..(cut + 1)] : text[..maxChars];
-        var tokens = tokenize(window);
+        var tokens = Tokenize(window);
         return tokens.Length <= budget ? tokens : tokens[..budget];
     }
 }

@@ -46,4 +46,26 @@ public sealed class PromptBuilderTests
     {
         Assert.Equal("^Cab", Build(FimLayout.PrefixOnly));
     }
+
+    [Fact]
+    public void Build_NextKeystroke_TokenizesOnlyThePrefixAgain_SamePromptAsAFreshBuilder()
+    {
+        var fim = new FimLayout("t", FimOrder.PrefixSuffixMiddle, Pre, Suf, Mid);
+        var tokenized = new List<string>();
+        LLamaToken[] Counting(string text)
+        {
+            tokenized.Add(text);
+            return Tokenize(text);
+        }
+
+        var builder = new PromptBuilder(Counting, fim, (LLamaToken)Bos);
+        builder.Build(new CompletionRequest("ab", "yz", CompletionMode.SingleLine) { Context = "C" }, 512);
+        tokenized.Clear();
+
+        var next = builder.Build(new CompletionRequest("abc", "yz", CompletionMode.SingleLine) { Context = "C" }, 512);
+        var fresh = new PromptBuilder(Tokenize, fim, (LLamaToken)Bos).Build(new CompletionRequest("abc", "yz", CompletionMode.SingleLine) { Context = "C" }, 512);
+
+        Assert.Equal(["abc"], tokenized);
+        Assert.Equal(fresh, next);
+    }
 }
