@@ -28,6 +28,13 @@ public static class Composition
         return SupervisedEngine.Start(new WorkerProcessConnector(WorkerLaunch.ForThisProgram(), log), options with { ModelPath = path }, log);
     }
 
+    /// <summary>
+    /// A loader that runs the worker on <paramref name="target"/> through ssh (<paramref name="ssh"/>: the client and its
+    /// options); the model path is the remote machine's, so nothing is checked here.
+    /// </summary>
+    public static Func<EngineOptions, ServerLog, ICompletionEngine> SshWorker(SshWorkerTarget target, IReadOnlyList<string> ssh, string? workerCommand) =>
+        (options, log) => SupervisedEngine.Start(new SshWorkerConnector(target, ssh, workerCommand, log), options, log);
+
     /// <summary>A loader that connects to the shared worker at <paramref name="endpoint"/> (its own model and options win).</summary>
     public static Func<EngineOptions, ServerLog, ICompletionEngine> SharedWorker(WorkerEndpoint endpoint, string? token) =>
         (options, log) => SupervisedEngine.Start(new WorkerSocketConnector(endpoint, token), options, log);

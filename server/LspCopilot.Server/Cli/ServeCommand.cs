@@ -42,7 +42,10 @@ public static class ServeCommand
             var generation = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) ?? new GenerationOptions().MaxTokens };
             var documents = DocumentLimits.FromMegabytes(Math.Max(1, parse.GetValue(sessionDocuments)), Math.Max(1, parse.GetValue(serverDocuments)));
             // The editor's initializationOptions apply under the command line (OptionPrecedence).
-            using var model = new ModelHost(options, log, workerOptions.Loader(parse), fromClient => engineOptions.Overlay(parse, fromClient));
+            using var model = new ModelHost(options, log, workerOptions.Loader(parse), fromClient => engineOptions.Overlay(parse, fromClient))
+            {
+                ModelOnRemoteMachine = workerOptions.ModelOnRemoteMachine(parse),
+            };
             _ = MemoryLog.RunAsync(log, ct);
             if (parse.GetValue(tcp) is { } address)
             {

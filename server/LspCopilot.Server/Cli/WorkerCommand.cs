@@ -42,7 +42,14 @@ public static class WorkerCommand
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
             if (parse.GetValue(listen) is not { } address)
             {
-                return await ServeStdioAsync(new WorkerHost(Composition.InProcess, log, given => engineOptions.Overlay(parse, given), ExitWhenStalled), log, ct).ConfigureAwait(false);
+                // A client that names no model (a language server on another machine, over ssh) gets this machine's default.
+                EngineOptions CommandLine(EngineOptions given)
+                {
+                    var options = engineOptions.Overlay(parse, given);
+                    return options with { ModelPath = OptionPrecedence.ModelPath(options.ModelPath) };
+                }
+
+                return await ServeStdioAsync(new WorkerHost(Composition.InProcess, log, CommandLine, ExitWhenStalled), log, ct).ConfigureAwait(false);
             }
 
             var rebind = SelfReplacement.Rebind;

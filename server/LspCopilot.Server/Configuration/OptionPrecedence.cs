@@ -32,7 +32,8 @@ public static class OptionPrecedence
     /// <paramref name="reapplyCommandLine"/> lays the command line over a set of options (null where there is
     /// no command line, e.g. in tests: then the client's options apply over <paramref name="server"/>).
     /// </summary>
-    public static EngineOptions Engine(EngineOptions server, Func<EngineOptions, EngineOptions>? reapplyCommandLine, InitializationOptions? client, Action<string> warn)
+    /// <param name="localModelDefaults">False when the model loads on another machine: then only the command line and the editor name it.</param>
+    public static EngineOptions Engine(EngineOptions server, Func<EngineOptions, EngineOptions>? reapplyCommandLine, InitializationOptions? client, Action<string> warn, bool localModelDefaults = true)
     {
         var effective = server;
         if (client?.Json is { } json)
@@ -46,7 +47,7 @@ public static class OptionPrecedence
             effective = reapplyCommandLine is null ? fromClient : reapplyCommandLine(fromClient);
         }
 
-        return effective with { ModelPath = ModelPath(effective.ModelPath, client?.ModelPath) };
+        return effective with { ModelPath = localModelDefaults ? ModelPath(effective.ModelPath, client?.ModelPath) : effective.ModelPath ?? client?.ModelPath };
     }
 
     /// <summary>A session's generation options: the client's values where valid, else the server's.</summary>

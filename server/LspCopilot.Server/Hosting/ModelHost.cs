@@ -30,6 +30,12 @@ public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineO
 
     public EngineOptions Options => options;
 
+    /// <summary>
+    /// The model is loaded on another machine (<c>--worker ssh://…</c>): its path is that machine's, so this one's
+    /// $LSPCOPILOT_MODEL and model cache are not consulted (the remote worker falls back to its own).
+    /// </summary>
+    public bool ModelOnRemoteMachine { get; init; }
+
     /// <summary>The model file being loaded (chosen when loading starts), else the server's --model.</summary>
     public string? ModelPath => Volatile.Read(ref _modelPath) ?? options.ModelPath;
 
@@ -59,7 +65,7 @@ public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineO
                 return _loading;
             }
 
-            var effective = OptionPrecedence.Engine(options, commandLine, client, log.Warning);
+            var effective = OptionPrecedence.Engine(options, commandLine, client, log.Warning, localModelDefaults: !ModelOnRemoteMachine);
             _modelPath = effective.ModelPath;
             _loading = Task.Run(() => Load(effective));
             return _loading;

@@ -9,6 +9,9 @@ public interface IWorkerConnector
     /// <summary>True when the worker is our child (we restart it); false for a shared worker (we reconnect).</summary>
     bool OwnsWorker { get; }
 
+    /// <summary>True when the worker runs on another machine (its failures are not this machine's memory).</summary>
+    bool IsRemote => false;
+
     /// <summary>Starts or connects to a worker; the channel is ready for JSON-RPC.</summary>
     Task<IWorkerChannel> OpenAsync(CancellationToken cancellationToken);
 }

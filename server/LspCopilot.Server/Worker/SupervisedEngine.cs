@@ -323,6 +323,7 @@ public sealed class SupervisedEngine : ICompletionEngine
 
     private string FirstStartMessage(Exception ex) => ex switch
     {
+        EngineCrashedException crashed when _connector.IsRemote => crashed.Message,
         EngineCrashedException crashed => $"{crashed.Message} The model may not fit in memory: try a smaller model or quantization, fewer --gpu-layers, or a smaller --context-size.",
         WorkerRefusedException refused => $"{Capital(_connector.Description)} refused the connection: {refused.Message}",
         _ when _connector.OwnsWorker => $"The inference worker could not be started ({ex.Message}). Start the server with --in-process to load the model in the server itself.",

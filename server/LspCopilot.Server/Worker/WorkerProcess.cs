@@ -18,10 +18,13 @@ public sealed class WorkerProcess : IWorkerChannel
     private readonly Queue<string> _lastLines = new();
     private int _disposed;
 
-    private WorkerProcess(Process process, ServerLog log)
+    private readonly Func<int, IReadOnlyList<string>, string?>? _describeExit;
+
+    private WorkerProcess(Process process, ServerLog log, Func<int, IReadOnlyList<string>, string?>? describeExit)
     {
         _process = process;
         _log = log;
+        _describeExit = describeExit;
         process.ErrorDataReceived += (_, e) => Forward(e.Data);
         process.BeginErrorReadLine();
     }
@@ -32,13 +35,16 @@ public sealed class WorkerProcess : IWorkerChannel
 
     public int? ProcessId => _process.Id;
 
-    /// <summary>Starts <c>lspcopilot worker --stdio</c> with our log level.</summary>
-    public static WorkerProcess Start(WorkerLaunch launch, ServerLog log)
+    /// <summary>
+    /// Starts <c>lspcopilot worker --stdio</c> with our log level. <paramref name="describeExit"/> may say what an
+    /// exit code means for this way of starting it (e.g. ssh's 255), given the last lines the process printed.
+    /// </summary>
+    public static WorkerProcess Start(WorkerLaunch launch, ServerLog log, Func<int, IReadOnlyList<string>, string?>? describeExit = null)
     {
         var info = launch.StartInfo(["worker", "--stdio", "--log-level", log.Minimum.ToString().ToLowerInvariant()]);
         var process = Process.Start(info) ?? throw new InvalidOperationException($"'{launch.FileName}' did not start.");
         log.Debug($"Started the inference worker, process {process.Id}.");
-        return new WorkerProcess(process, log);
+        return new WorkerProcess(process, log, describeExit);
     }
 
     public async Task<string> DescribeEndAsync(TimeSpan wait)
@@ -52,7 +58,7 @@ public sealed class WorkerProcess : IWorkerChannel
             return "stopped answering (its process is still running)";
         }
 
-        return DescribeExit(_process.ExitCode);
+        return _describeExit?.Invoke(_process.ExitCode, LastOutput) ?? DescribeExit(_process.ExitCode);
     }
 
     /// <summary>The last lines the worker printed that were not its own log (a runtime or native crash report).</summary>

@@ -14,7 +14,17 @@ public sealed class WorkerServeOptions
 
     public Option<string?> Worker { get; } = new("--worker")
     {
-        Description = "Use the shared worker at HOST:PORT (started with 'lspcopilot worker --listen HOST:PORT') instead of a worker of our own. Its token: --worker-token-file or $LSPCOPILOT_TOKEN.",
+        Description = "Use the shared worker at HOST:PORT (started with 'lspcopilot worker --listen HOST:PORT'; its token: --worker-token-file or $LSPCOPILOT_TOKEN), or run the worker on another machine over your own ssh with ssh://[user@]host[:port] (the model there, Roslyn here; --model is a path on that machine).",
+    };
+
+    public Option<string?> WorkerCommand { get; } = new("--worker-command")
+    {
+        Description = "With --worker ssh://…: the command that runs lspcopilot on the remote machine (default: lspcopilot on its PATH, else ~/.dotnet/tools/lspcopilot).",
+    };
+
+    public Option<string?> SshCommand { get; } = new("--ssh-command")
+    {
+        Description = "With --worker ssh://…: the ssh client and its options (default: ssh; e.g. \"ssh -i ~/.ssh/gpu_box\"). BatchMode is always on: there is no one to answer a password prompt.",
     };
 
     public Option<string?> WorkerTokenFile { get; } = new("--worker-token-file")
@@ -27,6 +37,8 @@ public sealed class WorkerServeOptions
         command.Options.Add(InProcess);
         command.Options.Add(Worker);
         command.Options.Add(WorkerTokenFile);
+        command.Options.Add(WorkerCommand);
+        command.Options.Add(SshCommand);
         command.Validators.Add(result =>
         {
             var address = result.GetValue(Worker);
@@ -35,9 +47,24 @@ public sealed class WorkerServeOptions
                 result.AddError("Use either --in-process or --worker, not both.");
             }
 
-            if (address is not null && !WorkerEndpoint.TryParse(address, out _, out var error))
+            var ssh = SshWorkerTarget.IsSsh(address);
+            if (address is not null && (ssh ? !SshWorkerTarget.TryParse(address, out _, out var error) : !WorkerEndpoint.TryParse(address, out _, out error)))
             {
                 result.AddError("--worker: " + error);
+            }
+
+            if (!ssh && (result.GetValue(WorkerCommand) is not null || result.GetValue(SshCommand) is not null))
+            {
+                result.AddError("--worker-command and --ssh-command need --worker ssh://[user@]host[:port].");
+            }
+
+            if (ssh && result.GetValue(WorkerTokenFile) is not null)
+            {
+                result.AddError("--worker-token-file is for a shared worker (--worker HOST:PORT); over ssh your ssh keys authenticate.");
+            }
+            else if (ssh)
+            {
+                return;
             }
 
             if (address is null && result.GetValue(WorkerTokenFile) is not null)
@@ -51,12 +78,20 @@ public sealed class WorkerServeOptions
         });
     }
 
+    /// <summary>True when the model is on another machine (--worker ssh://…): --model names a file there.</summary>
+    public bool ModelOnRemoteMachine(ParseResult parse) => SshWorkerTarget.IsSsh(parse.GetValue(Worker));
+
     /// <summary>The engine loader the options ask for (validated already by <see cref="AddTo"/>).</summary>
     public Func<EngineOptions, ServerLog, ICompletionEngine> Loader(ParseResult parse)
     {
         if (parse.GetValue(InProcess))
         {
             return Composition.InProcess;
+        }
+
+        if (parse.GetValue(Worker) is { } remote && SshWorkerTarget.TryParse(remote, out var target, out _))
+        {
+            return Composition.SshWorker(target!, SshWorkerConnector.SplitCommand(parse.GetValue(SshCommand)), parse.GetValue(WorkerCommand));
         }
 
         if (parse.GetValue(Worker) is { } address && WorkerEndpoint.TryParse(address, out var endpoint, out _))
