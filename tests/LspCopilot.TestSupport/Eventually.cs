@@ -19,4 +19,21 @@ public static class Eventually
 
         return true;
     }
+
+    /// <summary>As <see cref="TrueAsync(Func{bool}, TimeSpan?)"/>, for a condition that has to ask over the wire.</summary>
+    public static async Task<bool> TrueAsync(Func<Task<bool>> condition, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return await condition();
+            }
+
+            await Task.Delay(50);
+        }
+
+        return true;
+    }
 }

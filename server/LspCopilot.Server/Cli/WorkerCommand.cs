@@ -20,26 +20,33 @@ public static class WorkerCommand
     {
         var stdio = new Option<bool>("--stdio") { Description = "Serve one language server over stdin/stdout (the default; the server starts workers this way)." };
         var listen = new Option<string?>("--listen") { Description = "Serve every language server that connects to HOST:PORT (e.g. 127.0.0.1:7000), with one loaded model." };
+        var http = new Option<string?>("--http") { Description = "Serve the model over HTTP at [HOST:]PORT for other tools: /v1/completions (suffix honoured), /v1/chat/completions, llama-server's /infill, /v1/models, /health. Off loopback a token is required (Authorization: Bearer)." };
         var tokenFile = new Option<string?>("--token-file") { Description = $"File holding the token clients must present (default: ${AccessToken.EnvironmentVariable}). Required to listen on anything but loopback." };
         var engineOptions = new EngineCliOptions();
         var command = new Command("worker", "Host the model in its own process for one or more language servers.")
         {
             stdio,
             listen,
+            http,
             tokenFile,
         };
         engineOptions.AddTo(command);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(listen) is not null && result.GetValue(stdio))
+            if ((result.GetValue(listen) is not null ? 1 : 0) + (result.GetValue(http) is not null ? 1 : 0) + (result.GetValue(stdio) ? 1 : 0) > 1)
             {
-                result.AddError("Use either --stdio or --listen, not both.");
+                result.AddError("Use one of --stdio, --listen and --http.");
             }
         });
 
         command.SetAction(async (parse, ct) =>
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
+            if (parse.GetValue(http) is { } httpAddress)
+            {
+                return await ServeHttpAsync(httpAddress, parse.GetValue(tokenFile), engineOptions.Read(parse, useEnvironment: true), log, ct).ConfigureAwait(false);
+            }
+
             if (parse.GetValue(listen) is not { } address)
             {
                 // A client that names no model (a language server on another machine, over ssh) gets this machine's default.
@@ -110,6 +117,63 @@ public static class WorkerCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>--http</c>: binds first (so /health answers 503 "loading" while the model loads), then loads the model; a
+    /// failed load stays visible in /health. Prints one "listening on http://…" line on stdout for scripts.
+    /// </summary>
+    private static async Task<int> ServeHttpAsync(string address, string? tokenFile, EngineOptions options, ServerLog log, CancellationToken ct)
+    {
+        // "PORT" alone means loopback.
+        var text = address.Contains(':', StringComparison.Ordinal) ? address : "127.0.0.1:" + address;
+        if (!WorkerEndpoint.TryParse(text, out var endpoint, out var error) || !endpoint!.TryGetBindAddress(out var bind, out error))
+        {
+            return await FailAsync("--http: " + error, 2).ConfigureAwait(false);
+        }
+
+        if (!AccessToken.TryResolve(tokenFile, out var token, out error))
+        {
+            return await FailAsync(error!, 2).ConfigureAwait(false);
+        }
+
+        if (token is null && !endpoint.IsLoopback)
+        {
+            return await FailAsync(
+                $"Refusing to serve HTTP on {endpoint} without a token: anyone who can reach it could use the model. Put a secret in a file and pass --token-file FILE (or set {AccessToken.EnvironmentVariable}); clients send 'Authorization: Bearer TOKEN'. Or listen on 127.0.0.1.",
+                2).ConfigureAwait(false);
+        }
+
+        options = options with { ModelPath = OptionPrecedence.ModelPath(options.ModelPath) };
+        using var host = new WorkerHost(Composition.InProcess, log, onStalled: ExitWhenStalled);
+        Worker.Http.WorkerHttpService service;
+        try
+        {
+            service = await Worker.Http.WorkerHttpService.StartAsync(bind!, () => host.Engine, token, TimeSpan.FromSeconds(options.StallTimeoutSeconds), log, ct).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            return await FailAsync($"Cannot listen on {endpoint}: {ex.Message}", 2).ConfigureAwait(false);
+        }
+
+        await using (service.ConfigureAwait(false))
+        {
+            Console.WriteLine($"lspcopilot worker listening on http://{new WorkerEndpoint(service.LocalEndpoint.Address.ToString(), service.LocalEndpoint.Port)}{(token is null ? string.Empty : " (token required)")}");
+            log.Info($"HTTP worker on {service.LocalEndpoint}: loading {options.ModelPath ?? "(no model configured)"}…");
+            try
+            {
+                var engine = await host.LoadAsync(options).ConfigureAwait(false);
+                log.Info($"HTTP worker ready: {engine.ModelName}.");
+            }
+            catch (ModelLoadException ex)
+            {
+                service.State.LoadError = ex.Message;
+                log.Error(ex.Message);
+            }
+
+            await service.RunAsync(ct).ConfigureAwait(false);
+            return 0;
+        }
     }
 
     private static async Task<int> ServeStdioAsync(WorkerHost host, ServerLog log, CancellationToken ct)
