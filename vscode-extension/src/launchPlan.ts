@@ -3,12 +3,12 @@
 
 import * as path from 'node:path';
 import { Settings } from './settings';
-import { SshConfigError, sshArguments } from './sshCommand';
+import { SshConfigError, sshArguments, sshCommandLine, sshWorkerAddress } from './sshCommand';
 
 export type LaunchPlan =
   | {
       readonly kind: 'process';
-      readonly mode: 'local' | 'ssh';
+      readonly mode: 'local' | 'ssh' | 'sshWorker';
       readonly command: string;
       readonly args: readonly string[];
       /** For the log and the status tooltip. */
@@ -61,12 +61,14 @@ export function planLaunch(settings: Settings, env: LaunchEnvironment): LaunchPl
       return planTcp(settings);
     case 'ssh':
       return planSsh(settings);
+    case 'sshWorker':
+      return planSshWorker(settings, env);
     default:
       return planLocal(settings, env);
   }
 }
 
-function planLocal(settings: Settings, env: LaunchEnvironment): LaunchPlan {
+function planLocal(settings: Settings, env: LaunchEnvironment, extra?: { readonly args: readonly string[]; readonly mode: 'sshWorker'; readonly description: string }): LaunchPlan {
   const expand = (p: string) => expandHome(p, env.homeDir);
   const configured = settings.server.path !== '';
   const server = configured ? expand(settings.server.path) : bundledServerPath(env.extensionPath);
@@ -78,18 +80,40 @@ function planLocal(settings: Settings, env: LaunchEnvironment): LaunchPlan {
           '(dotnet build server/LspCopilot.Server -c Release), or use connection mode tcp or ssh.',
     );
   }
-  const args = serverArguments(settings, expand);
+  // The model of a worker on another machine is a path there: `~` is that machine's.
+  const args = extra === undefined ? serverArguments(settings, expand) : [...serverArguments(settings), ...extra.args];
+  const mode = extra?.mode ?? 'local';
+  const description = extra?.description ?? `local: ${server}`;
   // A .dll needs the dotnet host; anything else is an executable (the apphost or a wrapper script).
   if (server.toLowerCase().endsWith('.dll')) {
-    return {
-      kind: 'process',
-      mode: 'local',
-      command: expand(settings.server.dotnetPath),
-      args: [server, ...args],
-      description: `local: ${server}`,
-    };
+    return { kind: 'process', mode, command: expand(settings.server.dotnetPath), args: [server, ...args], description };
   }
-  return { kind: 'process', mode: 'local', command: server, args, description: `local: ${server}` };
+  return { kind: 'process', mode, command: server, args, description };
+}
+
+/**
+ * The server here (Roslyn sees the whole workspace) and only the model's worker on another machine, through the
+ * user's own ssh: `lspcopilot --stdio --worker ssh://TARGET [--worker-command …] [--ssh-command …]`.
+ */
+function planSshWorker(settings: Settings, env: LaunchEnvironment): LaunchPlan {
+  try {
+    const address = sshWorkerAddress(settings.ssh.target);
+    const args = ['--worker', address];
+    const remote = settings.ssh.remoteCommand.trim();
+    // The server's default already tries lspcopilot on the PATH and ~/.dotnet/tools.
+    if (remote !== '' && remote !== 'lspcopilot') {
+      args.push('--worker-command', remote);
+    }
+    if (settings.ssh.path !== 'ssh' || settings.ssh.options.length > 0) {
+      args.push('--ssh-command', sshCommandLine(settings.ssh.path, settings.ssh.options));
+    }
+    return planLocal(settings, env, { args, mode: 'sshWorker', description: `model over ssh: ${settings.ssh.target.trim()}` });
+  } catch (error) {
+    if (error instanceof SshConfigError) {
+      throw new LaunchConfigError(error.message);
+    }
+    throw error;
+  }
 }
 
 function planTcp(settings: Settings): LaunchPlan {

@@ -1,6 +1,6 @@
 // The extension's settings as one plain object, read through a getter so that tests need no VS Code.
 
-export type ConnectionMode = 'local' | 'tcp' | 'ssh';
+export type ConnectionMode = 'local' | 'tcp' | 'ssh' | 'sshWorker';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'none'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -42,7 +42,7 @@ export function parseSettings(get: SettingGetter, env: NodeJS.ProcessEnv = {}): 
   return {
     enable: get('enable') !== false,
     languages: nonEmpty(strings(get('languages'), DEFAULT_LANGUAGES), DEFAULT_LANGUAGES),
-    mode: mode === 'tcp' || mode === 'ssh' ? mode : 'local',
+    mode: mode === 'tcp' || mode === 'ssh' || mode === 'sshWorker' ? mode : 'local',
     server: {
       path: str(get('server.path'), ''),
       dotnetPath: str(get('server.dotnetPath'), 'dotnet'),

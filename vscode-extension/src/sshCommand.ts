@@ -69,3 +69,37 @@ export function sshArguments(ssh: SshSettings, serverArgs: readonly string[]): s
     commandLine,
   ];
 }
+
+/** `ssh://TARGET` for the server's `--worker` (the model's worker on another machine); the target is checked as for ssh mode. */
+export function sshWorkerAddress(target: string): string {
+  const trimmed = target.trim();
+  if (trimmed === '') {
+    throw new SshConfigError(
+      'Connection mode is sshWorker but lspcopilot.ssh.target is empty: set it to a host from your ssh config or user@host.',
+    );
+  }
+  if (trimmed.startsWith('-') || /[\s\0-\x1f\x7f/'"]/.test(trimmed)) {
+    throw new SshConfigError(
+      `lspcopilot.ssh.target "${trimmed}" is not a host name: it must not start with "-" or contain spaces, quotes, slashes or control characters. Put ssh options in lspcopilot.ssh.options.`,
+    );
+  }
+  return `ssh://${trimmed}`;
+}
+
+/** The server's `--ssh-command`: the ssh program and options as one line its splitter reads back (quotes group words). */
+export function sshCommandLine(program: string, options: readonly string[]): string {
+  return [program, ...options]
+    .map((word) => {
+      if (/^[^\s'"]+$/.test(word)) {
+        return word;
+      }
+      if (!word.includes('"')) {
+        return `"${word}"`;
+      }
+      if (!word.includes("'")) {
+        return `'${word}'`;
+      }
+      throw new SshConfigError(`The ssh setting "${word}" has both kinds of quotes; the server cannot pass it on.`);
+    })
+    .join(' ');
+}

@@ -134,3 +134,58 @@ describe('planLaunch, ssh mode', () => {
     assert.throws(() => planLaunch(settingsOf({ 'connection.mode': 'ssh' }), env()), /lspcopilot\.ssh\.target/);
   });
 });
+
+describe('planLaunch, sshWorker mode (model over ssh, server here)', () => {
+  it('runs the local server with --worker ssh://target and leaves the model path for the remote machine', () => {
+    const plan = planLaunch(
+      settingsOf({ 'connection.mode': 'sshWorker', 'ssh.target': 'me@gpu-box', 'model.path': '~/models/coder.gguf' }),
+      env(existing(bundledServerPath('/ext'))),
+    );
+    assert.ok(plan.kind === 'process');
+    assert.equal(plan.mode, 'sshWorker');
+    assert.equal(plan.command, 'dotnet');
+    assert.deepEqual(plan.args, [
+      path.join('/ext', 'server', 'lspcopilot.dll'),
+      '--stdio',
+      '--model',
+      '~/models/coder.gguf',
+      '--log-level',
+      'info',
+      '--worker',
+      'ssh://me@gpu-box',
+    ]);
+  });
+
+  it('passes a remote command and the ssh program and options on to the server', () => {
+    const plan = planLaunch(
+      settingsOf({
+        'connection.mode': 'sshWorker',
+        'ssh.target': 'box',
+        'ssh.remoteCommand': 'dotnet /opt/lspcopilot/lspcopilot.dll',
+        'ssh.path': '/usr/bin/ssh',
+        'ssh.options': ['-i', '/home/me/my keys/box', '-p', '2222'],
+      }),
+      env(),
+    );
+    assert.ok(plan.kind === 'process');
+    const at = plan.args.indexOf('--worker');
+    assert.deepEqual(plan.args.slice(at), [
+      '--worker',
+      'ssh://box',
+      '--worker-command',
+      'dotnet /opt/lspcopilot/lspcopilot.dll',
+      '--ssh-command',
+      '/usr/bin/ssh -i "/home/me/my keys/box" -p 2222',
+    ]);
+  });
+
+  it('refuses a target that would read as an ssh option or an address with a path', () => {
+    assert.throws(() => planLaunch(settingsOf({ 'connection.mode': 'sshWorker', 'ssh.target': '-oProxyCommand=x' }), env()), /lspcopilot\.ssh\.target/);
+    assert.throws(() => planLaunch(settingsOf({ 'connection.mode': 'sshWorker', 'ssh.target': 'box/x' }), env()), /not a host name/);
+    assert.throws(() => planLaunch(settingsOf({ 'connection.mode': 'sshWorker' }), env()), /lspcopilot\.ssh\.target is empty/);
+  });
+
+  it('needs the local server, as local mode does', () => {
+    assert.throws(() => planLaunch(settingsOf({ 'connection.mode': 'sshWorker', 'ssh.target': 'box' }), env(existing())), /bundled server/);
+  });
+});
