@@ -22,8 +22,6 @@ public static class WorkerBenchmark
 
     private const int WarmupKeystrokes = 60;
 
-    private static readonly TimeSpan s_pause = TimeSpan.FromMilliseconds(30);
-
     public static async Task<int> RunAsync(EngineOptions options, ServerLog log, bool json, int runs, CancellationToken ct)
     {
         try
@@ -42,8 +40,8 @@ public static class WorkerBenchmark
             // Built with the local tokenizer (the same model's).
             var story = EngineBenchmark.BuildPrompt((LlamaEngine)local.Inner, EngineBenchmark.PromptTokens);
             var generation = new GenerationOptions { MaxTokens = 8, PrefixTokens = EngineBenchmark.PromptTokens + 200 };
-            var inProcess = new Samples();
-            var worker = new Samples();
+            var inProcess = new TtftSamples();
+            var worker = new TtftSamples();
 
             // Typing, unmeasured, until both processes have compiled their hot paths fully (tiered JIT):
             // a fresh worker would otherwise look slower than the process that built the prompt.
@@ -63,7 +61,7 @@ public static class WorkerBenchmark
                 var measured = round >= WarmupRounds;
 
                 // Who goes first alternates, so neither always follows the other's long prefill.
-                (ICompletionEngine Engine, Samples Samples)[] order = round % 2 == 0 ? [(local, inProcess), (remote, worker)] : [(remote, worker), (local, inProcess)];
+                (ICompletionEngine Engine, TtftSamples Samples)[] order = round % 2 == 0 ? [(local, inProcess), (remote, worker)] : [(remote, worker), (local, inProcess)];
                 foreach (var (engine, samples) in order)
                 {
                     await samples.AddAsync(engine, cold, warm: false, generation, measured, ct).ConfigureAwait(false);
@@ -90,7 +88,7 @@ public static class WorkerBenchmark
         }
     }
 
-    private static void Report(BenchReport report, Samples local, Samples remote, int runs)
+    private static void Report(BenchReport report, TtftSamples local, TtftSamples remote, int runs)
     {
         // Each worker request is paired with its in-process twin, measured right before it: the ratio of
         // the pair cancels most of the machine's load drift.
@@ -124,50 +122,6 @@ public static class WorkerBenchmark
         {
             // Cross-process wake-ups wait for a free core: on a busy machine they dominate the overhead.
             report.Facts["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
-    }
-
-    private sealed class Samples
-    {
-        public List<double> Cold { get; } = [];
-
-        public List<double> Warm { get; } = [];
-
-        /// <summary>The engine's own TTFT (from the start of its work to the first token), wherever it runs.</summary>
-        public List<double> EngineCold { get; } = [];
-
-        public List<double> EngineWarm { get; } = [];
-
-        /// <summary>The caller's TTFT minus the engine's own (through the worker: JSON-RPC, pipes, thread hops).</summary>
-        public List<double> Overhead { get; } = [];
-
-        public int PromptTokens { get; private set; }
-
-        public async Task AddAsync(ICompletionEngine engine, string prefix, bool warm, GenerationOptions generation, bool measured, CancellationToken ct)
-        {
-            // A pause, as between keystrokes: llama.cpp's threads spin a while after a decode, and would
-            // steal the cores from the other engine's request.
-            await Task.Delay(s_pause, ct).ConfigureAwait(false);
-            var clock = Stopwatch.StartNew();
-            long first = 0;
-            var result = await engine.CompleteAsync(
-                new CompletionRequest(prefix, string.Empty, CompletionMode.MultiLine) { Generation = generation },
-                _ => Interlocked.CompareExchange(ref first, clock.ElapsedTicks, 0),
-                ct).ConfigureAwait(false);
-            var ticks = Interlocked.Read(ref first);
-            var ttft = (ticks == 0 ? clock.ElapsedTicks : ticks) * 1000.0 / Stopwatch.Frequency;
-            if (!measured)
-            {
-                return;
-            }
-
-            (warm ? Warm : Cold).Add(ttft);
-            (warm ? EngineWarm : EngineCold).Add(result.Stats.TimeToFirstToken.TotalMilliseconds);
-            Overhead.Add(ttft - result.Stats.TimeToFirstToken.TotalMilliseconds);
-            if (!warm)
-            {
-                PromptTokens = result.Stats.PromptTokens;
-            }
         }
     }
 }

@@ -162,8 +162,9 @@ internal sealed class HttpEndpoints(HttpEngineState state, ServerLog log)
             var request = new ChatRequest(messages!) { Generation = generation, ClientId = "http" };
             object Chunk(object delta, string? finish) => new { id, @object = "chat.completion.chunk", created, model = engine.ModelName, choices = new[] { new { index = 0, delta, finish_reason = finish } } };
             var stream = Flag(root, "stream");
-            var cancel = context.RequestAborted;
-            SseStream? sse = stream ? await SseStream.StartAsync(context.Response, piece => Chunk(new { content = piece }, null), cancel).ConfigureAwait(false) : null;
+            using var gone = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            var cancel = gone.Token;
+            SseStream? sse = stream ? await SseStream.StartAsync(context.Response, piece => Chunk(new { content = piece }, null), cancel, gone.Cancel).ConfigureAwait(false) : null;
             try
             {
                 var result = await state.RunAsync("/v1/chat/completions", () => chat.ChatAsync(request, sse is null ? null : sse.OnText, cancel), r => r.Stats.GeneratedTokens).ConfigureAwait(false);
@@ -183,6 +184,10 @@ internal sealed class HttpEndpoints(HttpEngineState state, ServerLog log)
                     usage = Usage(result.Stats),
                 }, HttpJson.Options, cancel).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                // The client went away (the server noticed the closed connection, or a write to it failed).
+            }
             catch (Exception ex) when (Failure(ex) is { } failure)
             {
                 await FailAsync(context, sse, failure.Status, failure.Message).ConfigureAwait(false);
@@ -192,8 +197,9 @@ internal sealed class HttpEndpoints(HttpEngineState state, ServerLog log)
 
     private async Task RunAsync(HttpContext context, string endpoint, ICompletionEngine engine, bool stream, CompletionRequest request, Func<string, object> chunk, Func<CompletionResult, bool, object> final, string? done)
     {
-        var cancel = context.RequestAborted;
-        SseStream? sse = stream ? await SseStream.StartAsync(context.Response, chunk, cancel).ConfigureAwait(false) : null;
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var cancel = gone.Token;
+        SseStream? sse = stream ? await SseStream.StartAsync(context.Response, chunk, cancel, gone.Cancel).ConfigureAwait(false) : null;
         try
         {
             var result = await state.RunAsync(endpoint, () => engine.CompleteAsync(request, sse is null ? null : sse.OnText, cancel), r => r.Stats.GeneratedTokens).ConfigureAwait(false);
@@ -205,6 +211,10 @@ internal sealed class HttpEndpoints(HttpEngineState state, ServerLog log)
             {
                 await context.Response.WriteAsJsonAsync(final(result, false), HttpJson.Options, cancel).ConfigureAwait(false);
             }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // The client went away (the server noticed the closed connection, or a write to it failed).
         }
         catch (Exception ex) when (Failure(ex) is { } failure)
         {

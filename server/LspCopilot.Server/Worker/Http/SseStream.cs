@@ -17,22 +17,29 @@ internal sealed class SseStream
     private readonly object _lock = new();
     private string _sent = string.Empty;
 
-    private SseStream(HttpResponse response, Func<string, object> chunk, CancellationToken cancellationToken)
+    private readonly Action? _broken;
+
+    private SseStream(HttpResponse response, Func<string, object> chunk, Action? broken, CancellationToken cancellationToken)
     {
         _response = response;
         _chunk = chunk;
+        _broken = broken;
         _writer = WriteAsync(cancellationToken);
     }
 
-    /// <summary>Starts the event stream (status 200, <c>text/event-stream</c>); <paramref name="chunk"/> makes the event body for a piece of text.</summary>
-    public static async Task<SseStream> StartAsync(HttpResponse response, Func<string, object> chunk, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the event stream (status 200, <c>text/event-stream</c>); <paramref name="chunk"/> makes the event body for
+    /// a piece of text; <paramref name="broken"/> runs when a write fails (the client is gone), so that the request
+    /// stops even before the server notices the closed connection itself.
+    /// </summary>
+    public static async Task<SseStream> StartAsync(HttpResponse response, Func<string, object> chunk, CancellationToken cancellationToken, Action? broken = null)
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return new SseStream(response, chunk, cancellationToken);
+        return new SseStream(response, chunk, broken, cancellationToken);
     }
 
     /// <summary>The engine's callback: <paramref name="textSoFar"/> is the whole text so far; only what is new is sent.</summary>
@@ -85,9 +92,17 @@ internal sealed class SseStream
 
     private async Task WriteAsync(CancellationToken cancellationToken)
     {
-        await foreach (var piece in _pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            await SendAsync(_chunk(piece), cancellationToken).ConfigureAwait(false);
+            await foreach (var piece in _pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await SendAsync(_chunk(piece), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            _broken?.Invoke();
+            throw;
         }
     }
 
