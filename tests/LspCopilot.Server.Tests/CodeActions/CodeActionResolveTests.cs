@@ -1,0 +1,441 @@
+using System.Text.Json;
+using LspCopilot.Completion.CodeActions;
+using LspCopilot.Server.Protocol;
+
+namespace LspCopilot.Server.Tests.CodeActions;
+
+/// <summary>
+/// codeAction/resolve with proposals chosen by the test (a scripted chat model): the compile check's verdicts
+/// over the whole project, the edit's shape, and the errors for stale or unknown actions.
+/// </summary>
+public sealed class CodeActionResolveTests
+{
+    private const string Calculator = """
+        namespace App;
+
+        public class Calculator
+        {
+            public int Sum(int[] values)
+            {
+                [|var total = 0;
+                foreach (var value in values)
+                {
+                    total += value;
+                }
+
+                return total;|]
+            }
+        }
+        """;
+
+    private const string Caller = """
+        namespace App;
+
+        public static class Program
+        {
+            public static int Run() => new Calculator().Sum(new[] { 1, 2, 3 });
+        }
+        """;
+
+    private const string CleanStatements = "Here it is, shorter:\n\n```csharp\nreturn System.Linq.Enumerable.Sum(values);\n```\n\nThis uses LINQ.";
+
+    private const string Simplified = """
+        namespace App;
+
+        public class Calculator
+        {
+            public int Sum(int[] values)
+            {
+                return System.Linq.Enumerable.Sum(values);
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task Resolve_CleanProposal_MinimalEditForTheListedVersion_WithAConfirmationAnnotation()
+    {
+        var engine = new ScriptedChatEngine(CleanStatements);
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator, version: 3);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        var result = Result(resolved);
+        Assert.Equal("Refactor: simplify", result.GetProperty("title").GetString());
+        var change = result.GetProperty("edit").GetProperty("documentChanges")[0];
+        Assert.Equal(uri, change.GetProperty("textDocument").GetProperty("uri").GetString());
+        Assert.Equal(3, change.GetProperty("textDocument").GetProperty("version").GetInt32());
+        var edits = change.GetProperty("edits").EnumerateArray().ToList();
+        Assert.All(edits, e =>
+        {
+            Assert.True(e.GetProperty("range").GetProperty("start").GetProperty("line").GetInt32() >= 6, "An edit touches the lines before the selection: " + e);
+            Assert.Equal(RefactorEditAnnotation, e.GetProperty("annotationId").GetString());
+        });
+        var annotation = result.GetProperty("edit").GetProperty("changeAnnotations").GetProperty(RefactorEditAnnotation);
+        Assert.True(annotation.GetProperty("needsConfirmation").GetBoolean());
+        Assert.Contains("Compile-checked", annotation.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Normalize(Simplified), Normalize(CodeActionSession.Apply(Unmarked(Calculator), resolved)));
+        Assert.Single(engine.Chats);
+    }
+
+    [Fact]
+    public async Task Resolve_ThePrompt_HasTheCodeTheTaskAndTheSignaturesItUses()
+    {
+        var engine = new ScriptedChatEngine("```csharp\nreturn Helper.Total(values);\n```");
+        await using var session = await StartAsync(engine, files: ("Helper.cs", "namespace App;\n\n/// <summary>Adds.</summary>\npublic static class Helper\n{\n    /// <summary>The sum of the values.</summary>\n    public static int Total(int[] values) => 0;\n}\n"));
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator.Replace("var total = 0;", "var total = Helper.Total(values);", StringComparison.Ordinal));
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        await session.ResolveAsync(action);
+
+        var user = engine.Chats.Single().Messages.Last(m => m.Role == "user").Content;
+        Assert.Contains("```csharp\nvar total = Helper.Total(values);", user, StringComparison.Ordinal);
+        Assert.Contains("Simplify this code", user, StringComparison.Ordinal);
+        Assert.Contains("Helper.Total(int[] values)", user, StringComparison.Ordinal);
+        Assert.Contains("The sum of the values", user, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_EmptySelection_ReplacesTheEnclosingMember()
+    {
+        var engine = new ScriptedChatEngine("```csharp\npublic int Sum(int[] values)\n{\n    return System.Linq.Enumerable.Sum(values);\n}\n```");
+        await using var session = await StartAsync(engine);
+        var text = Unmarked(Calculator).Replace("return total;", "return $$total;", StringComparison.Ordinal);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", text);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        Assert.Equal(Normalize(Simplified), Normalize(CodeActionSession.Apply(Unmarked(Calculator), resolved)));
+        Assert.Contains("public int Sum(int[] values)", engine.Chats.Single().Messages[^1].Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_ProposalThatAddsAnError_NextCandidateIsSampledAndOffered()
+    {
+        var engine = new ScriptedChatEngine("```csharp\nreturn values.Total();\n```", CleanStatements);
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        Assert.Equal(Normalize(Simplified), Normalize(CodeActionSession.Apply(Unmarked(Calculator), resolved)));
+        var chats = engine.Chats.ToList();
+        Assert.Equal(2, chats.Count);
+        Assert.True(chats[1].Generation.Temperature > 0, "The extra candidate is sampled.");
+        Assert.Contains("proposal 2", Result(resolved).GetProperty("edit").GetProperty("changeAnnotations").GetProperty(RefactorEditAnnotation).GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_ProposalThatBreaksACallerInAnotherFile_IsRefused()
+    {
+        const string breaksTheCaller = "```csharp\npublic int Sum(int[] values, int start)\n{\n    return start + System.Linq.Enumerable.Sum(values);\n}\n```";
+        var engine = new ScriptedChatEngine(breaksTheCaller);
+        await using var session = await StartAsync(engine, files: ("Program.cs", Caller));
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Unmarked(Calculator).Replace("return total;", "return $$total;", StringComparison.Ordinal));
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        var error = resolved.GetProperty("error");
+        Assert.Equal(LspErrorCodes.RequestFailed, error.GetProperty("code").GetInt32());
+        Assert.Contains("Program.cs: CS7036", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(4, engine.Chats.Count);
+    }
+
+    [Fact]
+    public async Task Resolve_NoCandidateIsClean_ErrorSaysSoAndListsTheFirstErrors_NoEdit()
+    {
+        var engine = new ScriptedChatEngine("```csharp\nreturn values.Total();\n```");
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        Assert.False(resolved.TryGetProperty("result", out _));
+        var message = resolved.GetProperty("error").GetProperty("message").GetString()!;
+        Assert.Equal(LspErrorCodes.RequestFailed, resolved.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Contains("None of the 4 proposals compiles cleanly", message, StringComparison.Ordinal);
+        Assert.Contains("CS1061", message, StringComparison.Ordinal);
+        Assert.Equal(4, engine.Chats.Count);
+    }
+
+    [Fact]
+    public async Task Resolve_CandidatesSetting_BoundsTheSamples()
+    {
+        var engine = new ScriptedChatEngine("```csharp\nreturn values.Total();\n```");
+        await using var session = await StartAsync(engine, new { codeActions = new { candidates = 1 } });
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        Assert.Contains("None of the 2 proposals", resolved.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, engine.Chats.Count);
+    }
+
+    [Fact]
+    public async Task Resolve_FixThisError_ProposalThatRemovesTheDiagnostic_IsOffered()
+    {
+        var engine = new ScriptedChatEngine(LeavesTheError, "```csharp\npublic int Twice(int value)\n{\n    return value * 2;\n}\n```");
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Twice.cs", Twice);
+        var fix = await session.ActionAsync(uri, range, CodeActionCatalog.FixError);
+
+        var resolved = await session.ResolveAsync(fix);
+
+        Assert.Contains("return value * 2;", CodeActionSession.Apply(Unmarked(Twice), resolved), StringComparison.Ordinal);
+        Assert.Equal(2, engine.Chats.Count);
+        Assert.Contains("CS0103", engine.Chats.First().Messages[^1].Content, StringComparison.Ordinal);
+        Assert.Contains("removes the error", Result(resolved).GetProperty("edit").GetProperty("changeAnnotations").GetProperty(RefactorEditAnnotation).GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_FixThisError_ProposalsThatLeaveTheDiagnostic_Refused()
+    {
+        var engine = new ScriptedChatEngine(LeavesTheError);
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Twice.cs", Twice);
+        var fix = await session.ActionAsync(uri, range, CodeActionCatalog.FixError);
+
+        var resolved = await session.ResolveAsync(fix);
+
+        Assert.Equal(LspErrorCodes.RequestFailed, resolved.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Contains("removes the error", resolved.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_FixThisError_ThatSwapsItForAnotherError_Refused()
+    {
+        var engine = new ScriptedChatEngine("```csharp\npublic int Twice(int value)\n{\n    return other * 2;\n}\n```");
+        await using var session = await StartAsync(engine, new { codeActions = new { candidates = 0 } });
+        var (uri, range) = await session.OpenAsync("Twice.cs", Twice);
+        var fix = await session.ActionAsync(uri, range, CodeActionCatalog.FixError);
+
+        var resolved = await session.ResolveAsync(fix);
+
+        Assert.Contains("'other'", resolved.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_StaleVersion_ContentModified_NoModelCall()
+    {
+        var engine = new ScriptedChatEngine(CleanStatements);
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+        await session.Raw.NotifyAsync(LspMethods.DidChange, new
+        {
+            textDocument = new { uri, version = 2 },
+            contentChanges = new[] { new { text = Unmarked(Calculator) + "\n// edited\n" } },
+        });
+
+        var resolved = await session.ResolveAsync(action);
+
+        Assert.Equal(LspErrorCodes.ContentModified, resolved.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal(0, engine.Calls);
+    }
+
+    [Theory]
+    [InlineData("""{"title":"Refactor: simplify"}""")]
+    [InlineData("""{"title":"x","data":"simplify"}""")]
+    [InlineData("""{"title":"x","data":{"uri":"URI","range":{"start":{"line":0,"character":0},"end":{"line":0,"character":0}},"version":1,"actionId":"rewrite-everything"}}""")]
+    [InlineData("""{"title":"x","data":{"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":0}},"version":1,"actionId":"simplify"}}""")]
+    [InlineData("""{"title":"x","data":{"uri":"URI","range":"everywhere","version":1,"actionId":"simplify"}}""")]
+    public async Task Resolve_UnknownData_InvalidParams_ServerStaysUp(string action)
+    {
+        var engine = new ScriptedChatEngine(CleanStatements);
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+
+        var resolved = await session.ResolveAsync(JsonDocument.Parse(action.Replace("URI", uri, StringComparison.Ordinal)).RootElement);
+        var stillListing = await session.ActionsAsync(uri, range);
+
+        Assert.Equal(LspErrorCodes.InvalidParams, resolved.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Contains("data", resolved.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, engine.Calls);
+        Assert.NotEmpty(stillListing);
+    }
+
+    [Fact]
+    public async Task Resolve_ProseOnlyReply_ErrorQuotesItsFirstLine_NoEdit()
+    {
+        var engine = new ScriptedChatEngine("\nThis code is already as simple as it can be.\nNothing to change.");
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        var error = resolved.GetProperty("error");
+        Assert.Equal(LspErrorCodes.RequestFailed, error.GetProperty("code").GetInt32());
+        Assert.Contains("\"This code is already as simple as it can be.\"", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_ReplyWithAThinkBlock_CodeComesFromTheAnswerOnly()
+    {
+        var engine = new ScriptedChatEngine("<think>\nMaybe:\n```csharp\nreturn 0;\n```\nNo, keep the sum.\n</think>\nSure:\n```bash\ndotnet build\n```\n```csharp\nreturn System.Linq.Enumerable.Sum(values);\n```");
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        Assert.Equal(Normalize(Simplified), Normalize(CodeActionSession.Apply(Unmarked(Calculator), resolved)));
+    }
+
+    [Fact]
+    public async Task Resolve_UnfencedReplyThatParsesAsTheStatements_IsTaken()
+    {
+        var engine = new ScriptedChatEngine("return System.Linq.Enumerable.Sum(values);");
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        Assert.Equal(Normalize(Simplified), Normalize(CodeActionSession.Apply(Unmarked(Calculator), resolved)));
+    }
+
+    [Fact]
+    public async Task Resolve_InAnotherLanguage_EditAppliedWithoutACheck_AndLabelledSo()
+    {
+        var engine = new ScriptedChatEngine("```python\nreturn sum(values)\n```");
+        await using var session = await StartAsync(engine);
+        const string Python = "def total(values):\n    [|result = 0\n    for value in values:\n        result += value\n    return result|]\n";
+        var (uri, range) = await session.OpenAsync("total.py", Python, languageId: "python");
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        Assert.Equal("def total(values):\n    return sum(values)\n", CodeActionSession.Apply(Unmarked(Python), resolved));
+        var result = Result(resolved);
+        Assert.EndsWith("(not compile-checked)", result.GetProperty("title").GetString(), StringComparison.Ordinal);
+        var annotation = result.GetProperty("edit").GetProperty("changeAnnotations").GetProperty(RefactorEditAnnotation);
+        Assert.EndsWith("(not compile-checked)", annotation.GetProperty("label").GetString(), StringComparison.Ordinal);
+        Assert.True(annotation.GetProperty("needsConfirmation").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Resolve_InstructionsWithoutTheText_InvalidParamsSayingWhereToPutIt()
+    {
+        var engine = new ScriptedChatEngine(CleanStatements);
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Instructions);
+
+        var resolved = await session.ResolveAsync(action);
+
+        Assert.Equal(LspErrorCodes.InvalidParams, resolved.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Contains("data.instruction", resolved.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, engine.Calls);
+    }
+
+    [Fact]
+    public async Task Resolve_InstructionsInTheData_ReachThePrompt()
+    {
+        var engine = new ScriptedChatEngine(CleanStatements);
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Instructions);
+        var withInstruction = JsonSerializer.SerializeToElement(WithInstruction(action, "use LINQ's Sum"));
+
+        var resolved = await session.ResolveAsync(withInstruction);
+
+        Assert.True(resolved.TryGetProperty("result", out _), "resolve failed: " + resolved);
+        Assert.Contains("use LINQ's Sum", engine.Chats.Single().Messages[^1].Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_ModelWithoutChat_RefactorsThroughFillInTheMiddleAroundTheSpan()
+    {
+        var engine = new ScriptedChatEngine("return System.Linq.Enumerable.Sum(values);") { ChatLayout = null };
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        Assert.Equal(Normalize(Simplified), Normalize(CodeActionSession.Apply(Unmarked(Calculator), resolved)));
+        var request = Assert.Single(engine.Completions);
+        Assert.Empty(engine.Chats);
+        Assert.EndsWith("    {\n        ", request.Prefix, StringComparison.Ordinal);
+        Assert.StartsWith("\n    }\n}", request.Suffix, StringComparison.Ordinal);
+        Assert.Contains("Simplify this code", request.Context, StringComparison.Ordinal);
+        Assert.Contains("fill-in-the-middle", Result(resolved).GetProperty("edit").GetProperty("changeAnnotations").GetProperty(RefactorEditAnnotation).GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_Explain_ResolvesToItsCommand_NoModelCall()
+    {
+        var engine = new ScriptedChatEngine("unused");
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Explain);
+
+        var resolved = await session.ResolveAsync(action);
+
+        var command = Result(resolved).GetProperty("command");
+        Assert.Equal(LspCommands.Explain, command.GetProperty("command").GetString());
+        Assert.Equal(uri, command.GetProperty("arguments")[0].GetProperty("textDocument").GetProperty("uri").GetString());
+        Assert.False(Result(resolved).TryGetProperty("edit", out _));
+        Assert.Equal(0, engine.Calls);
+    }
+
+    [Fact]
+    public async Task Resolve_ClientWithoutDocumentChanges_GetsPlainChanges()
+    {
+        var engine = new ScriptedChatEngine(CleanStatements);
+        await using var session = await CodeActionSession.StartAsync(engine, documentChanges: false);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var resolved = await session.ResolveAsync(action);
+
+        var edit = Result(resolved).GetProperty("edit");
+        Assert.False(edit.TryGetProperty("documentChanges", out _));
+        Assert.NotEmpty(edit.GetProperty("changes").GetProperty(uri).EnumerateArray());
+    }
+
+    private const string RefactorEditAnnotation = "lspcopilot.refactor";
+
+    private const string Twice = """
+        namespace App;
+
+        public class Numbers
+        {
+            public int Twice(int value)
+            {
+                return $$valu * 2;
+            }
+        }
+        """;
+
+    private const string LeavesTheError = "```csharp\npublic int Twice(int value)\n{\n    return valu * 3;\n}\n```";
+
+    private static Task<CodeActionSession> StartAsync(ScriptedChatEngine engine, object? initializationOptions = null, params (string Path, string Content)[] files) =>
+        CodeActionSession.StartAsync(engine, initializationOptions, files: files);
+
+    private static JsonElement Result(JsonElement response)
+    {
+        Assert.False(response.TryGetProperty("error", out var error), "The request failed: " + error);
+        return response.GetProperty("result");
+    }
+
+    private static string Unmarked(string marked) => CodeActionSession.Unmark(marked).Text;
+
+    private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd();
+
+    private static Dictionary<string, object?> WithInstruction(JsonElement action, string instruction)
+    {
+        var copy = JsonSerializer.Deserialize<Dictionary<string, object?>>(action.GetRawText())!;
+        var data = JsonSerializer.Deserialize<Dictionary<string, object?>>(action.GetProperty("data").GetRawText())!;
+        data["instruction"] = instruction;
+        copy["data"] = data;
+        return copy;
+    }
+}
