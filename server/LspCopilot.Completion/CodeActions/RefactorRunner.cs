@@ -77,8 +77,7 @@ public sealed class RefactorRunner(ICompletionEngine engine, ServerLog log)
         {
             throw new CodeActionException(firstRefused.Fixed == false && firstRefused.AddedErrors.Count == 0
                 ? $"None of the {total} proposals removes the error; nothing was changed."
-                : $"None of the {total} proposals compiles cleanly, so nothing was changed. The first adds: {string.Join("; ", firstRefused.AddedErrors.Take(3))}"
-                    + (firstRefused.AddedErrors.Count > 3 ? $" (and {firstRefused.AddedErrors.Count - 3} more)" : string.Empty));
+                : $"None of the {total} proposals compiles cleanly, so nothing was changed. The first adds: {FirstErrors(firstRefused.AddedErrors)}");
         }
 
         if (unchanged > 0)
@@ -90,7 +89,16 @@ public sealed class RefactorRunner(ICompletionEngine engine, ServerLog log)
     }
 
     private static string Describe(ProposalVerdict verdict) =>
-        verdict.AddedErrors.Count > 0 ? "adds " + string.Join("; ", verdict.AddedErrors.Take(3)) : "the error is still there";
+        verdict.AddedErrors.Count > 0 ? "adds " + FirstErrors(verdict.AddedErrors) : "the error is still there";
+
+    /// <summary>The first three distinct errors (with how often each occurs) and how many more there are.</summary>
+    private static string FirstErrors(IReadOnlyList<string> errors)
+    {
+        var distinct = errors.GroupBy(e => e, StringComparer.Ordinal).ToList();
+        var shown = distinct.Take(3).Select(g => g.Count() > 1 ? $"{g.Key} (×{g.Count()})" : g.Key);
+        var rest = distinct.Skip(3).Sum(g => g.Count());
+        return string.Join("; ", shown) + (rest > 0 ? $"; and {rest} more" : string.Empty);
+    }
 
     private async Task<string> FromChatAsync(IChatEngine chat, CodeActionSubject subject, string task, IProposalCheck check, GenerationOptions options, CancellationToken cancellationToken)
     {
