@@ -239,6 +239,42 @@ public sealed class CodeActionResolveTests
         Assert.Equal(0, engine.Calls);
     }
 
+    [Fact]
+    public async Task Resolve_DocumentEditedWhileTheModelWrites_ContentModified_NoEdit()
+    {
+        var engine = new ScriptedChatEngine(CleanStatements) { HoldAfterFirstWords = true };
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+
+        var (_, response) = await session.Raw.StartRequestAsync(LspMethods.CodeActionResolve, action);
+        await engine.Streaming.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await session.Raw.NotifyAsync(LspMethods.DidChange, new
+        {
+            textDocument = new { uri, version = 2 },
+            contentChanges = new[] { new { text = Unmarked(Calculator) + "\n// typed\n" } },
+        });
+        var resolved = await response.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(LspErrorCodes.ContentModified, resolved.GetProperty("error").GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task Resolve_DocumentClosedSinceListing_InvalidParams()
+    {
+        var engine = new ScriptedChatEngine(CleanStatements);
+        await using var session = await StartAsync(engine);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
+        await session.Raw.NotifyAsync(LspMethods.DidClose, new { textDocument = new { uri } });
+
+        var resolved = await session.ResolveAsync(action);
+
+        Assert.Equal(LspErrorCodes.InvalidParams, resolved.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Contains("not open", resolved.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, engine.Calls);
+    }
+
     [Theory]
     [InlineData("""{"title":"Refactor: simplify"}""")]
     [InlineData("""{"title":"x","data":"simplify"}""")]
