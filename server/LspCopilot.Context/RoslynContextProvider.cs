@@ -175,20 +175,29 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
             return await TextCodeActionAnalysis.Instance.DiagnosticsAsync(document, span, cancellationToken).ConfigureAwait(false);
         }
 
-        var roslynDocument = await DocumentAsync(document, cancellationToken).ConfigureAwait(false);
-        var model = await roslynDocument.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (model is null)
+        try
         {
+            var roslynDocument = await DocumentAsync(document, cancellationToken).ConfigureAwait(false);
+            var model = await roslynDocument.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            if (model is null)
+            {
+                return [];
+            }
+
+            // Whole lines, so a diagnostic that starts before the selection on its line is asked for too (Roslyn's lines: a widening only).
+            var lines = document.Text.Lines;
+            var query = TextSpan.FromBounds(lines.GetLineFromPosition(span.Start).Start, lines.GetLineFromPosition(span.End).End);
+            return [.. model.GetDiagnostics(query, cancellationToken)
+                .Where(d => d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning && d.Location.IsInSource && d.Location.SourceSpan.IntersectsWith(span))
+                .OrderBy(d => d.Location.SourceSpan.Start)
+                .Select(d => new CodeDiagnostic(d.Id, d.GetMessage(CultureInfo.InvariantCulture), d.Severity == DiagnosticSeverity.Error, d.Location.SourceSpan))];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The list must still come: without quick fixes rather than not at all.
+            _log.Warning($"C# diagnostics for code actions at {document.Uri} failed ({ex.GetType().Name}: {ex.Message}); no quick fixes listed.");
             return [];
         }
-
-        // Whole lines, so a diagnostic that starts before the selection on its line is asked for too (Roslyn's lines: a widening only).
-        var lines = document.Text.Lines;
-        var query = TextSpan.FromBounds(lines.GetLineFromPosition(span.Start).Start, lines.GetLineFromPosition(span.End).End);
-        return [.. model.GetDiagnostics(query, cancellationToken)
-            .Where(d => d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning && d.Location.IsInSource && d.Location.SourceSpan.IntersectsWith(span))
-            .OrderBy(d => d.Location.SourceSpan.Start)
-            .Select(d => new CodeDiagnostic(d.Id, d.GetMessage(CultureInfo.InvariantCulture), d.Severity == DiagnosticSeverity.Error, d.Location.SourceSpan))];
     }
 
     public async Task<TextSpan?> TargetAsync(DocumentSnapshot document, TextSpan selection, CancellationToken cancellationToken)

@@ -54,8 +54,8 @@ internal sealed class CodeActionResolveHandler(LspSession session)
         return await CodeActionFailures.RunAsync(context, cancellationToken, async () =>
         {
             var engine = await CodeActionFailures.EngineAsync(context).ConfigureAwait(false);
-            var mustFix = data.Diagnostic is { } d && Conversions.TryToSpan(document.Text, d.Range, out var at, out _)
-                ? new CodeDiagnostic(d.Code, d.Message, IsError: true, at)
+            var mustFix = data.Diagnostic is { } d
+                ? new CodeDiagnostic(d.Code, d.Message, IsError: true, Conversions.TryToSpan(document.Text, d.Range, out var at, out var rangeError) ? at : throw RpcErrors.InvalidParams("data.diagnostic.range: " + rangeError))
                 : null;
             var target = await TargetAsync(analysis, document, selection, mustFix, context.Token).ConfigureAwait(false);
             var check = await analysis.BeginCheckAsync(document, target, mustFix, context.Token).ConfigureAwait(false);
