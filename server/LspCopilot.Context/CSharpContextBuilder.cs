@@ -89,8 +89,39 @@ public sealed class CSharpContextBuilder
         }
     }
 
+    /// <summary>
+    /// Sections of a code action's prompt (<see cref="SelectionContext"/>), fitted like completion context —
+    /// in the order given, each within its cap and the total, counted by the model's tokenizer — and rendered
+    /// in that order; null when none fits.
+    /// </summary>
+    public async Task<string?> RenderAsync(IReadOnlyList<(SectionDraft? Draft, int Cap)> drafts, CancellationToken cancellationToken)
+    {
+        if (_options.Budget.Total <= 0)
+        {
+            return null;
+        }
+
+        var names = drafts.Select(d => d.Draft?.Name).ToList();
+        var tokenizer = CurrentTokenizer();
+        for (var pass = 1; ; pass++)
+        {
+            var missing = new HashSet<string>(StringComparer.Ordinal);
+            var sections = FitSections([.. drafts], s => names.IndexOf(s.Name), text => Known(text, missing));
+            if (missing.Count == 0 || pass == MaxCountPasses)
+            {
+                return sections.Count == 0 ? null : string.Concat(sections.Select(s => s.Text));
+            }
+
+            await CountAsync(tokenizer, missing, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Fits the sections in priority order, each within its cap and what the total leaves.</summary>
-    private ContextResult Fit(GateDecision gate, List<(SectionDraft? Draft, int Cap)> drafts, Func<string, int> countTokens)
+    private ContextResult Fit(GateDecision gate, List<(SectionDraft? Draft, int Cap)> drafts, Func<string, int> countTokens) =>
+        new(gate, FitSections(drafts, s => Array.IndexOf(s_promptOrder, s.Name), countTokens));
+
+    /// <summary>The sections that fit, in prompt order (<paramref name="order"/>).</summary>
+    private List<ContextSection> FitSections(List<(SectionDraft? Draft, int Cap)> drafts, Func<ContextSection, int> order, Func<string, int> countTokens)
     {
         var remaining = _options.Budget.Total;
         var fitted = new List<ContextSection>();
@@ -108,13 +139,13 @@ public sealed class CSharpContextBuilder
             }
         }
 
-        var result = new ContextResult(gate, [.. fitted.OrderBy(s => Array.IndexOf(s_promptOrder, s.Name))]);
+        var result = fitted.OrderBy(order).ToList();
 
         // Tokens can merge across section boundaries differently from each section alone: check the whole.
-        while (result.Sections.Count > 0 && countTokens(result.Rendered!) > _options.Budget.Total)
+        while (result.Count > 0 && countTokens(string.Concat(result.Select(s => s.Text))) > _options.Budget.Total)
         {
             fitted.RemoveAt(fitted.Count - 1);
-            result = new ContextResult(gate, [.. fitted.OrderBy(s => Array.IndexOf(s_promptOrder, s.Name))]);
+            result = [.. fitted.OrderBy(order)];
         }
 
         return result;

@@ -1,16 +1,21 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using LspCopilot.Completion;
+using LspCopilot.Completion.CodeActions;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
 
 namespace LspCopilot.Context;
 
 /// <summary>
 /// The C# completion planner of a session: the syntax gate, the Roslyn context, the syntax stopper and
-/// the compile check. C# documents inside a workspace folder are analysed with the folder's solution;
-/// C# documents outside every folder with their own text only; other languages go to the text gate.
-/// Open documents follow <see cref="DocumentStore.Changed"/>, one document update per keystroke.
+/// the compile check — and, for code actions, the diagnostics, targets, prompt context and proposal checks
+/// (<see cref="ICodeActionAnalysis"/>). C# documents inside a workspace folder are analysed with the folder's
+/// solution; C# documents outside every folder with their own text only; other languages go to the text gate
+/// (and <see cref="TextCodeActionAnalysis"/>). Open documents follow <see cref="DocumentStore.Changed"/>, one
+/// document update per keystroke.
 /// </summary>
-public sealed class RoslynContextProvider : ICompletionContextProvider, ICandidateRanker, IDisposable
+public sealed class RoslynContextProvider : ICompletionContextProvider, ICandidateRanker, ICodeActionAnalysis, IDisposable
 {
     private readonly Func<IReadOnlyList<string>?> _rootsSource;
     private readonly AnalysisOptions _options;
@@ -159,6 +164,99 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
     {
         var roslynDocument = await DocumentAsync(document, cancellationToken).ConfigureAwait(false);
         return await CompileCheck.RankAsync(roslynDocument, offset, candidates, cancellationToken).ConfigureAwait(false);
+    }
+
+    public bool Compiles(DocumentSnapshot document) => IsCSharp(document);
+
+    public async Task<IReadOnlyList<CodeDiagnostic>> DiagnosticsAsync(DocumentSnapshot document, TextSpan span, CancellationToken cancellationToken)
+    {
+        if (!IsCSharp(document))
+        {
+            return await TextCodeActionAnalysis.Instance.DiagnosticsAsync(document, span, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var roslynDocument = await DocumentAsync(document, cancellationToken).ConfigureAwait(false);
+            var model = await roslynDocument.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            if (model is null)
+            {
+                return [];
+            }
+
+            // Whole lines, so a diagnostic that starts before the selection on its line is asked for too (Roslyn's lines: a widening only).
+            var lines = document.Text.Lines;
+            var query = TextSpan.FromBounds(lines.GetLineFromPosition(span.Start).Start, lines.GetLineFromPosition(span.End).End);
+            return [.. model.GetDiagnostics(query, cancellationToken)
+                .Where(d => d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning && d.Location.IsInSource && d.Location.SourceSpan.IntersectsWith(span))
+                .OrderBy(d => d.Location.SourceSpan.Start)
+                .Select(d => new CodeDiagnostic(d.Id, d.GetMessage(CultureInfo.InvariantCulture), d.Severity == DiagnosticSeverity.Error, d.Location.SourceSpan))];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The list must still come: without quick fixes rather than not at all.
+            _log.Warning($"C# diagnostics for code actions at {document.Uri} failed ({ex.GetType().Name}: {ex.Message}); no quick fixes listed.");
+            return [];
+        }
+    }
+
+    public async Task<TextSpan?> TargetAsync(DocumentSnapshot document, TextSpan selection, CancellationToken cancellationToken)
+    {
+        if (!IsCSharp(document))
+        {
+            return await TextCodeActionAnalysis.Instance.TargetAsync(document, selection, cancellationToken).ConfigureAwait(false);
+        }
+
+        var root = await (await DocumentAsync(document, cancellationToken).ConfigureAwait(false)).GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        return root is null ? null : CodeActionTarget.Find(root, selection);
+    }
+
+    public async Task<string?> ContextAsync(DocumentSnapshot document, TextSpan span, CancellationToken cancellationToken)
+    {
+        if (!IsCSharp(document))
+        {
+            return null;
+        }
+
+        try
+        {
+            var roslynDocument = await DocumentAsync(document, cancellationToken).ConfigureAwait(false);
+            var root = await roslynDocument.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            var model = await roslynDocument.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            if (root is null || model is null)
+            {
+                return null;
+            }
+
+            var diagnostics = await DiagnosticsAsync(document, span, cancellationToken).ConfigureAwait(false);
+            var drafts = SelectionContext.Drafts(model, root, span, diagnostics, document.Text, _options, cancellationToken);
+            return await _builder.RenderAsync(drafts, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _log.Warning($"C# context for a code action at {document.Uri} failed ({ex.GetType().Name}: {ex.Message}); the prompt has the code alone.");
+            return null;
+        }
+    }
+
+    public async Task<IProposalCheck> BeginCheckAsync(DocumentSnapshot document, TextSpan span, CodeDiagnostic? mustFix, CancellationToken cancellationToken)
+    {
+        if (!IsCSharp(document))
+        {
+            return await TextCodeActionAnalysis.Instance.BeginCheckAsync(document, span, mustFix, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The check compiles the whole project: it waits for the folder (a resolve is asked for, not typed through).
+        var place = Place(document.Uri);
+        Document? roslynDocument = null;
+        if (place.Folder is { } folder)
+        {
+            await folder.EnsureLoadingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            roslynDocument = folder.GetDocument(place.Path, document.Text);
+        }
+
+        roslynDocument ??= _detached.GetDocument(document.Uri, document.Text);
+        return await RefactorCheck.BeginAsync(roslynDocument, span, mustFix, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Waits for the workspace folder of <paramref name="uri"/> to load (the command line and benchmarks want the full context); false when it has none.</summary>

@@ -1,3 +1,4 @@
+using LspCopilot.Completion.CodeActions;
 using LspCopilot.Server.Configuration;
 using LspCopilot.Server.Protocol;
 using LspCopilot.Server.Rpc;
@@ -18,7 +19,11 @@ internal sealed class InitializeHandler(LspSession session)
         var init = InitializationOptions.Read(request.InitializationOptions, out var problem);
         if (problem is not null)
         {
-            session.Log.Warning($"initializationOptions: modelPath, maxTokens and temperature ignored: {problem}");
+            session.Log.Warning($"initializationOptions: modelPath, maxTokens, temperature and codeActions ignored: {problem}");
+        }
+        else if (init?.CodeActions?.Candidates is < 0 or > ClientSettings.MaxCodeActionCandidates)
+        {
+            session.Log.Warning($"initializationOptions.codeActions.candidates must be 0 to {ClientSettings.MaxCodeActionCandidates}; using {ClientSettings.DefaultCodeActionCandidates}.");
         }
 
         var generation = OptionPrecedence.Generation(session.DefaultGeneration, init);
@@ -32,6 +37,8 @@ internal sealed class InitializeHandler(LspSession session)
         var capabilities = new ServerCapabilities
         {
             CompletionProvider = client.SupportsInline ? null : new CompletionOptions(ResolveProvider: false, TriggerCharacters: ["."]),
+            CodeActionProvider = new CodeActionOptions(CodeActionCatalog.Kinds, ResolveProvider: true),
+            ExecuteCommandProvider = new ExecuteCommandOptions(LspCommands.All),
         };
         return new InitializeResult(capabilities, new ServerInfo("lspcopilot", typeof(InitializeHandler).Assembly.GetName().Version?.ToString(3) ?? "0.1.0"));
     }

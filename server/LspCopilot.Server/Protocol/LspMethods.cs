@@ -18,9 +18,31 @@ public static class LspMethods
     public const string WorkDoneProgressCreate = "window/workDoneProgress/create";
     public const string DidChangeWatchedFiles = "workspace/didChangeWatchedFiles";
     public const string RegisterCapability = "client/registerCapability";
+    public const string CodeAction = "textDocument/codeAction";
+    public const string CodeActionResolve = "codeAction/resolve";
+    public const string ExecuteCommand = "workspace/executeCommand";
+
+    /// <summary>Our request: explain code, streaming Markdown (<see cref="ExplainParams"/>).</summary>
+    public const string Explain = "lspcopilot/explain";
+
+    /// <summary>Our request: forget an explanation conversation (<see cref="EndConversationParams"/>).</summary>
+    public const string EndConversation = "lspcopilot/endConversation";
 
     /// <summary>Our notification server → client: the model's state, for a status bar (<see cref="ServerStatusParams"/>).</summary>
     public const string Status = "lspcopilot/status";
+}
+
+/// <summary>
+/// The commands the server executes (workspace/executeCommand). Prefixed <c>lspcopilot.server.</c>: an editor's
+/// own commands (the VS Code extension's <c>lspcopilot.explain</c>) must never share an id with them, since
+/// vscode-languageclient registers every server command and VS Code refuses a second registration.
+/// </summary>
+public static class LspCommands
+{
+    /// <summary>Explain code: arguments <c>[ExplainParams]</c>; the result is the Markdown, also sent as window/showMessage.</summary>
+    public const string Explain = "lspcopilot.server.explain";
+
+    public static IReadOnlyList<string> All { get; } = [Explain];
 }
 
 /// <summary>JSON-RPC and LSP error codes we answer with.</summary>

@@ -44,6 +44,8 @@ public sealed record ServerCapabilities
     public TextDocumentSyncOptions TextDocumentSync { get; init; } = new();
     public bool InlineCompletionProvider { get; init; } = true;
     public CompletionOptions? CompletionProvider { get; init; }
+    public CodeActionOptions? CodeActionProvider { get; init; }
+    public ExecuteCommandOptions? ExecuteCommandProvider { get; init; }
 }
 
 public sealed record CompletionOptions(bool ResolveProvider, IReadOnlyList<string>? TriggerCharacters);
@@ -168,6 +170,13 @@ public static class MessageType
     public const int Log = 4;
 }
 
+/// <summary>initializationOptions.codeActions.</summary>
+public sealed record CodeActionSettings
+{
+    /// <summary>Proposals sampled after the first when it adds compile errors (0–10; default 3).</summary>
+    public int? Candidates { get; init; }
+}
+
 /// <summary>
 /// Options an editor may send in initialize.initializationOptions — the one reader of that object. The
 /// engine keys (gpuLayers, preset…) are read from <see cref="Json"/> by <c>EngineOptionsJson</c> when
@@ -179,6 +188,9 @@ public sealed record InitializationOptions
     public int? MaxTokens { get; init; }
     public double? Temperature { get; init; }
     public string? AuthToken { get; init; }
+
+    /// <summary><c>codeActions: { candidates }</c>: how code actions sample (see <see cref="CodeActionSettings"/>).</summary>
+    public CodeActionSettings? CodeActions { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; init; }

@@ -10,6 +10,21 @@ public sealed record ClientSettings(InitializeParams Params, InitializationOptio
     /// <summary>Before initialize: nothing known, defaults everywhere.</summary>
     public static ClientSettings None { get; } = new(new InitializeParams(), null, new GenerationOptions());
 
+    /// <summary>Default of <see cref="CodeActionCandidates"/>.</summary>
+    public const int DefaultCodeActionCandidates = 3;
+
+    /// <summary>Most of <see cref="CodeActionCandidates"/>: each is a model call and a compile of the project.</summary>
+    public const int MaxCodeActionCandidates = 10;
+
+    /// <summary>Proposals a refactor samples after the first when it adds errors (initializationOptions.codeActions.candidates).</summary>
+    public int CodeActionCandidates => Options?.CodeActions?.Candidates is >= 0 and <= MaxCodeActionCandidates and var n ? n : DefaultCodeActionCandidates;
+
+    /// <summary>True when the client takes versioned <c>documentChanges</c> in a workspace edit (else plain <c>changes</c>).</summary>
+    public bool SupportsDocumentChanges => HasCapability(Params.Capabilities, "workspace", "workspaceEdit", "documentChanges");
+
+    /// <summary>True when the client shows change annotations (needsConfirmation: a preview before applying).</summary>
+    public bool SupportsChangeAnnotations => HasCapability(Params.Capabilities, "workspace", "workspaceEdit", "changeAnnotationSupport");
+
     /// <summary>True when the client said it can show inline completions.</summary>
     public bool SupportsInline => HasCapability(Params.Capabilities, "textDocument", "inlineCompletion");
 

@@ -60,6 +60,11 @@ public sealed class LspServer
         rpc.AddLocalRpcTarget(new InlineCompletionHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new CompletionHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new DidChangeWatchedFilesHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new CodeActionHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new CodeActionResolveHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new ExplainHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new EndConversationHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new ExecuteCommandHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new MalformedParamsHandler(_log), targetOptions);
 
         rpc.Disconnected += (_, e) =>

@@ -1,4 +1,5 @@
 using LspCopilot.Completion;
+using LspCopilot.Completion.CodeActions;
 using LspCopilot.Server.Documents;
 using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Protocol;
@@ -26,6 +27,8 @@ public sealed class LspSession : IDisposable
         Log = log;
         Documents = new DocumentStore(log, Id, documents, message => _ = Notify(LspMethods.ShowMessage, new ShowMessageParams(MessageType.Warning, message)));
         Contexts = contexts(this);
+        Conversations = new ConversationStore(Id);
+        Conversations.Ended += EndConversationInEngine;
     }
 
     private static int s_sessions;
@@ -46,6 +49,12 @@ public sealed class LspSession : IDisposable
     public ICompletionContextProvider Contexts { get; }
 
     public ServerLog Log { get; }
+
+    /// <summary>Code actions' view of a document's language: Roslyn for C# (the context provider), plain text for the rest.</summary>
+    public ICodeActionAnalysis CodeActions => Contexts as ICodeActionAnalysis ?? TextCodeActionAnalysis.Instance;
+
+    /// <summary>This session's explanation conversations (in memory only).</summary>
+    public ConversationStore Conversations { get; }
 
     /// <summary>Generation options before the client's initializationOptions apply.</summary>
     public GenerationOptions DefaultGeneration { get; }
@@ -71,6 +80,14 @@ public sealed class LspSession : IDisposable
     /// </summary>
     public RequestContext? BeginRequest(string uri, CancellationToken requestToken) =>
         Requests.BeginRequest(uri, () => Documents.Get(uri), (document, inFlight) => new RequestContext(document, Client, inFlight, this), requestToken);
+
+    /// <summary>
+    /// The context of a code action or explanation for <paramref name="uri"/>: like <see cref="BeginRequest"/>,
+    /// but it supersedes no other request and none supersedes it; an edit of the document cancels it when
+    /// <paramref name="cancelOnEdit"/>. Null when the document is not open.
+    /// </summary>
+    public RequestContext? BeginSideRequest(string uri, CancellationToken requestToken, bool cancelOnEdit) =>
+        Requests.BeginSideRequest(uri, () => Documents.Get(uri), (document, inFlight) => new RequestContext(document, Client, inFlight, this), cancelOnEdit, requestToken);
 
     /// <summary>Tells the client the model's state when it changed (lspcopilot/status), for its status bar.</summary>
     public void ReportStatus(string state, string? model = null, string? message = null)
@@ -130,9 +147,31 @@ public sealed class LspSession : IDisposable
 
     public void CancelAll() => Requests.CancelAll();
 
+    /// <summary>A forgotten conversation's cache in the engine goes too (best effort: the engine may be gone).</summary>
+    private void EndConversationInEngine(string conversationId)
+    {
+        if (Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } && ChatEngines.ChatOf(engine) is { } chat)
+        {
+            _ = EndAsync(chat);
+        }
+
+        async Task EndAsync(Completion.Chat.IChatEngine chat)
+        {
+            try
+            {
+                await chat.EndConversationAsync(conversationId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.Debug($"The engine could not forget conversation {conversationId}: {ex.Message}");
+            }
+        }
+    }
+
     public void Dispose()
     {
         CancelAll();
+        Conversations.EndAll();
         Documents.Dispose();
         (Contexts as IDisposable)?.Dispose();
     }

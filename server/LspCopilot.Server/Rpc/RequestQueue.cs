@@ -13,13 +13,16 @@ namespace LspCopilot.Server.Rpc;
 /// <para>
 /// Newest keystroke wins here, and only here: a request supersedes the previous request for the same
 /// document (that one ends Cancelled), and an edit of a document cancels its request in flight (that
-/// one ends ContentModified: its answer would apply to text that no longer exists).
+/// one ends ContentModified: its answer would apply to text that no longer exists). Code actions and
+/// explanations are side requests (<see cref="BeginSideRequest"/>): they take their snapshot the same way but
+/// supersede nothing, so a lightbulb or an explanation never cancels ghost text, nor the other way round.
 /// </para>
 /// </summary>
 public sealed class RequestQueue
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
+    private readonly HashSet<InFlight> _side = [];
 
     /// <summary>Applies a document notification after everything queued before it; edits of <paramref name="uri"/> cancel its request in flight.</summary>
     public void ApplyChange(string uri, Action apply)
@@ -29,6 +32,14 @@ public sealed class RequestQueue
             if (_inFlight.TryGetValue(uri, out var request))
             {
                 request.Cancel(byEdit: true);
+            }
+
+            foreach (var side in _side)
+            {
+                if (side.CancelOnEdit && side.Uri == uri)
+                {
+                    side.Cancel(byEdit: true);
+                }
             }
 
             apply();
@@ -60,12 +71,33 @@ public sealed class RequestQueue
         }
     }
 
+    /// <summary>
+    /// The context of a request that neither supersedes nor is superseded by others for the document (code
+    /// actions, explanations: they run beside ghost text, not instead of it); an edit of the document cancels
+    /// it when <paramref name="cancelOnEdit"/> (its answer would be about text that no longer exists). Null when
+    /// the document is not open.
+    /// </summary>
+    public RequestContext? BeginSideRequest(string uri, Func<DocumentSnapshot?> snapshot, Func<DocumentSnapshot, InFlight, RequestContext> create, bool cancelOnEdit, CancellationToken requestToken)
+    {
+        lock (_lock)
+        {
+            if (snapshot() is not { } document)
+            {
+                return null;
+            }
+
+            var request = new InFlight(this, uri, requestToken) { Side = true, CancelOnEdit = cancelOnEdit };
+            _side.Add(request);
+            return create(document, request);
+        }
+    }
+
     /// <summary>Cancels every request in flight (shutdown, connection lost).</summary>
     public void CancelAll()
     {
         lock (_lock)
         {
-            foreach (var request in _inFlight.Values)
+            foreach (var request in _inFlight.Values.Concat(_side))
             {
                 request.Cancel(byEdit: false);
             }
@@ -76,7 +108,11 @@ public sealed class RequestQueue
     {
         lock (_lock)
         {
-            if (_inFlight.TryGetValue(request.Uri, out var current) && ReferenceEquals(current, request))
+            if (request.Side)
+            {
+                _side.Remove(request);
+            }
+            else if (_inFlight.TryGetValue(request.Uri, out var current) && ReferenceEquals(current, request))
             {
                 _inFlight.Remove(request.Uri);
             }
@@ -103,6 +139,11 @@ public sealed class RequestQueue
         public CancellationToken Token { get; }
 
         public bool ByEdit => _byEdit;
+
+        /// <summary>Begun with <see cref="BeginSideRequest"/>: supersedes nothing.</summary>
+        internal bool Side { get; init; }
+
+        internal bool CancelOnEdit { get; init; } = true;
 
         internal void Cancel(bool byEdit)
         {
