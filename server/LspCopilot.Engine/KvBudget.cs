@@ -36,6 +36,15 @@ internal sealed class KvBudget
 
     public int Used => Completion.Held + _chats.Sum(c => c.Held);
 
+    public void ForEachCache(Action<KvCache> action)
+    {
+        action(Completion);
+        foreach (var chat in _chats)
+        {
+            action(chat);
+        }
+    }
+
     /// <summary>Forgets what the chat caches held after llama.cpp's memory was cleared as a whole.</summary>
     public void ForgetChats()
     {

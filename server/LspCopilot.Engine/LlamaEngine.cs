@@ -45,12 +45,8 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
         _cache = new KvCache(context, KvSequences.Completion, KvSequences.Parking, options.PrefillChunk, options.CacheReuseMinChunk);
         var conversation = new KvCache(context, KvSequences.Conversation, null, options.PrefillChunk, 0);
         var oneOff = new KvCache(context, KvSequences.OneOff, null, options.PrefillChunk, 0);
-        foreach (var cache in (KvCache[])[_cache, conversation, oneOff])
-        {
-            cache.ChunkStarting += () => Interlocked.Increment(ref _progress);
-        }
-
         _budget = new KvBudget((int)context.ContextSize, _cache, conversation, oneOff, log);
+        _budget.ForEachCache(cache => cache.ChunkStarting += () => Interlocked.Increment(ref _progress));
         _guard = VocabularyGuard.For(weights.NativeHandle, context.NativeHandle);
         if (!_guard.PassesEverything)
         {
@@ -81,6 +77,7 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
             conversation,
             oneOff,
             TokenizeSpecial,
+            t => t.IsControl(weights.NativeHandle.Vocab) ? TokenText((int)t) : null,
             _guard.Sanitize,
             bos,
             options.PrefillChunk,
@@ -125,11 +122,11 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
     /// <summary>Raised on the engine thread when it starts prefill, starts generating, or goes idle.</summary>
     public event Action<EnginePhase>? PhaseChanged;
 
-    /// <summary>Raised on the engine thread before each prompt chunk is decoded.</summary>
+    /// <summary>Raised on the engine thread before each prompt chunk is decoded (a completion's or a chat's).</summary>
     public event Action? PrefillChunkStarting
     {
-        add => _cache.ChunkStarting += value;
-        remove => _cache.ChunkStarting -= value;
+        add => _budget.ForEachCache(cache => cache.ChunkStarting += value);
+        remove => _budget.ForEachCache(cache => cache.ChunkStarting -= value);
     }
 
     /// <summary>Loads the model; throws <see cref="ModelLoadException"/> with a user-facing message on failure.</summary>

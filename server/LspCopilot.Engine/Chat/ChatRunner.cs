@@ -22,19 +22,20 @@ internal sealed class ChatRunner(
     KvCache conversation,
     KvCache oneOff,
     Func<string, LLamaToken[]> tokenize,
+    Func<LLamaToken, string?> controlText,
     Func<string, string> sanitize,
     LLamaToken? bos,
     int chunkSize,
     Action pause,
     Action progressed)
 {
-    private readonly ConversationTokens _kept = new();
+    private readonly ConversationTokens _kept = new(tokenize, controlText, bos);
 
     public string Layout => format.Layout;
 
     /// <summary>The tokens a first turn of <paramref name="messages"/> decodes (for tests and tools).</summary>
     public List<LLamaToken> BuildPrompt(IReadOnlyList<ChatMessage> messages) =>
-        new ConversationTokens().Continue(Render(messages), tokenize, bos);
+        new ConversationTokens(tokenize, controlText, bos).Continue(Render(messages));
 
     public ChatResult Run(ChatRequest request, Action<string>? onText, CancellationToken ct)
     {
@@ -46,10 +47,10 @@ internal sealed class ChatRunner(
         var clock = Stopwatch.StartNew();
         var kept = request.ConversationId is not null;
         var cache = kept ? conversation : oneOff;
-        var turn = kept ? _kept : new ConversationTokens();
+        var turn = kept ? _kept : new ConversationTokens(tokenize, controlText, bos);
         turn.Id = request.ConversationId;
         var prompt = Render(request.Messages);
-        var tokens = turn.Continue(prompt, tokenize, bos);
+        var tokens = turn.Continue(prompt);
         var promptTokens = tokens.Count;
         var cells = (int)context.ContextSize;
         if (promptTokens >= cells)
@@ -65,7 +66,7 @@ internal sealed class ChatRunner(
         {
             var (reused, logitsAt) = Decode(cache, tokens, ct);
             var result = Generate(request.Generation, cache, tokens, logitsAt, reply, onText, clock, ct);
-            turn.Record(prompt, tokens[..promptTokens], reply.Text, reply.Complete(result.Reason) ? tokens[promptTokens..] : []);
+            turn.Record(prompt, tokens[..promptTokens], reply.Text, tokens[promptTokens..], reply.Complete(result.Reason));
             return new ChatResult(result.Text, result.Reason, new CompletionStats(promptTokens, reused, result.Generated, result.FirstToken, clock.Elapsed))
             {
                 Layout = format.Layout,
@@ -74,7 +75,7 @@ internal sealed class ChatRunner(
         catch (OperationCanceledException)
         {
             // What was decoded stays valid: the prompt is a checkpoint for the next turn.
-            turn.Record(prompt, tokens[..promptTokens], string.Empty, []);
+            turn.Record(prompt, tokens[..promptTokens], string.Empty, [], replyComplete: false);
             throw;
         }
         catch
