@@ -130,6 +130,19 @@ public sealed class LlamaChatTests : IDisposable
     }
 
     [Fact]
+    public async Task Chat_ModelWritesTheEndOfTurnToken_StopsThereWithoutIt()
+    {
+        var model = ChatModels.Write(_folder, ChatModels.ChatMLTemplate, new Dictionary<int, string> { [ChatModels.FirstMarkerId] = "<|im_start|>", [ChatModels.FullStopId] = "<|im_end|>" }, "full-stop-ends-turns.gguf");
+        using var engine = Load(model);
+
+        var result = await engine.ChatAsync(Ask("Who is Max?", maxTokens: 200), null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(StopReason.EndOfGeneration, result.Reason);
+        Assert.InRange(result.Stats.GeneratedTokens, 1, 199);
+        Assert.DoesNotContain("<|im_end|>", result.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Chat_CancelledMidGeneration_StopsWithCancellation_NextChatRuns()
     {
         using var engine = Load();

@@ -22,16 +22,23 @@ public static class ChatModels
     /// <summary>Id of the first marker.</summary>
     public const int FirstMarkerId = 3;
 
+    /// <summary>The stories model's id of ".", which it writes in almost every sentence.</summary>
+    public const int FullStopId = 426;
+
     /// <summary>Writes the stories model with <paramref name="markers"/> as control tokens and <paramref name="template"/> (none when null).</summary>
-    public static string Write(TempFolder folder, string? template, IReadOnlyList<string> markers, string fileName = "chat.gguf")
+    public static string Write(TempFolder folder, string? template, IReadOnlyList<string> markers, string fileName = "chat.gguf") =>
+        Write(folder, template, markers.Select((m, i) => (FirstMarkerId + i, m)).ToDictionary(), fileName);
+
+    /// <summary>Writes the stories model with the tokens of <paramref name="controls"/> renamed to control tokens.</summary>
+    public static string Write(TempFolder folder, string? template, IReadOnlyDictionary<int, string> controls, string fileName)
     {
         var writer = GgufWriter.CopyOf(TestModels.Require(TestModels.Stories));
         var tokens = ((GgufArray)writer.Get("tokenizer.ggml.tokens")!.Value).Items!.ToArray();
         var types = ((GgufArray)writer.Get("tokenizer.ggml.token_type")!.Value).Items!.ToArray();
-        for (var i = 0; i < markers.Count; i++)
+        foreach (var (id, marker) in controls)
         {
-            tokens[FirstMarkerId + i] = markers[i];
-            types[FirstMarkerId + i] = 3;
+            tokens[id] = marker;
+            types[id] = 3;
         }
 
         writer.SetArray("tokenizer.ggml.tokens", GgufValueType.String, tokens);
