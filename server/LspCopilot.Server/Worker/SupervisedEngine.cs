@@ -299,7 +299,7 @@ public sealed class SupervisedEngine : ICompletionEngine, IChatEngine
             _lastCrash = why;
             crash = new EngineCrashedException(
                 _connector.OwnsWorker
-                    ? $"The inference worker {why}; LspCopilot is restarting it. This suggestion was lost; the next one works once the model has reloaded."
+                    ? $"The inference worker {why}; LspCopilot is restarting it. What it was generating (a suggestion, a chat reply) was lost; the next request works once the model has reloaded."
                     : $"The connection to {_connector.Description} was lost (it {why}); LspCopilot is reconnecting.",
                 id);
             if (ReferenceEquals(_live, worker))
