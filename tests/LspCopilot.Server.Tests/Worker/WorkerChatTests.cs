@@ -119,6 +119,34 @@ public sealed class WorkerChatTests : IDisposable
     }
 
     [Fact]
+    public async Task WorkerFrozenMidChat_ChatFailsAfterTheStallTimeout_AFreshWorkerServesTheNext()
+    {
+        using var remote = ChildWorkers.Start(ChatModels.ChatML(_folder), options: new EngineOptions { StallTimeoutSeconds = 2 });
+        var pid = remote.WorkerProcessId!.Value;
+        var frozen = 0;
+        try
+        {
+            var running = remote.ChatAsync(Ask("Who is Max?", maxTokens: 100_000), _ =>
+            {
+                if (Interlocked.Exchange(ref frozen, 1) == 0)
+                {
+                    ChildWorkers.Freeze(pid);
+                }
+            }, TestContext.Current.CancellationToken);
+            var error = await Assert.ThrowsAsync<EngineCrashedException>(() => running.WaitAsync(s_guard, TestContext.Current.CancellationToken));
+            var next = await remote.ChatAsync(Ask("And Lily?"), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken);
+
+            Assert.Contains("no progress for 2 s", error.Message, StringComparison.Ordinal);
+            Assert.Equal(24, next.Stats.GeneratedTokens);
+            Assert.NotEqual(pid, remote.WorkerProcessId);
+        }
+        finally
+        {
+            ChildWorkers.Thaw(pid);
+        }
+    }
+
+    [Fact]
     public async Task EndConversation_FromAnotherConnection_LeavesThisConnectionsConversation()
     {
         using var host = new WorkerHost((options, log) => EngineFactory.Create(options, log), ServerLog.Silent);
