@@ -1,4 +1,5 @@
 using LspCopilot.Completion;
+using LspCopilot.Completion.Chat;
 
 namespace LspCopilot.Engine;
 
@@ -13,8 +14,11 @@ public sealed record SchedulerStats(long Served, long CacheHits, long Cancelled,
 /// stops at the engine's next chunk or token if it runs (which request supersedes which is the
 /// server's decision, made where the keystrokes arrive); waiting requests are bounded and taken in
 /// turns across clients; overflow fails at once with <see cref="EngineBusyException"/>.
+/// Chats have a lane of their own, one at a time in arrival order, bounded the same way: a chat is
+/// handed to the engine while completions keep flowing, and the engine lets each waiting completion
+/// in between the chat's chunks and tokens (completions first).
 /// </summary>
-public sealed class EngineScheduler : ICompletionEngine, IProgressSource
+public sealed class EngineScheduler : ICompletionEngine, IChatEngine, IProgressSource
 {
     private readonly ICompletionEngine _inner;
     private readonly EngineOptions _options;
@@ -25,6 +29,9 @@ public sealed class EngineScheduler : ICompletionEngine, IProgressSource
     private readonly SemaphoreSlim _work = new(0);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _worker;
+    private readonly SemaphoreSlim _chatTurn = new(1, 1);
+    private Task _runningChat = Task.CompletedTask;
+    private int _chats;
     private Job? _running;
     private string? _lastClient;
     private long _served;
@@ -52,6 +59,9 @@ public sealed class EngineScheduler : ICompletionEngine, IProgressSource
     public int ContextSize => _inner.ContextSize;
 
     public CompletionCache Cache => _cache;
+
+    /// <summary>The inner engine's chat layout; null when it cannot chat.</summary>
+    public string? ChatLayout => (_inner as IChatEngine)?.ChatLayout;
 
     public SchedulerStats Stats => new(
         Interlocked.Read(ref _served),
@@ -96,6 +106,58 @@ public sealed class EngineScheduler : ICompletionEngine, IProgressSource
             TimeSpan.FromSeconds(Math.Max(1, _options.StallTimeoutSeconds)),
             cancellationToken);
     }
+
+    /// <summary>
+    /// Runs a chat when the chats before it are done, under the same stall watchdog as completions; completions
+    /// are not held up (the engine runs them between the chat's chunks and tokens).
+    /// </summary>
+    public async Task<ChatResult> ChatAsync(ChatRequest request, Action<string>? onText, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var chat = _inner as IChatEngine ?? throw new NotSupportedException($"The engine serving {ModelName} cannot chat.");
+        if (Interlocked.Increment(ref _chats) > _options.QueueLimit + 1)
+        {
+            Interlocked.Decrement(ref _chats);
+            Interlocked.Increment(ref _overflowed);
+            throw new EngineBusyException($"The engine is busy: {_options.QueueLimit} chats are waiting. Try again in a moment.");
+        }
+
+        try
+        {
+            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+            await _chatTurn.WaitAsync(call.Token).ConfigureAwait(false);
+            try
+            {
+                var streamed = onText is null ? null : new Action<string>(text => { Interlocked.Increment(ref _streamed); onText(text); });
+                return await StallWatchdog.RunAsync(
+                    token =>
+                    {
+                        var running = chat.ChatAsync(request, streamed, token);
+                        _runningChat = running;
+                        return running;
+                    },
+                    () => Progress,
+                    TimeSpan.FromSeconds(Math.Max(1, _options.StallTimeoutSeconds)),
+                    call.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _chatTurn.Release();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Increment(ref _cancelled);
+            throw;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _chats);
+        }
+    }
+
+    public Task EndConversationAsync(string conversationId, CancellationToken cancellationToken) =>
+        _inner is IChatEngine chat ? chat.EndConversationAsync(conversationId, cancellationToken) : Task.CompletedTask;
 
     /// <summary>The inner engine's progress (chunks and tokens decoded) when it reports it, else the text it streamed.</summary>
     public long Progress => _inner is IProgressSource source ? source.Progress : Interlocked.Read(ref _streamed);
@@ -237,14 +299,15 @@ public sealed class EngineScheduler : ICompletionEngine, IProgressSource
         }
     }
 
-    /// <summary>Waits for the scheduler's loop to end while the engine makes progress; false when it stalls for a second.</summary>
+    /// <summary>Waits for the scheduler's loop and a running chat to end while the engine makes progress; false when it stalls for a second.</summary>
     private bool WaitForTheRunningJob()
     {
         var seen = Progress;
         var since = System.Diagnostics.Stopwatch.StartNew();
+        var running = Task.WhenAll(_worker, _runningChat);
         try
         {
-            while (!_worker.Wait(TimeSpan.FromMilliseconds(50)))
+            while (!running.Wait(TimeSpan.FromMilliseconds(50)))
             {
                 if (Progress != seen)
                 {
@@ -258,7 +321,7 @@ public sealed class EngineScheduler : ICompletionEngine, IProgressSource
         }
         catch (AggregateException)
         {
-            // The worker ends with the scheduler; its own failures were already reported to callers.
+            // The worker ends with the scheduler; its own failures (and the chat's) were already reported to callers.
         }
 
         return true;

@@ -8,19 +8,21 @@ public readonly record struct PrefillResult(int Reused, int Shifted, int Decoded
 
 /// <summary>
 /// The tokens held in one sequence of the KV cache, kept in step with llama.cpp's memory. A new prompt
-/// keeps the longest common prefix; where the cache can shift, later chunks that still match (the text
-/// after an edit, the FIM suffix after a typed character) are moved to their new positions instead of
-/// decoded again (llama-server's --cache-reuse, extended to insertions). Only the rest is decoded, in
-/// chunks, checking cancellation between them.
+/// keeps the longest common prefix; where the cache can shift and a side sequence is given, later chunks
+/// that still match (the text after an edit, the FIM suffix after a typed character) are moved to their
+/// new positions instead of decoded again (llama-server's --cache-reuse, extended to insertions). Only the
+/// rest is decoded, in chunks, checking cancellation between them.
 /// </summary>
-internal sealed class KvCache(LLamaContext context, int chunkSize, int reuseMinChunk)
+internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? side, int chunkSize, int reuseMinChunk)
 {
-    private static readonly LLamaSeqId s_seq = LLamaSeqId.Zero;
-    private static readonly LLamaSeqId s_side = (LLamaSeqId)1;
     private readonly List<LLamaToken> _tokens = [];
     private readonly LLamaBatch _batch = new();
+    private int _parked;
 
     public int Count => _tokens.Count;
+
+    /// <summary>Cells this cache holds: its tokens, and during a prefill the reused chunks waiting to move into place.</summary>
+    public int Held => _tokens.Count + _parked;
 
     /// <summary>Parks every reused chunk before moving it into place, even a single one (the slower path, for tests that compare the two).</summary>
     internal bool ParkAlways { get; set; }
@@ -29,6 +31,12 @@ internal sealed class KvCache(LLamaContext context, int chunkSize, int reuseMinC
 
     /// <summary>Raised before each prompt chunk is decoded (for cancellation measurements).</summary>
     public event Action? ChunkStarting;
+
+    /// <summary>
+    /// Called before each decode with the number of new tokens, so that the owner of several sequences in one
+    /// context can free KV cells for them (the sequences share the context's cells).
+    /// </summary>
+    public Action<int>? NeedCells { get; set; }
 
     /// <summary>Makes the cache hold <paramref name="prompt"/>; <paramref name="planned"/> runs once the reuse is planned, before anything is decoded.</summary>
     public PrefillResult Prefill(IReadOnlyList<LLamaToken> prompt, CancellationToken ct, Action? planned = null)
@@ -42,7 +50,8 @@ internal sealed class KvCache(LLamaContext context, int chunkSize, int reuseMinC
         }
 
         var handle = context.NativeHandle;
-        var moves = reuseMinChunk > 0 && handle.MemoryCanShift && handle.MaxSeq > 1
+        var parkedIn = side ?? seq;
+        var moves = side is not null && reuseMinChunk > 0 && handle.MemoryCanShift && handle.MaxSeq > (uint)(int)parkedIn
             ? ChunkReusePlanner.Plan(_tokens, prompt, common, reuseMinChunk)
             : [];
         planned?.Invoke();
@@ -55,15 +64,16 @@ internal sealed class KvCache(LLamaContext context, int chunkSize, int reuseMinC
         var parking = moves.Count > 1 || ParkAlways ? Math.Max(_tokens.Count, prompt.Count) : 0;
         foreach (var move in moves)
         {
-            handle.MemorySequenceCopy(s_seq, s_side, move.CacheStart, move.CacheStart + move.Length);
+            handle.MemorySequenceCopy(seq, parkedIn, move.CacheStart, move.CacheStart + move.Length);
         }
 
-        handle.MemorySequenceRemove(s_seq, common, -1);
+        handle.MemorySequenceRemove(seq, common, -1);
+        _parked = moves.Sum(m => m.Length);
         if (parking > 0)
         {
             foreach (var move in moves)
             {
-                handle.MemorySequenceAdd(s_side, move.CacheStart, move.CacheStart + move.Length, parking);
+                handle.MemorySequenceAdd(parkedIn, move.CacheStart, move.CacheStart + move.Length, parking);
             }
         }
 
@@ -76,13 +86,15 @@ internal sealed class KvCache(LLamaContext context, int chunkSize, int reuseMinC
             {
                 decoded += DecodeRange(prompt, _tokens.Count, move.PromptStart, ct, ref logitsIndex);
                 var parked = move.CacheStart + parking;
-                handle.MemorySequenceAdd(s_side, parked, parked + move.Length, move.PromptStart - parked);
-                handle.MemorySequenceCopy(s_side, s_seq, move.PromptStart, move.PromptStart + move.Length);
-                handle.MemorySequenceRemove(s_side, move.PromptStart, move.PromptStart + move.Length);
+                handle.MemorySequenceAdd(parkedIn, parked, parked + move.Length, move.PromptStart - parked);
+                handle.MemorySequenceCopy(parkedIn, seq, move.PromptStart, move.PromptStart + move.Length);
+                handle.MemorySequenceRemove(parkedIn, move.PromptStart, move.PromptStart + move.Length);
                 for (var i = 0; i < move.Length; i++)
                 {
                     _tokens.Add(prompt[move.PromptStart + i]);
                 }
+
+                _parked -= move.Length;
             }
 
             decoded += DecodeRange(prompt, _tokens.Count, prompt.Count, ct, ref logitsIndex);
@@ -91,7 +103,8 @@ internal sealed class KvCache(LLamaContext context, int chunkSize, int reuseMinC
         {
             if (moves.Count > 0)
             {
-                handle.MemorySequenceRemove(s_side, -1, -1);
+                handle.MemorySequenceRemove(parkedIn, -1, -1);
+                _parked = 0;
             }
         }
 
@@ -107,10 +120,11 @@ internal sealed class KvCache(LLamaContext context, int chunkSize, int reuseMinC
             ct.ThrowIfCancellationRequested();
             ChunkStarting?.Invoke();
             var count = Math.Min(step, to - start);
+            NeedCells?.Invoke(count);
             _batch.Clear();
             for (var i = 0; i < count; i++)
             {
-                _batch.Add(prompt[start + i], start + i, s_seq, start + i == prompt.Count - 1);
+                _batch.Add(prompt[start + i], start + i, seq, start + i == prompt.Count - 1);
             }
 
             Decode();
@@ -128,19 +142,34 @@ internal sealed class KvCache(LLamaContext context, int chunkSize, int reuseMinC
     /// <summary>Decodes one generated token after the cached ones; its logits are at index 0.</summary>
     public void Append(LLamaToken token)
     {
+        NeedCells?.Invoke(1);
         _batch.Clear();
-        _batch.Add(token, _tokens.Count, s_seq, true);
+        _batch.Add(token, _tokens.Count, seq, true);
         Decode();
         _tokens.Add(token);
     }
 
+    /// <summary>Forgets this cache's sequence (and its side sequence); other sequences of the context stay.</summary>
     public void Clear()
     {
-        context.NativeHandle.MemoryClear(true);
+        context.NativeHandle.MemorySequenceRemove(seq, -1, -1);
+        if (side is { } parked)
+        {
+            context.NativeHandle.MemorySequenceRemove(parked, -1, -1);
+        }
+
         _tokens.Clear();
+        _parked = 0;
     }
 
-    private int CommonPrefix(IReadOnlyList<LLamaToken> prompt)
+    /// <summary>Forgets what the cache held after llama.cpp's memory was cleared as a whole.</summary>
+    public void Forget()
+    {
+        _tokens.Clear();
+        _parked = 0;
+    }
+
+    public int CommonPrefix(IReadOnlyList<LLamaToken> prompt)
     {
         var common = 0;
         var limit = Math.Min(_tokens.Count, prompt.Count);

@@ -4,29 +4,33 @@ using LLama.Native;
 using LLama.Sampling;
 using LLama;
 using LspCopilot.Completion;
+using LspCopilot.Completion.Chat;
+using LspCopilot.Engine.Chat;
 using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Engine;
 
 /// <summary>
-/// One long-lived llama.cpp model and context. The <see cref="KvCache"/> remembers the tokens in the
-/// KV cache, so each request decodes only what differs from the previous prompt. Decoding is
-/// serialized: one request runs at a time, checking cancellation between prefill chunks and per
-/// generated token.
+/// One long-lived llama.cpp model and context, for completions and chats. The <see cref="KvCache"/> remembers the
+/// tokens in the KV cache, so each request decodes only what differs from the previous prompt; chats keep their
+/// tokens in their own sequences (<see cref="ChatRunner"/>). Decoding is serialized on one thread: one completion
+/// at a time, one chat at a time, and a waiting completion runs inside a chat between its chunks and tokens.
+/// Cancellation is checked between prefill chunks and per generated token.
 /// </summary>
-public sealed class LlamaEngine : ICompletionEngine, IProgressSource
+public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSource
 {
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _chatGate = new(1, 1);
     private readonly EngineThread _thread = new("llama engine");
-    private readonly bool _fillsEveryCore;
     private readonly KvCache _cache;
+    private readonly KvBudget _budget;
+    private readonly ChatRunner _chat;
+    private readonly CompletionRunner _completions;
     private readonly PromptBuilder _prompts;
     private readonly VocabularyGuard _guard;
 
-    /// <summary>The previous request's prompt (traced requests count what changed against it).</summary>
-    private IReadOnlyList<LLamaToken>? _lastPrompt;
     private bool _disposed;
     private long _progress;
 
@@ -35,24 +39,58 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
         _weights = weights;
         _context = context;
         Options = options;
-        _fillsEveryCore = options.Threads >= Environment.ProcessorCount;
         ModelName = Path.GetFileName(options.ModelPath) ?? "model";
         Fim = VocabularyFim.FromVocabulary(weights.NativeHandle.Vocab, weights.Metadata.GetValueOrDefault("general.architecture"), weights.Metadata.GetValueOrDefault("general.name"))
             .WithOrder(options.FimOrder);
-        _cache = new KvCache(context, options.PrefillChunk, options.CacheReuseMinChunk);
-        _cache.ChunkStarting += () => Interlocked.Increment(ref _progress);
+        _cache = new KvCache(context, KvSequences.Completion, KvSequences.Parking, options.PrefillChunk, options.CacheReuseMinChunk);
+        var conversation = new KvCache(context, KvSequences.Conversation, null, options.PrefillChunk, 0);
+        var oneOff = new KvCache(context, KvSequences.OneOff, null, options.PrefillChunk, 0);
+        _budget = new KvBudget((int)context.ContextSize, _cache, conversation, oneOff, log);
+        _budget.ForEachCache(cache => cache.ChunkStarting += () => Interlocked.Increment(ref _progress));
         _guard = VocabularyGuard.For(weights.NativeHandle, context.NativeHandle);
         if (!_guard.PassesEverything)
         {
             log.Info($"{ModelName}: its vocabulary cannot spell every character; those are replaced before tokenizing.");
         }
 
-        _prompts = new PromptBuilder(Tokenize, Fim, weights.NativeHandle.Vocab.ShouldAddBOS ? weights.NativeHandle.Vocab.BOS : null);
+        var bos = weights.NativeHandle.Vocab.ShouldAddBOS ? weights.NativeHandle.Vocab.BOS : (LLamaToken?)null;
+        _prompts = new PromptBuilder(Tokenize, Fim, bos);
+        _completions = new CompletionRunner(
+            context,
+            _cache,
+            _prompts,
+            Fim,
+            options.Threads >= Environment.ProcessorCount,
+            phase => PhaseChanged?.Invoke(phase),
+            () => Interlocked.Increment(ref _progress));
+        var format = ChatFormats.Choose(
+            options.ChatTemplate,
+            weights.NativeHandle.GetTemplate(null, strict: false),
+            weights.Metadata.GetValueOrDefault("general.architecture"),
+            TokenizeSpecial,
+            ModelName,
+            log);
+        _chat = new ChatRunner(
+            context,
+            format,
+            _budget,
+            conversation,
+            oneOff,
+            TokenizeSpecial,
+            t => t.IsControl(weights.NativeHandle.Vocab) ? TokenText((int)t) : null,
+            _guard.Sanitize,
+            bos,
+            options.PrefillChunk,
+            _thread.RunUrgent,
+            () => Interlocked.Increment(ref _progress));
     }
 
     public string ModelName { get; }
 
     public FimLayout Fim { get; }
+
+    /// <summary>How chats are laid out: "chat template (NAME)" or "plain".</summary>
+    public string ChatLayout => _chat.Layout;
 
     public EngineOptions Options { get; }
 
@@ -67,6 +105,12 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
     /// <summary>The tokens in the KV cache, in order (for tests).</summary>
     internal IReadOnlyList<LLamaToken> CachedTokens => _cache.Tokens;
 
+    /// <summary>KV cells in use by every sequence (for tests).</summary>
+    internal int UsedCells => _budget.Used;
+
+    /// <summary>Completions handed to the engine thread and not started yet (for tests that line one up behind a chat's next token).</summary>
+    internal int WaitingCompletions => _thread.PendingUrgent;
+
     internal LLamaContext Context => _context;
 
     /// <summary>Parks every reused chunk before moving it (the slower path a typed character took before; for tests that compare the two).</summary>
@@ -78,11 +122,11 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
     /// <summary>Raised on the engine thread when it starts prefill, starts generating, or goes idle.</summary>
     public event Action<EnginePhase>? PhaseChanged;
 
-    /// <summary>Raised on the engine thread before each prompt chunk is decoded.</summary>
+    /// <summary>Raised on the engine thread before each prompt chunk is decoded (a completion's or a chat's).</summary>
     public event Action? PrefillChunkStarting
     {
-        add => _cache.ChunkStarting += value;
-        remove => _cache.ChunkStarting -= value;
+        add => _budget.ForEachCache(cache => cache.ChunkStarting += value);
+        remove => _budget.ForEachCache(cache => cache.ChunkStarting -= value);
     }
 
     /// <summary>Loads the model; throws <see cref="ModelLoadException"/> with a user-facing message on failure.</summary>
@@ -124,10 +168,13 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
     public LLamaToken[] Tokenize(string text) =>
         text.Length == 0 ? [] : _context.Tokenize(_guard.Sanitize(text), addBos: false, special: false);
 
+    /// <summary>Tokenizes a chat prompt: control tokens written in the text (the template's turn markers) become those tokens.</summary>
+    private LLamaToken[] TokenizeSpecial(string text) =>
+        text.Length == 0 ? [] : _context.Tokenize(text, addBos: false, special: true);
+
     /// <summary>The text of one token, control tokens included (for tools that show the exact prompt).</summary>
     public string TokenText(int token) => _weights.NativeHandle.Vocab.LLamaTokenToString((LLamaToken)token, isSpecialToken: true) ?? string.Empty;
 
-    /// <summary>The prompt tokens a request would be decoded as (for tests and tools).</summary>
     /// <summary>The tokens the engine would decode for <paramref name="request"/>, BOS first when the model has one.</summary>
     public List<LLamaToken> BuildPrompt(CompletionRequest request) => _prompts.Build(request, ContextSize);
 
@@ -135,13 +182,17 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
     public IReadOnlyList<int> BuildPromptText(CompletionRequest request) =>
         [.. new PromptBuilder(Tokenize, Fim, bos: null).Build(request, ContextSize).Select(t => (int)t)];
 
+    /// <summary>The tokens a first turn of <paramref name="messages"/> decodes, BOS first when the model has one (for tests and tools).</summary>
+    public IReadOnlyList<int> BuildChatPrompt(IReadOnlyList<ChatMessage> messages) => [.. _chat.BuildPrompt(messages).Select(t => (int)t)];
+
+    /// <summary>Runs urgently: a chat running on the engine thread lets it in at its next chunk or token.</summary>
     public async Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await _thread.RunAsync(() => Run(request, onText, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await _thread.RunAsync(() => _completions.Run(request, onText, cancellationToken), cancellationToken, urgent: true).ConfigureAwait(false);
         }
         finally
         {
@@ -149,13 +200,50 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
         }
     }
 
-    /// <summary>Forgets the KV cache (the next request decodes its whole prompt). For benchmarks and recovery.</summary>
+    public async Task<ChatResult> ChatAsync(ChatRequest request, Action<string>? onText, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _chatGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _thread.RunAsync(() => _chat.Run(request, onText, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _chatGate.Release();
+        }
+    }
+
+    /// <summary>Waits for a running chat, then forgets the conversation's tokens if it is the one kept.</summary>
+    public async Task EndConversationAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _chatGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _thread.RunAsync(() => { _chat.End(conversationId); return true; }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _chatGate.Release();
+        }
+    }
+
+    /// <summary>Forgets the KV cache, conversations included (the next request decodes its whole prompt). For benchmarks and recovery.</summary>
     public async Task ResetCacheAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _cache.Clear();
+            await _chatGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ClearMemory();
+            }
+            finally
+            {
+                _chatGate.Release();
+            }
         }
         finally
         {
@@ -170,179 +258,28 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
     public async Task<T> RunExclusiveAsync<T>(Func<LLamaContext, LLamaWeights, T> work, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _chatGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _cache.Clear();
+            ClearMemory();
             return await _thread.RunAsync(() => work(_context, _weights), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _cache.Clear();
+            ClearMemory();
+            _chatGate.Release();
             _gate.Release();
         }
     }
 
-    private CompletionResult Run(CompletionRequest request, Action<string>? onText, CancellationToken ct)
+    /// <summary>Empties every sequence (only with both gates held: nothing runs on the engine thread).</summary>
+    private void ClearMemory()
     {
-        var clock = Stopwatch.StartNew();
-        var trace = request.Trace;
-        trace?.Mark(LatencyTrace.Stages.EngineThread);
-        var prompt = _prompts.Build(request, ContextSize);
-        if (trace is not null)
-        {
-            trace.Mark(LatencyTrace.Stages.PromptBuilt);
-            trace.Count(LatencyTrace.Counts.Prompt, prompt.Count);
-            trace.Count(LatencyTrace.Counts.MinimumChanged, MinimumChanged(_lastPrompt, prompt));
-        }
-
-        _lastPrompt = prompt;
-        try
-        {
-            PhaseChanged?.Invoke(EnginePhase.Prefill);
-            var prefill = _cache.Prefill(prompt, ct, trace is null ? null : () => trace.Mark(LatencyTrace.Stages.ReusePlanned));
-            trace?.Mark(LatencyTrace.Stages.Prefilled);
-            trace?.Count(LatencyTrace.Counts.Reprefill, prefill.Decoded);
-            PhaseChanged?.Invoke(EnginePhase.Generate);
-            return Generate(request, prompt.Count, prefill, onText, clock, ct);
-        }
-        catch (OperationCanceledException)
-        {
-            throw;
-        }
-        catch
-        {
-            // A failed decode leaves the KV cache in an unknown state: start from scratch next time.
-            _cache.Clear();
-            throw;
-        }
-        finally
-        {
-            PhaseChanged?.Invoke(EnginePhase.Idle);
-        }
+        _context.NativeHandle.MemoryClear(true);
+        _cache.Forget();
+        _budget.ForgetChats();
+        _chat.Forget();
     }
-
-    private CompletionResult Generate(CompletionRequest request, int promptTokens, PrefillResult prefill, Action<string>? onText, Stopwatch clock, CancellationToken ct)
-    {
-        var generation = request.Generation;
-        using var sampler = CreateSampler(generation);
-        var decoder = new StreamingTokenDecoder(_context);
-        var vocab = _weights.NativeHandle.Vocab;
-        var text = new StringBuilder();
-        var generated = 0;
-        var ttft = TimeSpan.Zero;
-        var reason = StopReason.TokenLimit;
-        var logitsAt = prefill.LogitsIndex;
-
-        while (generated < generation.MaxTokens)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (_cache.Count >= ContextSize)
-            {
-                reason = StopReason.ContextFull;
-                break;
-            }
-
-            var next = sampler.Sample(_context.NativeHandle, logitsAt);
-            if (generated == 0)
-            {
-                ttft = clock.Elapsed;
-                request.Trace?.Mark(LatencyTrace.Stages.FirstToken);
-            }
-
-            generated++;
-            Interlocked.Increment(ref _progress);
-            if (next.IsEndOfGeneration(vocab) || IsFimControl(next))
-            {
-                reason = StopReason.EndOfGeneration;
-                break;
-            }
-
-            sampler.Accept(next);
-            decoder.Add(next);
-            var piece = decoder.Read();
-            var before = text.Length;
-            text.Append(piece);
-
-            if (request.Mode == CompletionMode.SingleLine && piece.Contains('\n', StringComparison.Ordinal))
-            {
-                var newline = text.ToString().IndexOf('\n', before);
-                text.Length = newline > 0 && text[newline - 1] == '\r' ? newline - 1 : newline;
-                reason = StopReason.EndOfLine;
-                break;
-            }
-
-            if (request.Stopper is { } stopper && stopper.FindStop(text.ToString()) is int keep)
-            {
-                text.Length = keep;
-                reason = StopReason.Stopper;
-                break;
-            }
-
-            if (onText is not null)
-            {
-                request.Trace?.Mark(LatencyTrace.Stages.FirstText);
-                onText(text.ToString());
-                if (generated == 1 && _fillsEveryCore)
-                {
-                    // Pause a millisecond before decoding on: when llama.cpp's threads fill every core, the
-                    // threads that pass the first text on to the editor wait for a core otherwise (measured on
-                    // 2 cores with bench --suite keystroke: ~3 ms off the first $/progress in process, ~1.5 ms
-                    // through the worker, for 1 ms more on the whole suggestion).
-                    Thread.Sleep(1);
-                }
-            }
-
-            _cache.Append(next);
-            logitsAt = 0;
-        }
-
-        var final = text.ToString();
-        if (reason is not (StopReason.TokenLimit or StopReason.ContextFull))
-        {
-            onText?.Invoke(final);
-        }
-
-        return new CompletionResult(final, reason, new CompletionStats(promptTokens, prefill.Reused, generated, ttft, clock.Elapsed) { Shifted = prefill.Shifted });
-    }
-
-    /// <summary>
-    /// The least a prompt needs decoded after <paramref name="previous"/>: the tokens outside their common prefix
-    /// and common suffix, plus the last token when it is in the common suffix (its logits choose the first
-    /// new token). At least one.
-    /// </summary>
-    internal static int MinimumChanged(IReadOnlyList<LLamaToken>? previous, IReadOnlyList<LLamaToken> prompt)
-    {
-        if (previous is null)
-        {
-            return prompt.Count;
-        }
-
-        var limit = Math.Min(previous.Count, prompt.Count);
-        var prefix = 0;
-        while (prefix < limit && previous[prefix] == prompt[prefix])
-        {
-            prefix++;
-        }
-
-        var suffix = 0;
-        while (suffix < limit - prefix && previous[previous.Count - 1 - suffix] == prompt[prompt.Count - 1 - suffix])
-        {
-            suffix++;
-        }
-
-        return Math.Max(1, prompt.Count - prefix - suffix + (suffix > 0 ? 1 : 0));
-    }
-
-    private bool IsFimControl(LLamaToken token)
-    {
-        var id = (int)token;
-        return Fim.HasFim && (id == Fim.PrefixToken || id == Fim.SuffixToken || id == Fim.MiddleToken);
-    }
-
-    private static BaseSamplingPipeline CreateSampler(GenerationOptions generation) =>
-        generation.Temperature <= 0
-            ? new GreedySamplingPipeline()
-            : new DefaultSamplingPipeline { Temperature = generation.Temperature, Seed = generation.Seed };
 
     public void Dispose()
     {
@@ -353,6 +290,7 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
 
         _disposed = true;
         _gate.Wait();
+        _chatGate.Wait();
         try
         {
             _thread.Dispose();
@@ -361,6 +299,8 @@ public sealed class LlamaEngine : ICompletionEngine, IProgressSource
         }
         finally
         {
+            _chatGate.Release();
+            _chatGate.Dispose();
             _gate.Release();
             _gate.Dispose();
         }

@@ -33,8 +33,9 @@ public static class ModelParamsFactory
                 (false, true) => LLamaLoadMode.MemoryLock,
                 _ => LLamaLoadMode.None,
             },
-            // A second sequence parks reused KV chunks during prefill; unified, so it does not halve the context.
-            SeqMax = 2,
+            // Completions, the parking of reused chunks, a kept conversation and a one-off chat each have a
+            // sequence (KvSequences); unified, so the sequences share the context instead of splitting it.
+            SeqMax = KvSequences.Count,
             KVUnified = true,
             BatchSize = 512,
             UBatchSize = 512,

@@ -120,6 +120,18 @@ public sealed class EngineOptionsJsonTests
         Assert.Contains(unknownProblems, p => p.Contains("fimOrder", StringComparison.Ordinal) && p.Contains("psm", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Apply_ChatTemplate_AcceptedFromAClient_NotANameSkippedSayingWhatToUse()
+    {
+        var options = Apply("""{ "chatTemplate": "ChatML" }""", out var problems);
+        var bad = Apply("""{ "chatTemplate": "{% for m in messages %}" }""", out var badProblems);
+
+        Assert.Empty(problems);
+        Assert.Equal("chatml", options.ChatTemplate);
+        Assert.Equal("auto", bad.ChatTemplate);
+        Assert.Contains(badProblems, p => p.Contains("chatTemplate", StringComparison.Ordinal) && p.Contains("plain", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("auto", FimOrder.PrefixSuffixMiddle)]
     [InlineData("psm", FimOrder.PrefixSuffixMiddle)]

@@ -99,12 +99,12 @@ public sealed class KeystrokePathTests
     [InlineData(new[] { 7, 8 }, new[] { 1, 2, 3 }, 3)]
     public void MinimumChanged_TokensOutsideTheCommonPrefixAndSuffix_PlusTheLastWhenItIsShared(int[] previous, int[] prompt, int expected)
     {
-        Assert.Equal(expected, LlamaEngine.MinimumChanged([.. previous.Select(t => (LLamaToken)t)], [.. prompt.Select(t => (LLamaToken)t)]));
+        Assert.Equal(expected, CompletionRunner.MinimumChanged([.. previous.Select(t => (LLamaToken)t)], [.. prompt.Select(t => (LLamaToken)t)]));
     }
 
     [Fact]
     public void MinimumChanged_NoPreviousPrompt_TheWholePrompt()
     {
-        Assert.Equal(3, LlamaEngine.MinimumChanged(null, [(LLamaToken)1, (LLamaToken)2, (LLamaToken)3]));
+        Assert.Equal(3, CompletionRunner.MinimumChanged(null, [(LLamaToken)1, (LLamaToken)2, (LLamaToken)3]));
     }
 }

@@ -97,6 +97,21 @@ public static class EngineOptionValues
         return error is null;
     }
 
+    /// <summary>The chat layouts always offered (--chat-template); any llama.cpp built-in template name is accepted too, and checked when the model loads.</summary>
+    public static IReadOnlyList<string> ChatTemplateKeywords { get; } = ["auto", "plain"];
+
+    /// <summary>
+    /// A chat template name: auto, plain, or a llama.cpp built-in template name (letters, digits, '.', '_', '-'). Which
+    /// names exist depends on the llama.cpp build, so the engine checks the name against it when it loads.
+    /// </summary>
+    public static bool TryNormalizeChatTemplate(string? text, out string name, out string? error)
+    {
+        name = text?.Trim().ToLowerInvariant() ?? string.Empty;
+        var valid = name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+        error = valid ? null : $"--chat-template '{text}' is not a template name: use auto, plain, or one of llama.cpp's built-in templates (chatml, llama3, gemma, phi3, mistral-v7, …).";
+        return valid;
+    }
+
     public static bool TryNormalizeCpuVariant(string? text, out string variant, out string? error)
     {
         variant = text?.Trim().ToLowerInvariant() ?? string.Empty;

@@ -51,6 +51,13 @@ public sealed record EngineOptions
     /// </summary>
     public string FimOrder { get; init; } = "auto";
 
+    /// <summary>
+    /// How chats (code actions) are laid out: auto (the GGUF's <c>tokenizer.chat_template</c> as llama.cpp recognises
+    /// it, else the family its architecture and vocabulary show, else plain), the name of one of llama.cpp's built-in
+    /// templates (chatml, llama3, gemma, …) or plain (an instruction/response layout for models without one).
+    /// </summary>
+    public string ChatTemplate { get; init; } = "auto";
+
     /// <summary>Prompt tokens decoded per llama_decode call; cancellation is checked between chunks.</summary>
     public int PrefillChunk { get; init; } = 64;
 

@@ -5,7 +5,7 @@ namespace LspCopilot.Completion;
 /// <summary>
 /// Applies the engine options an editor sends in <c>initializationOptions</c> (camelCase keys:
 /// gpuLayers, splitMode, tensorSplit, mainGpu, flashAttention, kvCacheType, contextSize, threads,
-/// prefillChunk, mlock, noMmap, cpuVariant, fimOrder, preset). A bad value is skipped with a message, never fatal, so a
+/// prefillChunk, mlock, noMmap, cpuVariant, fimOrder, chatTemplate, preset). A bad value is skipped with a message, never fatal, so a
 /// typo in settings cannot stop the server. Other keys are left to their own readers.
 /// </summary>
 public static class EngineOptionsJson
@@ -153,6 +153,13 @@ public static class EngineOptionsJson
                 if (value.ValueKind == JsonValueKind.String && EngineOptionValues.TryNormalizeFimOrder(value.GetString(), out var order, out error))
                 {
                     return options with { FimOrder = order };
+                }
+
+                break;
+            case "chatTemplate":
+                if (value.ValueKind == JsonValueKind.String && EngineOptionValues.TryNormalizeChatTemplate(value.GetString(), out var template, out error))
+                {
+                    return options with { ChatTemplate = template };
                 }
 
                 break;

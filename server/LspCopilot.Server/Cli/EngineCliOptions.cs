@@ -19,6 +19,7 @@ public sealed class EngineCliOptions
         KvCacheType.AcceptOnlyFromAmong([.. KvCacheTypes.Names]);
         CpuVariant.AcceptOnlyFromAmong([.. EngineOptionValues.CpuVariantNames]);
         FimOrder.AcceptOnlyFromAmong([.. EngineOptionValues.FimOrderNames]);
+        ChatTemplate.Validators.Add(r => Check(r, EngineOptionValues.TryNormalizeChatTemplate(r.GetValueOrDefault<string>(), out _, out var e), e));
         Preset.AcceptOnlyFromAmong([.. EnginePresets.Names]);
     }
 
@@ -103,6 +104,12 @@ public sealed class EngineCliOptions
         Description = "Order of the FIM prompt: auto (default: the model's own), psm or spm. spm (suffix first) makes typing at the end of the prefix append-only in the KV cache (faster per keystroke); use it only with a model trained with it (model info says which are).",
     };
 
+    public Option<string?> ChatTemplate { get; } = new("--chat-template")
+    {
+        Description = "Layout of chats (code actions): auto (default: the model's tokenizer.chat_template as llama.cpp recognises it, else the family its architecture shows, else plain), a llama.cpp template name (chatml, llama3, gemma, phi3, mistral-v7, ...) or plain.",
+        HelpName = "NAME",
+    };
+
     public Option<string?> Preset { get; } = new("--preset")
     {
         Description = $"A hardware layout to start from: {string.Join(", ", EnginePresets.Names)} (16 GB + 8 GB GPUs, layers split 2:1, q8_0 KV). Explicit options win.",
@@ -110,7 +117,7 @@ public sealed class EngineCliOptions
 
     public void AddTo(Command command)
     {
-        Option[] all = [Model, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, CpuVariant, FimOrder, Preset];
+        Option[] all = [Model, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, CpuVariant, FimOrder, ChatTemplate, Preset];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -170,6 +177,11 @@ public sealed class EngineCliOptions
         if (Value(FimOrder) is { } fimOrder)
         {
             options = options with { FimOrder = EngineOptionValues.TryNormalizeFimOrder(fimOrder, out var normalized, out var error) ? normalized : throw new ArgumentException(error) };
+        }
+
+        if (Value(ChatTemplate) is { } chatTemplate)
+        {
+            options = options with { ChatTemplate = EngineOptionValues.TryNormalizeChatTemplate(chatTemplate, out var normalized, out var error) ? normalized : throw new ArgumentException(error) };
         }
 
         // The preset first, so that any option given explicitly overrides it.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using LspCopilot.Completion;
+using LspCopilot.Completion.Chat;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
 
@@ -7,12 +8,12 @@ namespace LspCopilot.Server.Worker;
 
 /// <summary>
 /// An engine in another process, reached over one JSON-RPC connection (<see cref="WorkerMethods"/>).
-/// Streamed text arrives as notifications, handled in arrival order; a request's stopper runs here
-/// (stoppers are code) and tells the worker where to stop. When the connection drops, every running
-/// request fails at once with <see cref="EngineCrashedException"/>. Every message from the worker counts as
-/// progress (<see cref="IProgressSource"/>), so a supervisor can tell a busy worker from a stuck one.
+/// Streamed text (of completions and chats) arrives as notifications, handled in arrival order; a request's
+/// stopper runs here (stoppers are code) and tells the worker where to stop. When the connection drops,
+/// every running request fails at once with <see cref="EngineCrashedException"/>. Every message from the
+/// worker counts as progress (<see cref="IProgressSource"/>), so a supervisor can tell a busy worker from a stuck one.
 /// </summary>
-public sealed class RemoteEngine : ICompletionEngine, IProgressSource
+public sealed class RemoteEngine : ICompletionEngine, IChatEngine, IProgressSource
 {
     private readonly JsonRpc _rpc;
     private readonly ActivityStream _receive;
@@ -41,6 +42,8 @@ public sealed class RemoteEngine : ICompletionEngine, IProgressSource
     public int ContextSize => _info.ContextSize;
 
     public WorkerInfo Info => _info;
+
+    public string? ChatLayout => _info.ChatLayout;
 
     /// <summary>Calls sent to the worker and not answered yet.</summary>
     public int Outstanding => Volatile.Read(ref _outstanding);
@@ -159,6 +162,58 @@ public sealed class RemoteEngine : ICompletionEngine, IProgressSource
         }
     }
 
+    public async Task<ChatResult> ChatAsync(ChatRequest request, Action<string>? onText, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var id = Interlocked.Increment(ref _nextId);
+        var pending = new Pending(this, id, onText, stopper: null);
+        _pending[id] = pending;
+        var wire = new WorkerChatParams(id, request.Messages)
+        {
+            Generation = request.Generation,
+            ConversationId = request.ConversationId,
+            ClientId = request.ClientId,
+            Stream = onText is not null,
+        };
+
+        try
+        {
+            var result = await InvokeAsync<WorkerChatResult>(WorkerMethods.Chat, wire, cancellationToken).ConfigureAwait(false);
+            pending.Finish(result.Text);
+            return result.ToResult();
+        }
+        catch (RemoteInvocationException ex)
+        {
+            throw Translate(ex, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException)
+        {
+            throw new EngineCrashedException("The connection to the inference worker was lost.", ex);
+        }
+        finally
+        {
+            pending.Close();
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Tells the worker to forget a conversation; a lost worker has nothing to forget.</summary>
+    public async Task EndConversationAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await InvokeAsync<object?>(WorkerMethods.EndConversation, new WorkerEndConversationParams(conversationId), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RemoteInvocationException ex) when (ex.ErrorCode == WorkerErrorCodes.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or RemoteInvocationException)
+        {
+            _log.Debug($"The worker could not end conversation {conversationId}: {ex.Message}");
+        }
+    }
+
     /// <summary>A call to the worker, counted in <see cref="Outstanding"/> until its answer (or the connection's end).</summary>
     private async Task<T> InvokeAsync<T>(string method, object parameters, CancellationToken cancellationToken)
     {
@@ -262,6 +317,19 @@ public sealed class RemoteEngine : ICompletionEngine, IProgressSource
                 }
 
                 return result.ToResult(text, reason);
+            }
+        }
+
+        /// <summary>The final text of a request without a stopper (a chat): delivered unless it already was.</summary>
+        public void Finish(string text)
+        {
+            lock (_lock)
+            {
+                _closed = true;
+                if (!string.Equals(_delivered, text, StringComparison.Ordinal))
+                {
+                    Deliver(text);
+                }
             }
         }
 

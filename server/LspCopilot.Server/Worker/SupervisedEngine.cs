@@ -1,5 +1,6 @@
 using System.Globalization;
 using LspCopilot.Completion;
+using LspCopilot.Completion.Chat;
 using LspCopilot.Server.Hosting;
 
 namespace LspCopilot.Server.Worker;
@@ -11,8 +12,9 @@ namespace LspCopilot.Server.Worker;
 /// started again after a backoff (0.5 s, 1 s, 2 s… up to 30 s; reset once a worker has run a minute).
 /// Requests that arrive meanwhile wait for it, bounded by <see cref="SupervisorOptions.RestartWait"/>.
 /// A model that cannot be loaded is reported as <see cref="ModelLoadException"/>, as in process.
+/// Chats have the same guarantees as completions; a restarted worker has no conversation kept.
 /// </summary>
-public sealed class SupervisedEngine : ICompletionEngine
+public sealed class SupervisedEngine : ICompletionEngine, IChatEngine
 {
     private static readonly TimeSpan s_describeWait = TimeSpan.FromSeconds(2);
 
@@ -47,6 +49,8 @@ public sealed class SupervisedEngine : ICompletionEngine
 
     /// <summary>What the current (or last) worker serves, including its process id.</summary>
     public WorkerInfo Info => _info;
+
+    public string? ChatLayout => _info.ChatLayout;
 
     /// <summary>Crashes so far (worker deaths and lost connections).</summary>
     public int Crashes => Volatile.Read(ref _crashes);
@@ -115,12 +119,35 @@ public sealed class SupervisedEngine : ICompletionEngine
         }
     }
 
-    public async Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken)
+    public Task<CompletionResult> CompleteAsync(CompletionRequest request, Action<string>? onText, CancellationToken cancellationToken) =>
+        OnWorkerAsync((engine, token) => engine.CompleteAsync(request, onText, token), cancellationToken);
+
+    public Task<ChatResult> ChatAsync(ChatRequest request, Action<string>? onText, CancellationToken cancellationToken) =>
+        OnWorkerAsync((engine, token) => engine.ChatAsync(request, onText, token), cancellationToken);
+
+    /// <summary>Only the live worker keeps a conversation: a restarted one has none to forget.</summary>
+    public async Task EndConversationAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        if (_live is { } worker)
+        {
+            try
+            {
+                await GuardAsync(worker, async token => { await worker.Engine.EndConversationAsync(conversationId, token).ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineCrashedException)
+            {
+                // The worker is gone, and its conversation with it.
+            }
+        }
+    }
+
+    /// <summary>A request on the live worker (or the one starting): a lost worker fails it with <see cref="EngineCrashedException"/> that names the crash.</summary>
+    private async Task<T> OnWorkerAsync<T>(Func<RemoteEngine, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var worker = await GetWorkerAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await GuardAsync(worker, token => worker.Engine.CompleteAsync(request, onText, token), cancellationToken).ConfigureAwait(false);
+            return await GuardAsync(worker, token => call(worker.Engine, token), cancellationToken).ConfigureAwait(false);
         }
         catch (EngineCrashedException) when (_stopping.IsCancellationRequested)
         {
@@ -272,7 +299,7 @@ public sealed class SupervisedEngine : ICompletionEngine
             _lastCrash = why;
             crash = new EngineCrashedException(
                 _connector.OwnsWorker
-                    ? $"The inference worker {why}; LspCopilot is restarting it. This suggestion was lost; the next one works once the model has reloaded."
+                    ? $"The inference worker {why}; LspCopilot is restarting it. What it was generating (a suggestion, a chat reply) was lost; the next request works once the model has reloaded."
                     : $"The connection to {_connector.Description} was lost (it {why}); LspCopilot is reconnecting.",
                 id);
             if (ReferenceEquals(_live, worker))

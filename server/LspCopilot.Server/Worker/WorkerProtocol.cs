@@ -1,13 +1,15 @@
 using LspCopilot.Completion;
+using LspCopilot.Completion.Chat;
 
 namespace LspCopilot.Server.Worker;
 
 /// <summary>
 /// The JSON-RPC methods between a language server (client) and an inference worker, framed like LSP
 /// (Content-Length headers, camelCase JSON). The client calls <c>engine/load</c> once, then
-/// <c>engine/complete</c> per suggestion; the worker streams <c>engine/text</c> notifications while it
-/// generates; <c>$/cancelRequest</c> cancels a completion. <c>engine/countTokens</c> counts a batch of
-/// texts; <c>engine/remember</c> replaces a cached answer with the candidate the server chose.
+/// <c>engine/complete</c> per suggestion and <c>engine/chat</c> per chat turn; the worker streams
+/// <c>engine/text</c> notifications while it generates; <c>$/cancelRequest</c> cancels either.
+/// <c>engine/countTokens</c> counts a batch of texts; <c>engine/remember</c> replaces a cached answer with
+/// the candidate the server chose; <c>engine/endConversation</c> forgets a conversation's cache.
 /// </summary>
 public static class WorkerMethods
 {
@@ -23,6 +25,12 @@ public static class WorkerMethods
     public const string Remember = "engine/remember";
 
     public const string Complete = "engine/complete";
+
+    /// <summary>Generates a chat's next turn; streams <see cref="Text"/> like a completion.</summary>
+    public const string Chat = "engine/chat";
+
+    /// <summary>Forgets a conversation's kept KV cache.</summary>
+    public const string EndConversation = "engine/endConversation";
 
     /// <summary>Notification worker → client: the text of a running completion changed.</summary>
     public const string Text = "engine/text";
@@ -58,7 +66,11 @@ public static class WorkerErrorCodes
 public sealed record WorkerLoadParams(EngineOptions Options);
 
 /// <summary>What a worker serves: fixed for the life of the worker process.</summary>
-public sealed record WorkerInfo(string ModelName, FimLayout Fim, int ContextSize, int ProcessId);
+public sealed record WorkerInfo(string ModelName, FimLayout Fim, int ContextSize, int ProcessId)
+{
+    /// <summary>How the worker's model lays chats out (<see cref="IChatEngine.ChatLayout"/>); null when it cannot chat.</summary>
+    public string? ChatLayout { get; init; }
+}
 
 public sealed record WorkerCountParams(IReadOnlyList<string> Texts);
 
@@ -125,4 +137,48 @@ public sealed record WorkerCompleteResult(
         text,
         reason,
         new CompletionStats(PromptTokens, ReusedTokens, GeneratedTokens, TimeSpan.FromMilliseconds(TimeToFirstTokenMs), TimeSpan.FromMilliseconds(TotalMs)) { Shifted = ShiftedTokens });
+}
+
+/// <summary>A <see cref="ChatRequest"/> on the wire; <see cref="RequestId"/> ties streamed text to it.</summary>
+public sealed record WorkerChatParams(long RequestId, IReadOnlyList<ChatMessage> Messages)
+{
+    public GenerationOptions Generation { get; init; } = new();
+
+    public string? ConversationId { get; init; }
+
+    public string? ClientId { get; init; }
+
+    /// <summary>Send <see cref="WorkerMethods.Text"/> notifications while generating.</summary>
+    public bool Stream { get; init; }
+}
+
+public sealed record WorkerEndConversationParams(string ConversationId);
+
+public sealed record WorkerChatResult(
+    string Text,
+    StopReason Reason,
+    int PromptTokens,
+    int ReusedTokens,
+    int GeneratedTokens,
+    double TimeToFirstTokenMs,
+    double TotalMs,
+    string Layout)
+{
+    public static WorkerChatResult From(ChatResult result) => new(
+        result.Text,
+        result.Reason,
+        result.Stats.PromptTokens,
+        result.Stats.ReusedTokens,
+        result.Stats.GeneratedTokens,
+        result.Stats.TimeToFirstToken.TotalMilliseconds,
+        result.Stats.Total.TotalMilliseconds,
+        result.Layout);
+
+    public ChatResult ToResult() => new(
+        Text,
+        Reason,
+        new CompletionStats(PromptTokens, ReusedTokens, GeneratedTokens, TimeSpan.FromMilliseconds(TimeToFirstTokenMs), TimeSpan.FromMilliseconds(TotalMs)))
+    {
+        Layout = Layout,
+    };
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using LspCopilot.Completion;
+using LspCopilot.Completion.Chat;
 using StreamJsonRpc;
 
 namespace LspCopilot.Server.Worker;
@@ -146,6 +147,42 @@ internal sealed class WorkerSession
         }
     }
 
+    private async Task<WorkerChatResult> ChatAsync(WorkerChatParams p, CancellationToken cancellationToken)
+    {
+        var engine = RequireEngine() as IChatEngine ?? throw new NotSupportedException("This worker's engine cannot chat.");
+        var pump = p.Stream
+            ? new TextPump((start, text) => _rpc.NotifyWithParameterObjectAsync(WorkerMethods.Text, new WorkerTextParams(p.RequestId, start, text)))
+            : null;
+        var request = new ChatRequest(p.Messages ?? [])
+        {
+            Generation = p.Generation ?? new GenerationOptions(),
+            ConversationId = ConversationOf(p.ConversationId),
+            ClientId = Id + "/" + p.ClientId,
+        };
+
+        try
+        {
+            var result = await engine.ChatAsync(request, pump is null ? null : pump.Post, cancellationToken).ConfigureAwait(false);
+            if (pump is not null)
+            {
+                await pump.FlushAsync().ConfigureAwait(false);
+            }
+
+            return WorkerChatResult.From(result);
+        }
+        catch (EngineStalledException ex)
+        {
+            _host.ReportStall(ex);
+            throw;
+        }
+    }
+
+    private Task EndConversationAsync(WorkerEndConversationParams p, CancellationToken cancellationToken) =>
+        RequireEngine() is IChatEngine chat && ConversationOf(p.ConversationId) is { } id ? chat.EndConversationAsync(id, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>Conversation ids are the client's: two servers sharing this worker never continue each other's.</summary>
+    private string? ConversationOf(string? conversationId) => conversationId is null ? null : Id + "/" + conversationId;
+
     private void Stop(WorkerStopParams parameters)
     {
         if (_stoppers.TryGetValue(parameters.RequestId, out var stopper))
@@ -157,7 +194,8 @@ internal sealed class WorkerSession
     private ICompletionEngine RequireEngine() =>
         _host.Engine ?? throw new ModelLoadException("The worker has no model loaded yet: send engine/load first.");
 
-    private static WorkerInfo InfoOf(ICompletionEngine engine) => new(engine.ModelName, engine.Fim, engine.ContextSize, Environment.ProcessId);
+    private static WorkerInfo InfoOf(ICompletionEngine engine) =>
+        new(engine.ModelName, engine.Fim, engine.ContextSize, Environment.ProcessId) { ChatLayout = (engine as IChatEngine)?.ChatLayout };
 
     /// <summary>The methods a client may call; nothing else of the session is reachable over the wire.</summary>
     private sealed class Target(WorkerSession session)
@@ -179,6 +217,14 @@ internal sealed class WorkerSession
         [JsonRpcMethod(WorkerMethods.Complete)]
         public Task<WorkerCompleteResult> CompleteAsync(WorkerCompleteParams parameters, CancellationToken cancellationToken) =>
             session.CompleteAsync(parameters, cancellationToken);
+
+        [JsonRpcMethod(WorkerMethods.Chat)]
+        public Task<WorkerChatResult> ChatAsync(WorkerChatParams parameters, CancellationToken cancellationToken) =>
+            session.ChatAsync(parameters, cancellationToken);
+
+        [JsonRpcMethod(WorkerMethods.EndConversation)]
+        public Task EndConversationAsync(WorkerEndConversationParams parameters, CancellationToken cancellationToken) =>
+            session.EndConversationAsync(parameters, cancellationToken);
 
         [JsonRpcMethod(WorkerMethods.Stop)]
         public void Stop(WorkerStopParams parameters) => session.Stop(parameters);

@@ -159,6 +159,25 @@ public sealed class EngineCliOptionsTests
         Assert.Contains(errors, e => e.Contains("psm", StringComparison.Ordinal) && e.Contains("spm", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Read_ChatTemplate_ReachesTheEngineOptions_DefaultAuto()
+    {
+        var (options, errors) = Parse("--chat-template", "Plain");
+
+        Assert.Empty(errors);
+        Assert.Equal("plain", options.ChatTemplate);
+        Assert.Equal("llama3", Parse("--chat-template", "llama3").Options.ChatTemplate);
+        Assert.Equal("auto", Parse().Options.ChatTemplate);
+    }
+
+    [Fact]
+    public void Parse_ChatTemplateNotAName_SaysWhatToUse()
+    {
+        var errors = Parse("--chat-template", "{{ messages }}").Errors;
+
+        Assert.Contains(errors, e => e.Contains("auto", StringComparison.Ordinal) && e.Contains("plain", StringComparison.Ordinal));
+    }
+
     private static (EngineOptions Options, IReadOnlyList<string> Errors) Parse(params string[] args)
     {
         var cli = new EngineCliOptions();

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Text;
+using LLama;
+using LLama.Native;
+using LspCopilot.Completion;
+
+namespace LspCopilot.Engine;
+
+/// <summary>
+/// Runs one fill-in-the-middle completion on the engine thread: builds the prompt, brings the completion sequence's
+/// KV cache to it (<see cref="KvCache.Prefill"/>), and generates until end-of-generation, the token limit, the end of
+/// the line (single-line mode) or the stopper.
+/// </summary>
+internal sealed class CompletionRunner(
+    LLamaContext context,
+    KvCache cache,
+    PromptBuilder prompts,
+    FimLayout fim,
+    bool fillsEveryCore,
+    Action<EnginePhase> phaseChanged,
+    Action progressed)
+{
+    /// <summary>The previous request's prompt (traced requests count what changed against it).</summary>
+    private IReadOnlyList<LLamaToken>? _lastPrompt;
+
+    public CompletionResult Run(CompletionRequest request, Action<string>? onText, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var trace = request.Trace;
+        trace?.Mark(LatencyTrace.Stages.EngineThread);
+        var prompt = prompts.Build(request, (int)context.ContextSize);
+        if (trace is not null)
+        {
+            trace.Mark(LatencyTrace.Stages.PromptBuilt);
+            trace.Count(LatencyTrace.Counts.Prompt, prompt.Count);
+            trace.Count(LatencyTrace.Counts.MinimumChanged, MinimumChanged(_lastPrompt, prompt));
+        }
+
+        _lastPrompt = prompt;
+        try
+        {
+            phaseChanged(EnginePhase.Prefill);
+            var prefill = cache.Prefill(prompt, ct, trace is null ? null : () => trace.Mark(LatencyTrace.Stages.ReusePlanned));
+            trace?.Mark(LatencyTrace.Stages.Prefilled);
+            trace?.Count(LatencyTrace.Counts.Reprefill, prefill.Decoded);
+            phaseChanged(EnginePhase.Generate);
+            return Generate(request, prompt.Count, prefill, onText, clock, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch
+        {
+            // A failed decode leaves the KV cache in an unknown state: start from scratch next time.
+            cache.Clear();
+            throw;
+        }
+        finally
+        {
+            phaseChanged(EnginePhase.Idle);
+        }
+    }
+
+    private CompletionResult Generate(CompletionRequest request, int promptTokens, PrefillResult prefill, Action<string>? onText, Stopwatch clock, CancellationToken ct)
+    {
+        var generation = request.Generation;
+        using var sampler = SamplingPipelines.For(generation);
+        var decoder = new StreamingTokenDecoder(context);
+        var vocab = context.NativeHandle.ModelHandle.Vocab;
+        var text = new StringBuilder();
+        var generated = 0;
+        var ttft = TimeSpan.Zero;
+        var reason = StopReason.TokenLimit;
+        var logitsAt = prefill.LogitsIndex;
+
+        while (generated < generation.MaxTokens)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (cache.Count >= (int)context.ContextSize)
+            {
+                reason = StopReason.ContextFull;
+                break;
+            }
+
+            var next = sampler.Sample(context.NativeHandle, logitsAt);
+            if (generated == 0)
+            {
+                ttft = clock.Elapsed;
+                request.Trace?.Mark(LatencyTrace.Stages.FirstToken);
+            }
+
+            generated++;
+            progressed();
+            if (next.IsEndOfGeneration(vocab) || IsFimControl(next))
+            {
+                reason = StopReason.EndOfGeneration;
+                break;
+            }
+
+            sampler.Accept(next);
+            decoder.Add(next);
+            var piece = decoder.Read();
+            var before = text.Length;
+            text.Append(piece);
+
+            if (request.Mode == CompletionMode.SingleLine && piece.Contains('\n', StringComparison.Ordinal))
+            {
+                var newline = text.ToString().IndexOf('\n', before);
+                text.Length = newline > 0 && text[newline - 1] == '\r' ? newline - 1 : newline;
+                reason = StopReason.EndOfLine;
+                break;
+            }
+
+            if (request.Stopper is { } stopper && stopper.FindStop(text.ToString()) is int keep)
+            {
+                text.Length = keep;
+                reason = StopReason.Stopper;
+                break;
+            }
+
+            if (onText is not null)
+            {
+                request.Trace?.Mark(LatencyTrace.Stages.FirstText);
+                onText(text.ToString());
+                if (generated == 1 && fillsEveryCore)
+                {
+                    // Pause a millisecond before decoding on: when llama.cpp's threads fill every core, the
+                    // threads that pass the first text on to the editor wait for a core otherwise (measured on
+                    // 2 cores with bench --suite keystroke: ~3 ms off the first $/progress in process, ~1.5 ms
+                    // through the worker, for 1 ms more on the whole suggestion).
+                    Thread.Sleep(1);
+                }
+            }
+
+            cache.Append(next);
+            logitsAt = 0;
+        }
+
+        var final = text.ToString();
+        if (reason is not (StopReason.TokenLimit or StopReason.ContextFull))
+        {
+            onText?.Invoke(final);
+        }
+
+        return new CompletionResult(final, reason, new CompletionStats(promptTokens, prefill.Reused, generated, ttft, clock.Elapsed) { Shifted = prefill.Shifted });
+    }
+
+    /// <summary>
+    /// The least a prompt needs decoded after <paramref name="previous"/>: the tokens outside their common prefix
+    /// and common suffix, plus the last token when it is in the common suffix (its logits choose the first
+    /// new token). At least one.
+    /// </summary>
+    internal static int MinimumChanged(IReadOnlyList<LLamaToken>? previous, IReadOnlyList<LLamaToken> prompt)
+    {
+        if (previous is null)
+        {
+            return prompt.Count;
+        }
+
+        var limit = Math.Min(previous.Count, prompt.Count);
+        var prefix = 0;
+        while (prefix < limit && previous[prefix] == prompt[prefix])
+        {
+            prefix++;
+        }
+
+        var suffix = 0;
+        while (suffix < limit - prefix && previous[previous.Count - 1 - suffix] == prompt[prompt.Count - 1 - suffix])
+        {
+            suffix++;
+        }
+
+        return Math.Max(1, prompt.Count - prefix - suffix + (suffix > 0 ? 1 : 0));
+    }
+
+    private bool IsFimControl(LLamaToken token)
+    {
+        var id = (int)token;
+        return fim.HasFim && (id == fim.PrefixToken || id == fim.SuffixToken || id == fim.MiddleToken);
+    }
+}

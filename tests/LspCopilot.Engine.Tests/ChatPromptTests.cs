@@ -1,0 +1,114 @@
+using LLama.Native;
+using LspCopilot.Completion.Chat;
+using LspCopilot.Engine.Chat;
+
+namespace LspCopilot.Engine.Tests;
+
+/// <summary>
+/// The plain chat layout, and how a conversation's next prompt reuses its earlier tokens (<see cref="ConversationTokens"/>),
+/// with a tokenizer that spells one token per character and one control token, "|", as llama.cpp splits text at them.
+/// </summary>
+public sealed class ChatPromptTests
+{
+    private const int Bos = 1;
+    private const int Marker = 2;
+
+    private static LLamaToken[] Tokenize(string text) => [.. text.Select(c => (LLamaToken)(c == '|' ? Marker : c))];
+
+    private static string? ControlText(LLamaToken token) => (int)token switch
+    {
+        Bos => "<s>",
+        Marker => "|",
+        _ => null,
+    };
+
+    private static ConversationTokens Conversation() => new(Tokenize, ControlText, (LLamaToken)Bos);
+
+    private static int[] Ids(IEnumerable<LLamaToken> tokens) => [.. tokens.Select(t => (int)t)];
+
+    [Fact]
+    public void Plain_Render_SystemThenInstructionAndResponseSections_EndsWhereTheReplyGoes()
+    {
+        var text = PlainChatFormat.Instance.Render(
+        [
+            new ChatMessage(ChatMessage.System, "Be brief."),
+            new ChatMessage(ChatMessage.User, "Explain x."),
+            new ChatMessage(ChatMessage.Assistant, "x is one."),
+            new ChatMessage(ChatMessage.User, "And y?"),
+        ]);
+
+        Assert.Equal("Be brief.\n\n### Instruction:\nExplain x.\n\n### Response:\nx is one.\n\n### Instruction:\nAnd y?\n\n### Response:\n", text);
+    }
+
+    [Fact]
+    public void Plain_FindEnd_ReplyThatStartsANewInstruction_EndsBeforeIt()
+    {
+        Assert.Equal(9, PlainChatFormat.Instance.FindEnd("x is one.\n\n### Instruction:\nmore"));
+        Assert.Null(PlainChatFormat.Instance.FindEnd("x is one.\n\n###"));
+    }
+
+    [Fact]
+    public void Continue_FirstTurn_BosThenThePromptTokenized()
+    {
+        Assert.Equal([Bos, Marker, 'u', 'a', Marker, 'a'], Ids(Conversation().Continue("|ua|a")));
+    }
+
+    [Fact]
+    public void Continue_FollowUpWithTheReplyUnchanged_KeepsTheReplyAsGenerated()
+    {
+        var conversation = Conversation();
+        var prompt = conversation.Continue("|ua|a");
+        LLamaToken[] generated = [(LLamaToken)500, (LLamaToken)501];
+        conversation.Record("|ua|a", prompt, "hi", generated, replyComplete: true);
+
+        var next = conversation.Continue("|ua|ahi|uq|a");
+
+        Assert.Equal([Bos, Marker, 'u', 'a', Marker, 'a', 500, 501, Marker, 'u', 'q', Marker, 'a'], Ids(next));
+    }
+
+    [Fact]
+    public void Continue_FollowUpWithTheReplyChanged_KeepsThePromptUpToItsLastControlToken()
+    {
+        var conversation = Conversation();
+        var prompt = conversation.Continue("|ua|a");
+        conversation.Record("|ua|a", prompt, "hi", [(LLamaToken)500, (LLamaToken)501], replyComplete: true);
+
+        var next = conversation.Continue("|ua|aHI|uq|a");
+
+        Assert.Equal([Bos, Marker, 'u', 'a', Marker, 'a', 'H', 'I', Marker, 'u', 'q', Marker, 'a'], Ids(next));
+    }
+
+    [Fact]
+    public void Continue_ReplyFollowedByTextNotAControlToken_DoesNotSplitAfterTheReply()
+    {
+        var conversation = Conversation();
+        var prompt = conversation.Continue("|ua|a");
+        conversation.Record("|ua|a", prompt, "hi", [(LLamaToken)500, (LLamaToken)501], replyComplete: true);
+
+        var next = conversation.Continue("|ua|ahi and more");
+
+        Assert.Equal([Bos, Marker, 'u', 'a', Marker, 'a', 'h', 'i', ' ', 'a', 'n', 'd', ' ', 'm', 'o', 'r', 'e'], Ids(next));
+    }
+
+    [Fact]
+    public void Continue_ReplyNotAllItsTokensSpell_NoCheckpointAfterIt()
+    {
+        var conversation = Conversation();
+        var prompt = conversation.Continue("|ua|a");
+        conversation.Record("|ua|a", prompt, "h", [(LLamaToken)500, (LLamaToken)501], replyComplete: false);
+
+        var next = conversation.Continue("|ua|ah|uq|a");
+
+        Assert.Equal([Bos, Marker, 'u', 'a', Marker, 'a', 'h', Marker, 'u', 'q', Marker, 'a'], Ids(next));
+    }
+
+    [Fact]
+    public void Continue_AnotherConversation_OnlyTheBeginningOfSequenceKept()
+    {
+        var conversation = Conversation();
+        var prompt = conversation.Continue("|ua|a");
+        conversation.Record("|ua|a", prompt, "hi", [(LLamaToken)500], replyComplete: true);
+
+        Assert.Equal([Bos, Marker, 'u', 'b', Marker, 'a'], Ids(conversation.Continue("|ub|a")));
+    }
+}
