@@ -61,6 +61,26 @@ public sealed partial class HttpWorkerTests
     }
 
     [Fact]
+    public async Task RealWorker_ChatCompletions_AnswerAndStreamInOpenAisShape()
+    {
+        var (worker, http) = await StartAsync();
+        await using var _ = worker;
+        using var __ = http;
+        var messages = new[] { new { role = "user", content = "Tell me a story about a dog." } };
+
+        using var answer = await JsonAsync(await PostAsync(http, "v1/chat/completions", new { messages, max_tokens = 8 }));
+        var events = await EventsAsync(await PostAsync(http, "v1/chat/completions", new { messages, max_tokens = 8, stream = true }));
+
+        var message = answer.RootElement.GetProperty("choices")[0].GetProperty("message");
+        Assert.Equal("assistant", message.GetProperty("role").GetString());
+        Assert.Equal(JsonValueKind.String, message.GetProperty("content").ValueKind);
+        Assert.Equal("[DONE]", events[^1]);
+        var deltas = events[..^1].Select(e => JsonDocument.Parse(e).RootElement.GetProperty("choices")[0]).ToList();
+        Assert.Equal("chat.completion.chunk", JsonDocument.Parse(events[0]).RootElement.GetProperty("object").GetString());
+        Assert.Equal(message.GetProperty("content").GetString(), string.Concat(deltas.Select(d => d.GetProperty("delta").TryGetProperty("content", out var c) ? c.GetString() : string.Empty)));
+    }
+
+    [Fact]
     public async Task RealWorker_StreamedInfill_EndsWithAStopEvent()
     {
         var (worker, http) = await StartAsync();
@@ -83,7 +103,8 @@ public sealed partial class HttpWorkerTests
     [InlineData("v1/completions", "{\"prompt\": \"a\", \"temperature\": -1}", "'temperature' must be")]
     [InlineData("v1/completions", "{\"prompt\": \"a\", \"stop\": 5}", "'stop' must be")]
     [InlineData("infill", "{\"input_extra\": \"x\"}", "'input_extra' must be")]
-    [InlineData("v1/chat/completions", "{\"messages\": []}", "no chat template")]
+    [InlineData("v1/chat/completions", "{\"messages\": []}", "'messages' must be")]
+    [InlineData("v1/chat/completions", "{\"messages\": [{\"role\": \"user\"}]}", "'messages' must be")]
     public async Task RealWorker_BadRequest_JsonErrorThatSaysWhat_AndTheWorkerServesOn(string path, string body, string message)
     {
         var (worker, http) = await StartAsync();
