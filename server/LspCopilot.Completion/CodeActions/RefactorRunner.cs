@@ -23,7 +23,7 @@ public sealed class RefactorRunner(ICompletionEngine engine, ServerLog log)
 
     public async Task<RefactorOutcome> RunAsync(CodeActionSubject subject, string task, IProposalCheck check, GenerationOptions generation, CancellationToken cancellationToken)
     {
-        var chat = ChatEngines.ChatOf(engine);
+        var chat = ChatEngines.RefactorChatOf(engine);
         var layout = chat?.ChatLayout ?? ChatEngines.FimRefactorLayout;
         var original = subject.Document.Text.ToString();
         var sized = generation with { MaxTokens = Math.Max(generation.MaxTokens, Math.Clamp(TokenEstimate.Count(subject.Code) * 2 + 128, 256, 2048)) };
