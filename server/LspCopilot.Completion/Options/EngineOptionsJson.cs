@@ -5,7 +5,8 @@ namespace LspCopilot.Completion;
 /// <summary>
 /// Applies the engine options an editor sends in <c>initializationOptions</c> (camelCase keys:
 /// gpuLayers, splitMode, tensorSplit, mainGpu, flashAttention, kvCacheType, contextSize, threads,
-/// prefillChunk, mlock, noMmap, cpuVariant, fimOrder, preset). A bad value is skipped with a message, never fatal, so a
+/// prefillChunk, mlock, noMmap, cpuVariant, fimOrder, preset; and the backend's: backend, endpoint, remoteModel,
+/// fimTemplate, apiKeyFile). A bad value is skipped with a message, never fatal, so a
 /// typo in settings cannot stop the server. Other keys are left to their own readers.
 /// </summary>
 public static class EngineOptionsJson
@@ -153,6 +154,42 @@ public static class EngineOptionsJson
                 if (value.ValueKind == JsonValueKind.String && EngineOptionValues.TryNormalizeFimOrder(value.GetString(), out var order, out error))
                 {
                     return options with { FimOrder = order };
+                }
+
+                break;
+            case "backend":
+                if (value.ValueKind == JsonValueKind.String && BackendOptionValues.TryNormalizeKind(value.GetString(), out var kind, out error))
+                {
+                    return options with { Backend = options.Backend with { Kind = kind } };
+                }
+
+                break;
+            case "endpoint":
+                if (value.ValueKind == JsonValueKind.String && BackendOptionValues.TryNormalizeEndpoint(value.GetString(), out var endpoint, out error))
+                {
+                    return options with { Backend = options.Backend with { Endpoint = endpoint } };
+                }
+
+                break;
+            case "remoteModel":
+                if (value.ValueKind == JsonValueKind.String && BackendOptionValues.TryNormalizeRemoteModel(value.GetString(), out var remoteModel, out error))
+                {
+                    return options with { Backend = options.Backend with { RemoteModel = remoteModel } };
+                }
+
+                break;
+            case "fimTemplate":
+                if (value.ValueKind == JsonValueKind.String && BackendOptionValues.TryNormalizeFimTemplate(value.GetString(), out var template, out error))
+                {
+                    return options with { Backend = options.Backend with { FimTemplate = template } };
+                }
+
+                break;
+            case "apiKeyFile":
+                // Only in effect where the editor starts the server itself (stdio): a shared --tcp server loads before any client.
+                if (value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } keyFile)
+                {
+                    return options with { Backend = options.Backend with { ApiKeyFile = keyFile } };
                 }
 
                 break;
