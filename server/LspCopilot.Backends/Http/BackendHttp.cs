@@ -98,9 +98,8 @@ internal sealed class BackendHttp : IDisposable
             }
             catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                var reason = $"The {Server} broke the connection before answering: {Describe(ex)}.";
-                pass.Dead(reason);
-                throw new BackendException(reason, BackendFault.Unreachable, ex);
+                // It took the connection, so it is not dead; one broken exchange does not open the breaker.
+                throw new BackendException($"The {Server} broke the connection before answering: {Describe(ex)}.", BackendFault.Protocol, ex);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -190,16 +189,28 @@ internal sealed class BackendHttp : IDisposable
     private static bool NoConnection(HttpRequestException ex) =>
         ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError || ex.InnerException is SocketException;
 
-    private static string Describe(HttpRequestException ex) => ex.InnerException is SocketException socket
-        ? socket.SocketErrorCode switch
+    /// <summary>The root cause in a few words ("connection refused"), not .NET's "An error occurred while sending the request".</summary>
+    private static string Describe(HttpRequestException ex)
+    {
+        Exception root = ex;
+        while (root.InnerException is { } inner)
         {
-            SocketError.ConnectionRefused => "connection refused",
-            SocketError.HostNotFound or SocketError.NoData => "unknown host",
-            SocketError.TimedOut => "connection timed out",
-            SocketError.ConnectionReset => "connection reset",
-            _ => socket.Message,
+            root = inner;
+            if (root is SocketException socket)
+            {
+                return socket.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => "connection refused",
+                    SocketError.HostNotFound or SocketError.NoData => "unknown host",
+                    SocketError.TimedOut => "connection timed out",
+                    SocketError.ConnectionReset => "connection reset",
+                    _ => socket.Message.TrimEnd('.'),
+                };
+            }
         }
-        : ex.Message;
+
+        return root.Message.TrimEnd('.');
+    }
 
     public void Dispose() => _client.Dispose();
 }

@@ -4,7 +4,8 @@ namespace LspCopilot.Backends.Streaming;
 
 /// <summary>
 /// Where a streamed suggestion ends on our side, whatever the server does: the end of the line in single-line mode,
-/// the plan's stopper, a FIM marker the model should never write, a length cap, a time limit.
+/// the plan's stopper, a FIM marker the model should never write, a time limit; more than <see cref="MaxChars"/> is a
+/// server that ignored the token limit.
 /// </summary>
 internal sealed record GenerationRules(TimeSpan TimeLimit, int MaxChars)
 {
@@ -35,6 +36,6 @@ internal sealed record GenerationRules(TimeSpan TimeLimit, int MaxChars)
             return (Math.Clamp(keep, 0, text.Length), StopReason.Stopper);
         }
 
-        return text.Length > MaxChars ? (MaxChars, StopReason.TokenLimit) : null;
+        return null;
     }
 }

@@ -78,6 +78,11 @@ internal static class StreamedGeneration
                 }
 
                 text.Append(chunk.Text);
+                if (text.Length > rules.MaxChars)
+                {
+                    throw new BackendException($"The {http.Server} sent more text than the {rules.MaxChars:N0} characters a suggestion may have (it ignored the token limit); the answer was dropped.", BackendFault.Protocol);
+                }
+
                 var so = text.ToString();
                 if (rules.FindEnd(so) is var (keep, reason))
                 {

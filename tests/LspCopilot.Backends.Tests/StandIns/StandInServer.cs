@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LspCopilot.Backends.Tests.StandIns;
+
+/// <summary>A request as the stand-in received it.</summary>
+public sealed record RecordedRequest(string Method, string Path, string Body, string? Authorization)
+{
+    public JsonElement Json => Body.Length == 0 ? default : JsonDocument.Parse(Body).RootElement.Clone();
+}
+
+/// <summary>
+/// A model server stand-in on 127.0.0.1 (Kestrel, minimal APIs): the routes a test maps, every request recorded,
+/// and the number of requests in progress counted — the most at once tells whether superseded requests were aborted.
+/// </summary>
+public sealed class StandInServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _inFlight;
+    private int _maxInFlight;
+    private long _bytesSent;
+
+    private StandInServer(WebApplication app) => _app = app;
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>The base URL as --endpoint takes it (no trailing slash).</summary>
+    public string Url => Endpoint.ToString().TrimEnd('/');
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The most requests that were in progress at once (the handler running, the client not gone).</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Bytes written by <see cref="WriteAsync"/> over all responses.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    public IEnumerable<RecordedRequest> To(string path) => Requests.Where(r => r.Path == path);
+
+    public static async Task<StandInServer> StartAsync(Action<WebApplication, StandInServer> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new StandInServer(app);
+        app.Use(async (context, next) =>
+        {
+            context.Request.EnableBuffering();
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8, leaveOpen: true);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            context.Request.Body.Position = 0;
+            var recorded = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "/", body, context.Request.Headers.Authorization.FirstOrDefault());
+            context.Items[typeof(RecordedRequest)] = recorded;
+            server.Requests.Enqueue(recorded);
+            var now = Interlocked.Increment(ref server._inFlight);
+            int max;
+            while (now > (max = Volatile.Read(ref server._maxInFlight)) && Interlocked.CompareExchange(ref server._maxInFlight, now, max) != max)
+            {
+            }
+
+            try
+            {
+                await next(context);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away: what a superseded request does.
+            }
+            catch (IOException) when (context.RequestAborted.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                Interlocked.Decrement(ref server._inFlight);
+            }
+        });
+        map(app, server);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Endpoint = new Uri(address);
+        return server;
+    }
+
+    /// <summary>The request being answered, as recorded.</summary>
+    public static RecordedRequest Recorded(HttpContext context) => (RecordedRequest)context.Items[typeof(RecordedRequest)]!;
+
+    /// <summary>Writes and flushes <paramref name="text"/> as UTF-8, counting the bytes.</summary>
+    public async Task WriteAsync(HttpContext context, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        Interlocked.Add(ref _bytesSent, bytes.Length);
+    }
+
+    /// <summary>Starts a server-sent event stream.</summary>
+    public static void BeginSse(HttpContext context)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+    }
+
+    /// <summary>Answers a status with a JSON body, as the servers do for errors.</summary>
+    public static Task JsonAsync(HttpContext context, int status, object body)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(body, context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(stop.Token);
+        await _app.DisposeAsync();
+    }
+}
