@@ -25,6 +25,7 @@ public sealed record RecordedRequest(string Method, string Path, string Body, st
 public sealed class StandInServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, int[]> _byPath = new();
     private int _inFlight;
     private int _maxInFlight;
     private long _bytesSent;
@@ -42,6 +43,12 @@ public sealed class StandInServer : IAsyncDisposable
 
     /// <summary>The most requests that were in progress at once (the handler running, the client not gone).</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>The most requests to <paramref name="path"/> that were in progress at once.</summary>
+    public int MaxInFlightOf(string path) => _byPath.TryGetValue(path, out var counts) ? Volatile.Read(ref counts[1]) : 0;
+
+    /// <summary>When set, every request is answered with this status (e.g. 502: a proxy whose server is gone).</summary>
+    public int? ForcedStatus { get; set; }
 
     /// <summary>Bytes written by <see cref="WriteAsync"/> over all responses.</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
@@ -64,14 +71,17 @@ public sealed class StandInServer : IAsyncDisposable
             var recorded = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "/", body, context.Request.Headers.Authorization.FirstOrDefault());
             context.Items[typeof(RecordedRequest)] = recorded;
             server.Requests.Enqueue(recorded);
-            var now = Interlocked.Increment(ref server._inFlight);
-            int max;
-            while (now > (max = Volatile.Read(ref server._maxInFlight)) && Interlocked.CompareExchange(ref server._maxInFlight, now, max) != max)
-            {
-            }
-
+            var counts = server._byPath.GetOrAdd(recorded.Path, _ => new int[2]);
+            Raise(ref server._maxInFlight, Interlocked.Increment(ref server._inFlight));
+            Raise(ref counts[1], Interlocked.Increment(ref counts[0]));
             try
             {
+                if (server.ForcedStatus is int status)
+                {
+                    await JsonAsync(context, status, new { error = "Bad Gateway" });
+                    return;
+                }
+
                 await next(context);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -83,6 +93,7 @@ public sealed class StandInServer : IAsyncDisposable
             }
             finally
             {
+                Interlocked.Decrement(ref counts[0]);
                 Interlocked.Decrement(ref server._inFlight);
             }
         });
@@ -91,6 +102,14 @@ public sealed class StandInServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Endpoint = new Uri(address);
         return server;
+    }
+
+    private static void Raise(ref int max, int now)
+    {
+        int seen;
+        while (now > (seen = Volatile.Read(ref max)) && Interlocked.CompareExchange(ref max, now, seen) != seen)
+        {
+        }
     }
 
     /// <summary>The request being answered, as recorded.</summary>
