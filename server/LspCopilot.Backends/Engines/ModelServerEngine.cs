@@ -22,6 +22,7 @@ public abstract class ModelServerEngine : ICompletionEngine, IChatEngine, IProgr
 {
     private readonly object _lock = new();
     private readonly PromptWindow _window = new();
+    private readonly ClientTurns _turns = new();
     private Task<ServerFacts>? _discovering;
     private volatile ServerFacts? _facts;
     private string? _lastWarning;
@@ -200,6 +201,7 @@ public abstract class ModelServerEngine : ICompletionEngine, IChatEngine, IProgr
         {
             var facts = await FactsAsync(cancellationToken).ConfigureAwait(false);
             var prompt = await FitAsync(request, facts, 1.0, cancellationToken).ConfigureAwait(false);
+            using var turn = await _turns.BeginAsync(request.ClientId, cancellationToken).ConfigureAwait(false);
             try
             {
                 return Succeeded(await GenerateAsync(request, facts, prompt, onText, clock, cancellationToken).ConfigureAwait(false));

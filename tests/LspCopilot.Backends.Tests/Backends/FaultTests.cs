@@ -64,7 +64,8 @@ public sealed class FaultTests
     {
         await using var server = await AnyStandIn.StartAsync(kind);
         server.Script.Fault = StreamFault.GoesSilent;
-        using var engine = TestBackends.Create(kind, server.Url, stallSeconds: 30);
+        // Limits far beyond the test's patience: only aborting the request can end it in time.
+        using var engine = TestBackends.Create(kind, server.Url, stallSeconds: 600, limits: TestBackends.Limits with { Generation = TimeSpan.FromMinutes(10) });
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var firstText = new TaskCompletionSource();
         var running = engine.CompleteAsync(TestBackends.Request(), _ => firstText.TrySetResult(), cancel.Token);

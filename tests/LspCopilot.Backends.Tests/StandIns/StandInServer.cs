@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,6 +28,9 @@ public sealed class StandInServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int[]> _byPath = new();
+    private readonly ConcurrentDictionary<HttpContext, (string Path, Socket? Socket)> _open = new();
+    private readonly ConcurrentDictionary<string, int> _maxOpen = new();
+    private readonly ConcurrentDictionary<string, int> _completed = new();
     private int _inFlight;
     private int _maxInFlight;
     private long _bytesSent;
@@ -39,13 +44,26 @@ public sealed class StandInServer : IAsyncDisposable
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
+    /// <summary>Each request's path, start and end (milliseconds), how it ended and its connection: for messages of failed tests.</summary>
+    public ConcurrentQueue<string> Timeline { get; } = new();
+
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    /// <summary>The most requests that were in progress at once (the handler running, the client not gone).</summary>
+    /// <summary>The most requests that were in progress at once (the handler running and the client not known to be gone).</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
     /// <summary>The most requests to <paramref name="path"/> that were in progress at once.</summary>
     public int MaxInFlightOf(string path) => _byPath.TryGetValue(path, out var counts) ? Volatile.Read(ref counts[1]) : 0;
+
+    /// <summary>
+    /// The most requests to <paramref name="path"/> whose connections the client held open at once: when a request
+    /// arrives, each earlier one still in progress counts unless its client has already closed the connection (read off
+    /// the socket then, so it does not depend on how soon Kestrel notices).
+    /// </summary>
+    public int MaxOpenOf(string path) => _maxOpen.GetValueOrDefault(path);
+
+    /// <summary>Requests to <paramref name="path"/> whose answers were sent to the end (not aborted by the client).</summary>
+    public int CompletedOf(string path) => _completed.GetValueOrDefault(path);
 
     /// <summary>When set, every request is answered with this status (e.g. 502: a proxy whose server is gone).</summary>
     public int? ForcedStatus { get; set; }
@@ -74,6 +92,24 @@ public sealed class StandInServer : IAsyncDisposable
             var counts = server._byPath.GetOrAdd(recorded.Path, _ => new int[2]);
             Raise(ref server._maxInFlight, Interlocked.Increment(ref server._inFlight));
             Raise(ref counts[1], Interlocked.Increment(ref counts[0]));
+
+            // A request stops counting when it ends or as soon as Kestrel sees its client gone, whichever comes first.
+            var released = 0;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            void Release()
+            {
+                if (Interlocked.Exchange(ref released, 1) == 0)
+                {
+                    server.Timeline.Enqueue($"{recorded.Path} {started / 10000 % 100000} .. {System.Diagnostics.Stopwatch.GetTimestamp() / 10000 % 100000} {(context.RequestAborted.IsCancellationRequested ? "aborted" : "ended")} conn {context.Connection.Id}");
+                    Interlocked.Decrement(ref counts[0]);
+                    Interlocked.Decrement(ref server._inFlight);
+                }
+            }
+
+            using var aborted = context.RequestAborted.Register(Release);
+            var open = 1 + server._open.Count(o => o.Value.Path == recorded.Path && !ClosedByClient(o.Value.Socket));
+            server._maxOpen.AddOrUpdate(recorded.Path, open, (_, max) => Math.Max(max, open));
+            server._open[context] = (recorded.Path, context.Features.Get<IConnectionSocketFeature>()?.Socket);
             try
             {
                 if (server.ForcedStatus is int status)
@@ -83,6 +119,10 @@ public sealed class StandInServer : IAsyncDisposable
                 }
 
                 await next(context);
+                if (!context.RequestAborted.IsCancellationRequested)
+                {
+                    server._completed.AddOrUpdate(recorded.Path, 1, (_, n) => n + 1);
+                }
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
@@ -93,8 +133,8 @@ public sealed class StandInServer : IAsyncDisposable
             }
             finally
             {
-                Interlocked.Decrement(ref counts[0]);
-                Interlocked.Decrement(ref server._inFlight);
+                server._open.TryRemove(context, out _);
+                Release();
             }
         });
         map(app, server);
@@ -102,6 +142,19 @@ public sealed class StandInServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Endpoint = new Uri(address);
         return server;
+    }
+
+    /// <summary>Whether the client has closed (or reset) the connection: readable with nothing to read, or gone.</summary>
+    private static bool ClosedByClient(Socket? socket)
+    {
+        try
+        {
+            return socket is null || (socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return true;
+        }
     }
 
     private static void Raise(ref int max, int now)
