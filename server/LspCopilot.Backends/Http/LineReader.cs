@@ -38,6 +38,11 @@ internal sealed class LineReader : IDisposable
         while (true)
         {
             var newline = Array.IndexOf(_buffer, (byte)'\n', scanned, _end - scanned);
+            if (newline - _start > _limits.LineBytes || (newline < 0 && _end - _start > _limits.LineBytes))
+            {
+                throw new BackendException($"The {_server} sent a line longer than {_limits.LineBytes / 1024} KiB; that is not a completion stream, so the answer was dropped.", BackendFault.Protocol);
+            }
+
             if (newline >= 0)
             {
                 var length = newline - _start;
@@ -49,11 +54,6 @@ internal sealed class LineReader : IDisposable
                 var line = Decode(_start, length);
                 _start = newline + 1;
                 return line;
-            }
-
-            if (_end - _start > _limits.LineBytes)
-            {
-                throw new BackendException($"The {_server} sent a line longer than {_limits.LineBytes / 1024} KiB; that is not a completion stream, so the answer was dropped.", BackendFault.Protocol);
             }
 
             if (_eof)
