@@ -376,10 +376,10 @@ public abstract class ModelServerEngine : ICompletionEngine, IChatEngine, IProgr
         return result;
     }
 
-    /// <summary>The user-facing failure; logged once per distinct message, not once per keystroke.</summary>
+    /// <summary>The user-facing failure; logged once per distinct message, not once per keystroke (the breaker logs its own opening).</summary>
     private ModelLoadException Unavailable(BackendException ex)
     {
-        if (!string.Equals(Interlocked.Exchange(ref _lastWarning, ex.Message), ex.Message, StringComparison.Ordinal))
+        if (!ex.FromBreaker && !string.Equals(Interlocked.Exchange(ref _lastWarning, ex.Message), ex.Message, StringComparison.Ordinal))
         {
             Log.Warning(ex.Message);
         }

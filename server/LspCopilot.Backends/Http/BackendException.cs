@@ -28,6 +28,9 @@ internal sealed class BackendException : Exception
 
     public BackendFault Fault { get; }
 
+    /// <summary>Refused by the open circuit breaker without a call (the opening was logged already).</summary>
+    public bool FromBreaker { get; init; }
+
     /// <summary>The HTTP status, when the server answered one.</summary>
     public int? Status { get; init; }
 

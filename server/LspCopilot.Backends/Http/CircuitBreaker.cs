@@ -58,7 +58,8 @@ internal sealed class CircuitBreaker
                 var wait = Stopwatch.GetElapsedTime(now, Math.Max(_openUntil, now));
                 throw new BackendException(
                     $"{_reason} Suggestions are off until it answers (next try in {Math.Max(1, Math.Ceiling(wait.TotalSeconds)):0} s).",
-                    BackendFault.Unreachable);
+                    BackendFault.Unreachable)
+                { FromBreaker = true };
             }
 
             _trialRunning = true;
