@@ -33,6 +33,10 @@ public static class ModelServers
             _ => throw new ModelLoadException($"--backend {backend.Kind} is not a model server: use {BackendOptions.LlamaServer}, {BackendOptions.OpenAi} or {BackendOptions.Ollama}."),
         };
         log.Info($"Completions come from the {backend.Kind} backend at {engine.Endpoint}{(apiKey is null ? string.Empty : " (with an API key)")}.");
+        if (apiKey is not null && new Uri(engine.Endpoint).Scheme == Uri.UriSchemeHttp && !new Uri(engine.Endpoint).IsLoopback)
+        {
+            log.Warning($"The API key goes to {engine.Endpoint} over plain http: anyone on the network path can read it. Use https:// if the server offers it.");
+        }
         engine.WarmUpAsync(limits.Discovery).GetAwaiter().GetResult();
         return engine;
     }

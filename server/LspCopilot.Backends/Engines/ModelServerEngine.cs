@@ -126,8 +126,9 @@ public abstract class ModelServerEngine : ICompletionEngine, IChatEngine, IProgr
         {
             return await discovering.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (BackendException)
+        catch when (discovering.IsFaulted)
         {
+            // Failed discovery is not kept: the next request asks the server again (the breaker keeps that cheap).
             lock (_lock)
             {
                 if (ReferenceEquals(_discovering, discovering))

@@ -7,7 +7,8 @@ using System.Text.Json.Nodes;
 namespace LspCopilot.Backends.Http;
 
 /// <summary>
-/// The one HTTP client of an engine: pooled keep-alive connections (SocketsHttpHandler), a connect timeout, a
+/// The one HTTP client of an engine: pooled keep-alive connections (SocketsHttpHandler; $HTTPS_PROXY and $NO_PROXY
+/// apply as for any .NET client, loopback is never proxied), a connect timeout, a
 /// silence limit for the response headers, retries with backoff when no connection could be opened, the circuit
 /// breaker in front of every call, the API key as a Bearer token, and every non-2xx answer turned into a
 /// <see cref="BackendException"/> whose message names the server, the status, the server's own words and the fix.
@@ -31,7 +32,6 @@ internal sealed class BackendHttp : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(10),
             AutomaticDecompression = DecompressionMethods.None,
             AllowAutoRedirect = false,
-            UseProxy = false,
             UseCookies = false,
         })
         {
