@@ -39,7 +39,12 @@ internal static class StreamedGeneration
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                return Finish(text.ToString(), StopReason.TokenLimit);
+                return Finish(text.ToString(), finished ?? StopReason.TokenLimit);
+            }
+            catch (BackendException) when (finished is not null)
+            {
+                // The answer was complete; only the end of the body went wrong (a connection kept open, a reset).
+                return Finish(text.ToString(), finished.Value);
             }
 
             if (payload is null || payload == StreamEvents.Done)

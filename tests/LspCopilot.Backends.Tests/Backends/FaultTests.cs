@@ -77,5 +77,19 @@ public sealed class FaultTests
         Assert.True(await Eventually.TrueAsync(() => server.Server.InFlight == 0), "The stand-in still has the cancelled request open.");
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Complete_BodyLeftOpenAfterTheFinalChunk_AnswerKept(string kind)
+    {
+        await using var server = await AnyStandIn.StartAsync(kind);
+        server.Script.Fault = StreamFault.SilentAfterTheEnd;
+        using var engine = TestBackends.Create(kind, server.Url, stallSeconds: 1);
+
+        var result = await engine.CompleteAsync(TestBackends.Request(), null, TestContext.Current.CancellationToken).NoHang();
+
+        Assert.Equal(server.Script.Text, result.Text);
+        Assert.Equal(StopReason.EndOfGeneration, result.Reason);
+    }
+
     public static TheoryData<string> Kinds() => [.. AnyStandIn.Kinds];
 }

@@ -20,6 +20,9 @@ public enum StreamFault
     /// <summary>Headers, one piece, then silence.</summary>
     GoesSilent,
 
+    /// <summary>The whole answer with its final chunk, then the body stays open (no end, no [DONE]).</summary>
+    SilentAfterTheEnd,
+
     /// <summary>100 MB in one line without a newline.</summary>
     HugeLine,
 

@@ -75,6 +75,12 @@ public static class Streams
         }
 
         await server.WriteAsync(context, Frame(chunk(string.Empty, true)));
+        if (script.Fault == StreamFault.SilentAfterTheEnd)
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return;
+        }
+
         if (doneMarker)
         {
             await server.WriteAsync(context, "data: [DONE]\n\n");
