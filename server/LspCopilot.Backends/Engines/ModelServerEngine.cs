@@ -60,8 +60,6 @@ public abstract class ModelServerEngine : ICompletionEngine, IChatEngine, IProgr
     /// <summary>--context-size: the most context used even when the server offers more, and the context assumed when it says nothing.</summary>
     private protected int? ContextCap { get; }
 
-    private protected PromptWindow Window => _window;
-
     /// <summary>What discovery learned, once it has.</summary>
     private protected ServerFacts? KnownFacts => _facts;
 
@@ -307,25 +305,8 @@ public abstract class ModelServerEngine : ICompletionEngine, IChatEngine, IProgr
     }
 
     /// <summary>A chat through an OpenAI-compatible <c>/v1/chat/completions</c> (llama-server, vLLM, …).</summary>
-    private protected async Task<ChatResult> OpenAiChatAsync(string path, string? model, ChatRequest request, Action<string>? onText, Stopwatch clock, CancellationToken cancellationToken)
-    {
-        var body = new JsonObject
-        {
-            ["messages"] = Messages(request.Messages),
-            ["max_tokens"] = request.Generation.MaxTokens,
-            ["temperature"] = request.Generation.Temperature,
-            ["seed"] = request.Generation.Seed,
-            ["stream"] = true,
-        };
-        if (model is not null)
-        {
-            body["model"] = model;
-        }
-
-        using var response = await Http.SendAsync(HttpMethod.Post, path, body, quick: false, cancellationToken).ConfigureAwait(false);
-        var generated = await StreamedGeneration.ReadAsync(response, StreamFormat.ServerSentEvents, Chunks.OpenAiChat, ChatRules(request), Http, clock, onText, cancellationToken).ConfigureAwait(false);
-        return ChatResultOf(generated);
-    }
+    private protected async Task<ChatResult> OpenAiChatAsync(string path, string? model, ChatRequest request, Action<string>? onText, Stopwatch clock, CancellationToken cancellationToken) =>
+        ChatResultOf(await ChatStream.ReadAsync(Http, path, ChatStream.OpenAiBody(model, request), StreamFormat.ServerSentEvents, Chunks.OpenAiChat, ChatRules(request), clock, onText, cancellationToken).ConfigureAwait(false));
 
     private protected GenerationRules CompletionRules(CompletionRequest request, FimTextTemplate template) =>
         new(Limits.Generation, Math.Max(1024, request.Generation.MaxTokens * 32))
@@ -339,9 +320,6 @@ public abstract class ModelServerEngine : ICompletionEngine, IChatEngine, IProgr
 
     private protected ChatResult ChatResultOf(Generated generated) =>
         new(generated.Text, generated.Reason, new CompletionStats(generated.PromptTokens ?? 0, 0, generated.Chunks, generated.FirstText, generated.Total)) { Layout = ChatLayout ?? string.Empty };
-
-    private protected static JsonArray Messages(IReadOnlyList<ChatMessage> messages) =>
-        [.. messages.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content })];
 
     /// <summary>The stop strings a request asks the server for: the end of the line in single-line mode.</summary>
     private protected static JsonArray Stops(CompletionRequest request) => request.Mode == CompletionMode.SingleLine ? ["\n"] : [];

@@ -88,14 +88,12 @@ public sealed partial class OllamaEngine : ModelServerEngine
         var body = new JsonObject
         {
             ["model"] = facts.ModelName,
-            ["messages"] = Messages(request.Messages),
+            ["messages"] = ChatStream.Messages(request.Messages),
             ["stream"] = true,
             ["keep_alive"] = Limits.OllamaKeepAlive,
             ["options"] = Options(request.Generation, null),
         };
-        using var response = await Http.SendAsync(HttpMethod.Post, "/api/chat", body, quick: false, cancellationToken).ConfigureAwait(false);
-        var generated = await StreamedGeneration.ReadAsync(response, StreamFormat.NdJson, Chunks.OllamaChat, ChatRules(request), Http, clock, onText, cancellationToken).ConfigureAwait(false);
-        return ChatResultOf(generated);
+        return ChatResultOf(await ChatStream.ReadAsync(Http, "/api/chat", body, StreamFormat.NdJson, Chunks.OllamaChat, ChatRules(request), clock, onText, cancellationToken).ConfigureAwait(false));
     }
 
     private static JsonObject Options(GenerationOptions generation, JsonArray? stop)
