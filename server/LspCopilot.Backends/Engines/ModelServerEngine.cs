@@ -99,9 +99,14 @@ public abstract class ModelServerEngine : ICompletionEngine, IChatEngine, IProgr
             await FactsAsync(CancellationToken.None).WaitAsync(wait).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is BackendException or TimeoutException)
+        catch (TimeoutException)
         {
-            Log.Warning(ex.Message);
+            Log.Info($"The {Http.Server} has not described its model within {wait.TotalSeconds:0} s; the first completion waits for it.");
+            return false;
+        }
+        catch (Exception ex) when (Stray(ex, CancellationToken.None) is { } failure)
+        {
+            _ = Unavailable(failure);
             return false;
         }
     }
