@@ -13,6 +13,11 @@ if [ -z "${LSPCOPILOT_TEST_MODELS:-}" ] && [ -d "$root/../shared/models" ]; then
   export LSPCOPILOT_TEST_MODELS="$root/../shared/models"
 fi
 [ -n "${LSPCOPILOT_TEST_MODELS:-}" ] || echo "note: ../shared/models not found: model tests will be skipped."
+# The model-server backends are tested against upstream llama-server where ../shared/bin has it.
+if [ -z "${LSPCOPILOT_LLAMA_SERVER:-}" ] && [ -x "$root/../shared/bin/llama-server" ]; then
+  export LSPCOPILOT_LLAMA_SERVER="$root/../shared/bin/llama-server"
+fi
+[ -n "${LSPCOPILOT_LLAMA_SERVER:-}" ] || echo "note: ../shared/bin/llama-server not found: the real-llama-server tests will be skipped."
 
 passed=0; failed=0; skipped=0; status=0
 

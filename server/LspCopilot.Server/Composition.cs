@@ -1,3 +1,4 @@
+using LspCopilot.Backends;
 using LspCopilot.Completion;
 using LspCopilot.Context;
 using LspCopilot.Engine;
@@ -9,7 +10,7 @@ namespace LspCopilot.Server;
 
 /// <summary>
 /// The one place that puts the layers together: which engine stack serves completions (in process,
-/// a supervised child worker, a shared worker) and which context provider plans them for a session.
+/// a supervised child worker, a shared worker, a model server over HTTP) and which context provider plans them for a session.
 /// Everything else receives these as interfaces.
 /// </summary>
 public static class Composition
@@ -38,6 +39,14 @@ public static class Composition
     /// <summary>A loader that connects to the shared worker at <paramref name="endpoint"/> (its own model and options win).</summary>
     public static Func<EngineOptions, ServerLog, ICompletionEngine> SharedWorker(WorkerEndpoint endpoint, string? token) =>
         (options, log) => SupervisedEngine.Start(new WorkerSocketConnector(endpoint, token), options, log);
+
+    /// <summary>
+    /// A loader that serves completions from a model server when the options name one (<c>--backend llama-server|openai|ollama</c>,
+    /// <see cref="ModelServers"/>), and from <paramref name="llamaSharp"/> (our worker, in process, a shared worker) otherwise.
+    /// A model server needs no GGUF here; the server's own request queue supersedes stale requests per document either way.
+    /// </summary>
+    public static Func<EngineOptions, ServerLog, ICompletionEngine> WithModelServers(Func<EngineOptions, ServerLog, ICompletionEngine> llamaSharp) =>
+        (options, log) => options.Backend.IsRemote ? ModelServers.Create(options, log) : llamaSharp(options, log);
 
     /// <summary>
     /// The completion planner of an LSP session: Roslyn for C# (the text gate for other languages),

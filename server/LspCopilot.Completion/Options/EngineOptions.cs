@@ -80,6 +80,13 @@ public sealed record EngineOptions
     /// </summary>
     public int StallTimeoutSeconds { get; init; } = 60;
 
+    /// <summary>
+    /// Which engine serves completions: llamasharp (the model above, in our worker or in process) or a model server
+    /// (llama-server, openai, ollama). For a server, <see cref="ContextSize"/> is the context assumed when the server does
+    /// not report one and <see cref="StallTimeoutSeconds"/> the longest it may stay silent.
+    /// </summary>
+    public BackendOptions Backend { get; init; } = new();
+
     public const uint DefaultMaxContext = 8192;
 }
 

@@ -5,7 +5,8 @@ namespace LspCopilot.Completion;
 /// <summary>
 /// Applies the engine options an editor sends in <c>initializationOptions</c> (camelCase keys:
 /// gpuLayers, splitMode, tensorSplit, mainGpu, flashAttention, kvCacheType, contextSize, threads,
-/// prefillChunk, mlock, noMmap, cpuVariant, fimOrder, chatTemplate, preset). A bad value is skipped with a message, never fatal, so a
+/// prefillChunk, mlock, noMmap, cpuVariant, fimOrder, chatTemplate, preset; and the backend's: backend, endpoint, remoteModel,
+/// fimTemplate). A bad value is skipped with a message, never fatal, so a
 /// typo in settings cannot stop the server. Other keys are left to their own readers.
 /// </summary>
 public static class EngineOptionsJson
@@ -163,6 +164,38 @@ public static class EngineOptionsJson
                 }
 
                 break;
+            case "backend":
+                if (value.ValueKind == JsonValueKind.String && BackendOptionValues.TryNormalizeKind(value.GetString(), out var kind, out error))
+                {
+                    return options with { Backend = options.Backend with { Kind = kind } };
+                }
+
+                break;
+            case "endpoint":
+                if (value.ValueKind == JsonValueKind.String && BackendOptionValues.TryNormalizeEndpoint(value.GetString(), out var endpoint, out error))
+                {
+                    return options with { Backend = options.Backend with { Endpoint = endpoint } };
+                }
+
+                break;
+            case "remoteModel":
+                if (value.ValueKind == JsonValueKind.String && BackendOptionValues.TryNormalizeRemoteModel(value.GetString(), out var remoteModel, out error))
+                {
+                    return options with { Backend = options.Backend with { RemoteModel = remoteModel } };
+                }
+
+                break;
+            case "fimTemplate":
+                if (value.ValueKind == JsonValueKind.String && BackendOptionValues.TryNormalizeFimTemplate(value.GetString(), out var fimTemplate, out error))
+                {
+                    return options with { Backend = options.Backend with { FimTemplate = fimTemplate } };
+                }
+
+                break;
+            case "apiKeyFile":
+                // A client must not choose a file for the server to read and send to a server of the client's choosing.
+                problems.Add("apiKeyFile is ignored in initializationOptions: pass --api-key-file (or set LSPCOPILOT_API_KEY) where the server starts.");
+                return options;
             case "nativeLibDir":
                 // A client must not choose native code for the server to load (a remote editor could run anything).
                 problems.Add("nativeLibDir is ignored in initializationOptions: pass --native-lib-dir on the server's command line.");

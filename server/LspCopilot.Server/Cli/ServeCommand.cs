@@ -21,6 +21,7 @@ public static class ServeCommand
         var sessionDocuments = new Option<int>(DocumentLimits.SessionOption) { Description = $"Most MiB of text (UTF-16) one editor's open documents may hold; a document past it gets no completions (default {DocumentLimits.DefaultSessionMegabytes}).", DefaultValueFactory = _ => DocumentLimits.DefaultSessionMegabytes };
         var serverDocuments = new Option<int>(DocumentLimits.ServerOption) { Description = $"Most MiB of text (UTF-16) the open documents of every editor this server serves may hold together (default {DocumentLimits.DefaultServerMegabytes}).", DefaultValueFactory = _ => DocumentLimits.DefaultServerMegabytes };
         var engineOptions = new EngineCliOptions();
+        var backendOptions = new BackendCliOptions();
         var workerOptions = new WorkerServeOptions();
         var root = new RootCommand("LspCopilot: self-hosted AI code completion over LSP, with a local GGUF model.")
         {
@@ -33,16 +34,17 @@ public static class ServeCommand
             serverDocuments,
         };
         engineOptions.AddTo(root);
+        backendOptions.AddTo(root);
         workerOptions.AddTo(root);
 
         root.SetAction(async (parse, ct) =>
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
-            var options = engineOptions.Read(parse, useEnvironment: false);
+            var options = backendOptions.Overlay(parse, engineOptions.Read(parse, useEnvironment: false));
             var generation = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) ?? new GenerationOptions().MaxTokens };
             var documents = DocumentLimits.FromMegabytes(Math.Max(1, parse.GetValue(sessionDocuments)), Math.Max(1, parse.GetValue(serverDocuments)));
             // The editor's initializationOptions apply under the command line (OptionPrecedence).
-            using var model = new ModelHost(options, log, workerOptions.Loader(parse), fromClient => engineOptions.Overlay(parse, fromClient))
+            using var model = new ModelHost(options, log, Composition.WithModelServers(workerOptions.Loader(parse)), fromClient => backendOptions.Overlay(parse, engineOptions.Overlay(parse, fromClient)))
             {
                 ModelOnRemoteMachine = workerOptions.ModelOnRemoteMachine(parse),
             };

@@ -11,7 +11,8 @@ namespace LspCopilot.Server.Configuration;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item><b>Engine options</b> (how the one model of the process is loaded): the server's command line, then the
+/// <item><b>Engine options</b> (how the one model of the process is loaded, and the backend that serves it:
+/// --backend, --endpoint, --remote-model, --fim-template, --api-key-file): the server's command line, then the
 /// editor's initializationOptions, then the defaults. The operator of a shared GPU box decides how its
 /// model loads; an editor fills in what the command line left open.</item>
 /// <item><b>Model path</b>: --model, then initializationOptions.modelPath, then $LSPCOPILOT_MODEL, then the

@@ -76,7 +76,9 @@ public sealed class ModelHost(EngineOptions options, ServerLog log, Func<EngineO
     {
         try
         {
-            log.Info($"Loading model {effective.ModelPath ?? "(none configured)"}…");
+            log.Info(effective.Backend.IsRemote
+                ? $"Connecting to the {effective.Backend.Kind} backend at {effective.Backend.EffectiveEndpoint}…"
+                : $"Loading model {effective.ModelPath ?? "(none configured)"}…");
             return loader(effective, log);
         }
         catch (ModelLoadException ex)

@@ -1,0 +1,142 @@
+using LspCopilot.Completion;
+
+namespace LspCopilot.Backends.Prompting;
+
+/// <summary>
+/// Cuts a request's prefix, suffix and context to what the server's context holds, in text (the server tokenizes).
+/// The budget follows the local engine's <c>PromptBuilder</c>: room to generate first (at most a quarter of the
+/// context), then the suffix's head (at most <see cref="GenerationOptions.SuffixTokens"/> and a quarter), the context's
+/// head (at most half of what is left), and the prefix's tail (at most <see cref="GenerationOptions.PrefixTokens"/>).
+/// Tokens are converted to characters with a ratio learned from the server's own counts (<c>/tokenize</c>, or the
+/// prompt tokens a server reports with each answer), 3 characters a token until then, less a 15% margin. The prefix
+/// window starts on a line that moves in steps of <see cref="LineStep"/> lines, so successive keystrokes send prompts
+/// with a long common prefix and the server's prompt cache (llama-server's <c>cache_prompt</c>) reuses it.
+/// </summary>
+internal sealed class PromptWindow
+{
+    internal const int LineStep = 16;
+
+    /// <summary>When one block of lines is still too long, the start moves in steps of this many characters.</summary>
+    internal const int CharStep = 512;
+
+    /// <summary>Tokens kept free for the FIM markers, BOS and the like.</summary>
+    internal const int MarkerTokens = 16;
+
+    internal const double StartingRatio = 3.0;
+    private const double Margin = 0.85;
+
+    private readonly object _lock = new();
+    private double _charsPerToken = StartingRatio;
+
+    /// <summary>Characters per token, as measured on this server's answers so far.</summary>
+    public double CharsPerToken
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _charsPerToken;
+            }
+        }
+    }
+
+    private double Ratio => CharsPerToken * Margin;
+
+    /// <summary>Takes a measurement: <paramref name="chars"/> characters were <paramref name="tokens"/> tokens.</summary>
+    public void Learn(int chars, int tokens)
+    {
+        if (chars < 64 || tokens <= 0)
+        {
+            return;
+        }
+
+        var measured = Math.Clamp((double)chars / tokens, 1.0, 8.0);
+        lock (_lock)
+        {
+            // Quick to learn that text is denser than thought, slow to trust that it is sparser.
+            _charsPerToken = measured < _charsPerToken ? measured : (0.8 * _charsPerToken) + (0.2 * measured);
+        }
+    }
+
+    /// <summary>The tokens a prompt of <paramref name="prompt"/> is estimated at (an overestimate, by the margin).</summary>
+    public int Estimate(FittedPrompt prompt) => (int)Math.Ceiling(prompt.Chars / Ratio) + MarkerTokens;
+
+    /// <summary>Prompt tokens this request may use in a context of <paramref name="contextSize"/> tokens.</summary>
+    public static int Available(GenerationOptions generation, int contextSize) =>
+        Math.Max(16, contextSize - (Math.Min(generation.MaxTokens, contextSize / 4) + 8) - MarkerTokens);
+
+    /// <summary>The request's texts cut to the context; <paramref name="shrink"/> (0..1] asks for less after a server said it was too long.</summary>
+    public FittedPrompt Fit(CompletionRequest request, int contextSize, bool withSuffix, double shrink = 1.0)
+    {
+        var generation = request.Generation;
+        var ratio = Ratio;
+        var available = Math.Max(16, (int)(Available(generation, contextSize) * shrink));
+        int Tokens(string text) => (int)Math.Ceiling(text.Length / ratio);
+        int Chars(int tokens) => (int)(Math.Max(0, tokens) * ratio);
+
+        var suffix = withSuffix ? TakeHead(request.Suffix, Chars(Math.Min(generation.SuffixTokens, available / 4))) : string.Empty;
+        var context = TakeHead(request.Context ?? string.Empty, Chars((available - Tokens(suffix)) / 2));
+        var prefixTokens = Math.Max(8, Math.Min(generation.PrefixTokens, available - Tokens(suffix) - Tokens(context)));
+        var prefix = TakeTail(request.Prefix, Chars(prefixTokens));
+        return new FittedPrompt(context, prefix, suffix);
+    }
+
+    /// <summary>
+    /// The end of <paramref name="text"/> in at most <paramref name="maxChars"/> characters, starting on a line whose
+    /// number is a multiple of <see cref="LineStep"/> (or, when the last such block is too long, at a multiple of
+    /// <see cref="CharStep"/>), so the start stays put while the user types at the end.
+    /// </summary>
+    internal static string TakeTail(string text, int maxChars)
+    {
+        if (text.Length <= maxChars)
+        {
+            return text;
+        }
+
+        if (maxChars <= 0)
+        {
+            return string.Empty;
+        }
+
+        var line = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\n' && ++line % LineStep == 0 && text.Length - (i + 1) <= maxChars)
+            {
+                return text[(i + 1)..];
+            }
+        }
+
+        var start = (text.Length - maxChars + CharStep - 1) / CharStep * CharStep;
+        start = Math.Min(start, text.Length);
+        if (start < text.Length && char.IsLowSurrogate(text[start]))
+        {
+            start++;
+        }
+
+        return text[start..];
+    }
+
+    /// <summary>The start of <paramref name="text"/> in at most <paramref name="maxChars"/> characters, cut after a line end where there is one.</summary>
+    internal static string TakeHead(string text, int maxChars)
+    {
+        if (text.Length <= maxChars)
+        {
+            return text;
+        }
+
+        if (maxChars <= 0)
+        {
+            return string.Empty;
+        }
+
+        var cut = text.LastIndexOf('\n', maxChars - 1);
+        if (cut > 0)
+        {
+            return text[..(cut + 1)];
+        }
+
+        var end = char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars;
+        return text[..end];
+    }
+}
