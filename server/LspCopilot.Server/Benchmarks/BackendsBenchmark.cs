@@ -12,7 +12,8 @@ namespace LspCopilot.Server.Benchmarks;
 
 /// <summary>
 /// <c>bench --suite backends</c>: other ways to reach the model against the default (a worker child process), same
-/// model and prompts, request by request: a worker over ssh (<c>--ssh-worker ssh://…</c>, when given) as
+/// model and prompts, request by request: the llama-server backend against our own <c>worker --http</c> as
+/// <c>remote_ttft_ratio</c>; a worker over ssh (<c>--ssh-worker ssh://…</c>, when given) as
 /// <c>ssh_worker_ttft_ratio</c>; and the HTTP service's cancellation: from a client dropping a streaming request to
 /// the engine going idle, measured in the process that decodes (<c>http_cancel_stop_ms_p99</c>).
 /// </summary>
@@ -37,6 +38,23 @@ internal static class BackendsBenchmark
         var report = new BenchReport();
         report.Facts["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture);
         options = CpuBuildSelection.Apply(options, log, ct);
+
+        {
+            await progress.WriteLineAsync("Loading the model in a worker process and in our HTTP worker (reached as llama-server)…").ConfigureAwait(false);
+            using var local = Composition.ChildWorker(options, log);
+            using var httpEngine = EngineFactory.Create(options, log);
+            await using var service = await WorkerHttpService.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), () => httpEngine, null, TimeSpan.FromSeconds(60), log, ct).ConfigureAwait(false);
+            var remoteOptions = options with { Backend = new BackendOptions { Kind = "llama-server", Endpoint = $"http://127.0.0.1:{service.LocalEndpoint.Port}" } };
+            using var remote = Composition.WithModelServers(Composition.ChildWorker)(remoteOptions, log);
+            await progress.WriteLineAsync($"Time to first token, {runs} rounds…").ConfigureAwait(false);
+            var (localSamples, remoteSamples) = await PairsAsync(local, remote, runs, ct).ConfigureAwait(false);
+            var ratios = remoteSamples.Cold.Concat(remoteSamples.Warm).Zip(localSamples.Cold.Concat(localSamples.Warm), (r, l) => r / l).ToList();
+            report.Row("local worker: cold / +1 char (median)", EngineBenchmark.Median(localSamples.Cold), null, $"warm {EngineBenchmark.Median(localSamples.Warm):F2} ms");
+            report.Row("--backend llama-server → worker --http: cold / +1 char", EngineBenchmark.Median(remoteSamples.Cold), null, $"warm {EngineBenchmark.Median(remoteSamples.Warm):F2} ms");
+            report.Metrics["remote_ttft_ratio_cold"] = EngineBenchmark.Median([.. remoteSamples.Cold.Zip(localSamples.Cold, (r, l) => r / l)]);
+            report.Metrics["remote_ttft_ratio_warm"] = EngineBenchmark.Median([.. remoteSamples.Warm.Zip(localSamples.Warm, (r, l) => r / l)]);
+            report.Ratio("remote_ttft_ratio (llama-server backend on our HTTP worker / local worker, pairs)", EngineBenchmark.Median(ratios), goal: 1.10, higherIsBetter: false);
+        }
 
         if (sshWorker is not null)
         {
@@ -73,7 +91,8 @@ internal static class BackendsBenchmark
     /// <summary>Cold (a new first line) then warm (+1 character) requests, the two engines taking turns; the first rounds warm up.</summary>
     private static async Task<(TtftSamples Local, TtftSamples Remote)> PairsAsync(ICompletionEngine local, ICompletionEngine remote, int runs, CancellationToken ct)
     {
-        var story = string.Join('\n', Enumerable.Range(0, 60).Select(i => $"One day Lily went to the park with a red ball and met a friend number {i}."));
+        // ~650 tokens: well inside every path's prompt budget, so a new first line really is a cold prompt everywhere.
+        var story = string.Join('\n', Enumerable.Range(0, 25).Select(i => $"One day Lily went to the park with a red ball and met a friend number {i}."));
         var generation = new GenerationOptions { MaxTokens = 8, PrefixTokens = 4096 };
         var (a, b) = (new TtftSamples(), new TtftSamples());
         for (var round = 0; round < runs + WarmupRounds; round++)

@@ -81,6 +81,40 @@ public sealed partial class HttpWorkerTests
     }
 
     [Fact]
+    public async Task RealWorker_PropsAndTokenize_AsLlamaServerAnswersThem()
+    {
+        var (worker, http) = await StartAsync();
+        await using var _ = worker;
+        using var __ = http;
+
+        using var props = await JsonAsync(await http.GetAsync(new Uri("props", UriKind.Relative), TestContext.Current.CancellationToken));
+        using var pieces = await JsonAsync(await PostAsync(http, "tokenize", new { content = "Once upon a time", with_pieces = true }));
+        using var ids = await JsonAsync(await PostAsync(http, "tokenize", new { content = "Once upon a time" }));
+
+        Assert.Equal(2048, props.RootElement.GetProperty("default_generation_settings").GetProperty("n_ctx").GetInt32());
+        var tokens = pieces.RootElement.GetProperty("tokens").EnumerateArray().ToList();
+        Assert.Equal("Once upon a time", string.Concat(tokens.Select(t => t.GetProperty("piece").GetString())).TrimStart());
+        Assert.Equal(tokens.Select(t => t.GetProperty("id").GetInt32()), ids.RootElement.GetProperty("tokens").EnumerateArray().Select(t => t.GetInt32()));
+    }
+
+    [Fact]
+    public async Task OurLlamaServerBackend_AgainstOurHttpWorker_CompletesAndStreams()
+    {
+        var (worker, http) = await StartAsync();
+        await using var _ = worker;
+        using var __ = http;
+        var options = new EngineOptions { Backend = new BackendOptions { Kind = "llama-server", Endpoint = http.BaseAddress!.ToString().TrimEnd('/') } };
+        using var engine = Composition.WithModelServers(Composition.ChildWorker)(options, ServerLog.Silent);
+        var pieces = new List<string>();
+
+        var result = await engine.CompleteAsync(new CompletionRequest("Once upon a time, there was a little", " The end.", CompletionMode.MultiLine) { Generation = new GenerationOptions { MaxTokens = 8 } }, pieces.Add, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken);
+
+        Assert.NotEmpty(result.Text);
+        Assert.NotEmpty(pieces);
+        Assert.Equal("stories260K-fim.gguf", engine.ModelName);
+    }
+
+    [Fact]
     public async Task RealWorker_StreamedInfill_EndsWithAStopEvent()
     {
         var (worker, http) = await StartAsync();

@@ -55,6 +55,60 @@ internal sealed class HttpEndpoints(HttpEngineState state, ServerLog log)
         }, HttpJson.Options).ConfigureAwait(false);
     }
 
+    /// <summary>llama-server's <c>/props</c>: the context per slot and the model, so llama-server clients (ours too) size prompts.</summary>
+    public async Task PropsAsync(HttpContext context)
+    {
+        if (await RequireEngineAsync(context).ConfigureAwait(false) is not { } engine)
+        {
+            return;
+        }
+
+        await context.Response.WriteAsJsonAsync(new
+        {
+            default_generation_settings = new { n_ctx = engine.ContextSize },
+            total_slots = 1,
+            model_path = engine.ModelName,
+            build_info = "lspcopilot worker --http",
+        }, HttpJson.Options).ConfigureAwait(false);
+    }
+
+    /// <summary>llama-server's <c>/tokenize</c> (<c>content</c>, <c>with_pieces</c>), with this model's tokenizer.</summary>
+    public async Task TokenizeAsync(HttpContext context)
+    {
+        if (await ReadAsync(context).ConfigureAwait(false) is not { } body || await RequireEngineAsync(context).ConfigureAwait(false) is not { } engine)
+        {
+            return;
+        }
+
+        using (body)
+        {
+            if (!TryText(body.RootElement, "content", required: true, out var content, out var error))
+            {
+                await HttpErrors.WriteAsync(context, StatusCodes.Status400BadRequest, error!, "invalid_request_error").ConfigureAwait(false);
+                return;
+            }
+
+            if (Tokenizer(engine) is not { } llama)
+            {
+                await HttpErrors.WriteAsync(context, StatusCodes.Status501NotImplemented, "This worker's engine does not expose its tokenizer.", "invalid_request_error").ConfigureAwait(false);
+                return;
+            }
+
+            var ids = llama.Tokenize(content!);
+            object tokens = Flag(body.RootElement, "with_pieces")
+                ? ids.Select(t => (object)new { id = (int)t, piece = llama.TokenText((int)t) }).ToArray()
+                : ids.Select(t => (int)t).ToArray();
+            await context.Response.WriteAsJsonAsync(new { tokens }, HttpJson.Options).ConfigureAwait(false);
+        }
+    }
+
+    private static LspCopilot.Engine.LlamaEngine? Tokenizer(ICompletionEngine engine) => engine switch
+    {
+        LspCopilot.Engine.LlamaEngine llama => llama,
+        LspCopilot.Engine.EngineScheduler { Inner: LspCopilot.Engine.LlamaEngine inner } => inner,
+        _ => null,
+    };
+
     /// <summary>OpenAI <c>/v1/completions</c>: <c>prompt</c> is the text before the cursor; <c>suffix</c>, when given, the text after it.</summary>
     public async Task CompletionsAsync(HttpContext context)
     {

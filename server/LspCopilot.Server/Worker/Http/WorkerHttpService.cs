@@ -88,7 +88,9 @@ public sealed class WorkerHttpService : IAsyncDisposable
         app.MapPost("/v1/completions", endpoints.CompletionsAsync);
         app.MapPost("/v1/chat/completions", endpoints.ChatCompletionsAsync);
         app.MapPost("/infill", endpoints.InfillAsync);
-        app.MapFallback(context => HttpErrors.WriteAsync(context, StatusCodes.Status404NotFound, $"No such endpoint: {context.Request.Method} {context.Request.Path}. This worker serves /health, /v1/models, /v1/completions, /v1/chat/completions and /infill.", "not_found_error"));
+        app.MapGet("/props", endpoints.PropsAsync);
+        app.MapPost("/tokenize", endpoints.TokenizeAsync);
+        app.MapFallback(context => HttpErrors.WriteAsync(context, StatusCodes.Status404NotFound, $"No such endpoint: {context.Request.Method} {context.Request.Path}. This worker serves /health, /v1/models, /v1/completions, /v1/chat/completions, /infill, /props and /tokenize.", "not_found_error"));
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Urls.Select(u => new Uri(u)).First();
