@@ -32,6 +32,8 @@ import {
   statusText,
   runCommand,
   save,
+  selectLines,
+  webviewFrame,
   waitForGhostText,
   waitForStatus,
 } from '../support/workbench';
@@ -273,6 +275,53 @@ describe('VS Code end to end', { skip }, () => {
     await input.waitFor({ state: 'hidden' });
     t.diagnostic(`status detail: ${detail}`);
     assert.ok(detail.includes(missing) && /does not exist/.test(detail), `the status detail should be the server's message: ${JSON.stringify(detail)}`);
+  });
+
+  it('explain: select code, run LspCopilot: Explain Selection, the panel shows the streamed text; a follow-up answers in the same conversation', async (t) => {
+    // Back to the tiny model (an earlier test left a missing one); the .cs file starts the server.
+    codeServer!.writeWorkspaceSettings({});
+    await openFile(page, 'Program.cs');
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 60_000);
+    await selectLines(page, 7, 11); // Main
+    const started = Date.now();
+    await runCommand(page, 'LspCopilot: Explain Selection');
+
+    const panel = webviewFrame(page);
+    const answer = panel.locator('#content .turn .answer').first();
+    // The status bar says it while the model writes (the tiny model may finish first).
+    const seen = new Set<string>();
+    const deadline = Date.now() + 60_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      seen.add(await statusText(page));
+      text = (await answer.count()) > 0 ? ((await answer.textContent()) ?? '').trim() : '';
+      const streaming = await panel.locator('#content .turn.streaming').count();
+      if (text !== '' && streaming === 0) {
+        break;
+      }
+      await page.waitForTimeout(100);
+    }
+    t.diagnostic(`explanation after ${Date.now() - started} ms: ${JSON.stringify(text.slice(0, 120))}; status seen: ${JSON.stringify([...seen])}`);
+    assert.notEqual(text, '', 'the panel never showed an explanation');
+    assert.equal(await panel.locator('#subject').textContent(), 'Program.cs, lines 7–11');
+    assert.equal(await panel.locator('#stop').isHidden(), true, 'Stop shows only while the answer streams');
+    await page.screenshot({ path: path.join(outputDir, 'explain-panel.png') });
+
+    // A follow-up question in the panel.
+    const question = panel.locator('#question');
+    await question.waitFor({ state: 'visible' });
+    assert.equal(await question.isEnabled(), true, 'the follow-up box is enabled once the server sent a conversation id');
+    await question.fill('What does it print?');
+    await question.press('Enter');
+    const turns = panel.locator('#content .turn');
+    await panel.locator('#content .turn .question', { hasText: 'What does it print?' }).waitFor({ timeout: 10_000 });
+    await panel.locator('#content .turn:not(.streaming)').nth(1).waitFor({ timeout: 60_000 });
+    const second = ((await turns.nth(1).locator('.answer, .error').first().textContent()) ?? '').trim();
+    t.diagnostic(`follow-up answer: ${JSON.stringify(second.slice(0, 120))}`);
+    assert.equal(await turns.nth(1).locator('.error').count(), 0, `the follow-up failed: ${second}`);
+    assert.notEqual(second, '', 'the follow-up got no text');
+    await page.screenshot({ path: path.join(outputDir, 'explain-follow-up.png') });
+    await waitForStatus(page, /LspCopilot: ready/, 10_000);
   });
 });
 
