@@ -44,6 +44,8 @@ export const PANEL_VIEW_TYPE = 'lspcopilot.explain';
 export class ExplainPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private state: ExplainState = INITIAL_STATE;
+  /** What the conversation explains: follow-ups name the document too. */
+  private target: ExplainTarget | undefined;
   /** The client that holds the conversation: a restarted server knows nothing of it. */
   private conversationClient: LanguageClient | undefined;
   private running: vscode.CancellationTokenSource | undefined;
@@ -59,6 +61,7 @@ export class ExplainPanel implements vscode.Disposable {
   async explain(target: ExplainTarget): Promise<void> {
     this.show();
     this.endConversation();
+    this.target = target;
     this.dispatch({ type: 'start', subject: describeTarget(target) });
     await this.run({ textDocument: { uri: target.textDocument.uri }, range: target.range }, this.state.request);
   }
@@ -70,7 +73,9 @@ export class ExplainPanel implements vscode.Disposable {
     }
     const conversationId = this.state.conversationId!;
     this.dispatch({ type: 'ask', question });
-    await this.run({ conversationId, question }, this.state.request);
+    // The server needs the document of the conversation; the range it already knows.
+    const textDocument = this.target !== undefined ? { uri: this.target.textDocument.uri } : undefined;
+    await this.run({ textDocument, range: this.target?.range, conversationId, question }, this.state.request);
   }
 
   /** Stops the streaming answer: the request's token is cancelled, which sends $/cancelRequest. */
