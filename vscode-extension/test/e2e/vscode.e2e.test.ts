@@ -323,6 +323,81 @@ describe('VS Code end to end', { skip }, () => {
     await page.screenshot({ path: path.join(outputDir, 'explain-follow-up.png') });
     await waitForStatus(page, /LspCopilot: ready/, 10_000);
   });
+
+  it('explain from the lightbulb: the Explain code action opens the same panel, and Stop ends the stream', async (t) => {
+    codeServer!.writeWorkspaceSettings({});
+    await openFile(page, 'Program.cs');
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 60_000);
+    await selectLines(page, 9, 9);
+    // The code actions menu (Ctrl+.), as a person opens the lightbulb.
+    const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Explain this code' });
+    for (let attempt = 0; attempt < 5 && !(await item.first().isVisible()); attempt++) {
+      await page.keyboard.press('Control+.');
+      await item.first().waitFor({ timeout: 5_000 }).catch(() => undefined);
+    }
+    // The menu takes keys (a pointer block covers it from the mouse): move to the item, then Enter.
+    const focused = page.locator('.action-widget .monaco-list-row.focused');
+    for (let step = 0; step < 10 && !/Explain this code/.test((await focused.first().textContent().catch(() => '')) ?? ''); step++) {
+      await page.keyboard.press('ArrowDown');
+      await page.waitForTimeout(50);
+    }
+    await page.keyboard.press('Enter');
+
+    const panel = webviewFrame(page);
+    await panel.locator('#subject', { hasText: 'Program.cs, line 9' }).waitFor({ timeout: 10_000 });
+    // Stop as soon as text streams in.
+    const streaming = panel.locator('#content .turn.streaming .answer');
+    await streaming.waitFor({ timeout: 60_000 });
+    await panel.locator('#stop').click();
+    await panel.locator('#content .turn .note', { hasText: 'Stopped.' }).waitFor({ timeout: 10_000 });
+    const kept = ((await panel.locator('#content .turn .answer').first().textContent()) ?? '').trim();
+    t.diagnostic(`stopped with ${kept.length} characters shown`);
+    assert.notEqual(kept, '', 'the text so far should stay after Stop');
+    assert.equal(await panel.locator('#stop').isHidden(), true);
+    // The request ended (its promise settles when the server answers the $/cancelRequest): no more spinning.
+    await waitForStatus(page, /LspCopilot: ready/, 10_000);
+    await page.screenshot({ path: path.join(outputDir, 'explain-stopped.png') });
+  });
+
+  it('refactor with instructions: the instruction goes to the server, whose edit opens the refactor preview or whose refusal shows as an error', async (t) => {
+    codeServer!.writeWorkspaceSettings({});
+    await openFile(page, 'Program.cs');
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 60_000);
+    await selectLines(page, 9, 9);
+    const before = fs.readFileSync(path.join(workspace, 'Program.cs'), 'utf8');
+    await runCommand(page, 'LspCopilot: Refactor with Instructions…');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('print Goodbye instead');
+    await page.keyboard.press('Enter');
+    const started = Date.now();
+    // The tiny model writes stories, so the server usually refuses (no code, or code that does not
+    // compile); either way the plumbing shows its answer. Nothing is applied without the preview.
+    const preview = page.locator('.bulk-edit-panel');
+    const refusal = page.locator('.notifications-toasts .notification-list-item-message', { hasText: /^LspCopilot: (?!refactoring)/ });
+    const seen = new Set<string>();
+    const deadline = Date.now() + 180_000;
+    let outcome = '';
+    while (Date.now() < deadline && outcome === '') {
+      seen.add(await statusText(page));
+      if ((await preview.count()) > 0 && (await preview.first().isVisible())) {
+        outcome = 'preview';
+      } else if ((await refusal.count()) > 0) {
+        outcome = `error: ${(await refusal.first().textContent()) ?? ''}`;
+      } else {
+        await page.waitForTimeout(200);
+      }
+    }
+    t.diagnostic(`after ${((Date.now() - started) / 1000).toFixed(1)} s: ${outcome}; status seen: ${JSON.stringify([...seen])}`);
+    await page.screenshot({ path: path.join(outputDir, 'refactor.png') });
+    assert.notEqual(outcome, '', 'neither the refactor preview nor an error came');
+    assert.ok([...seen].some((text) => /refactoring…/.test(text)), 'the status bar should say refactoring… while the server works');
+    if (outcome === 'preview') {
+      assert.equal(fs.readFileSync(path.join(workspace, 'Program.cs'), 'utf8'), before, 'the preview applies nothing by itself');
+    } else {
+      assert.doesNotMatch(outcome, /no "Refactor with instructions…"|returned no edit|not running/, 'the server should have resolved the action');
+    }
+  });
 });
 
 /** What our server suggests for the same text under each URI, asked directly (its own process, same model). */
