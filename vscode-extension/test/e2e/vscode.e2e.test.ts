@@ -62,6 +62,8 @@ const skip = whyNot();
 const modelPath = 'path' in findFimModel() ? (findFimModel() as { path: string }).path : '';
 const typed = '        // Once upon a time';
 const outputDir = path.join(testOutputDir, 'e2e');
+/** The placeholder of the instruction box of LspCopilot: Refactor with Instructions…. */
+const REFACTOR_PLACEHOLDER = 'e.g. use early returns; rename x to count';
 
 /** Every scenario edits its own copy of the sample, so each starts from the same text. */
 interface Scenario {
@@ -365,9 +367,8 @@ describe('VS Code end to end', { skip }, () => {
     await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 60_000);
     await selectLines(page, 9, 9);
     const before = fs.readFileSync(path.join(workspace, 'Program.cs'), 'utf8');
-    await runCommand(page, 'LspCopilot: Refactor with Instructions…');
+    await runCommand(page, 'LspCopilot: Refactor with Instructions…', REFACTOR_PLACEHOLDER);
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill('print Goodbye instead');
     await page.keyboard.press('Enter');
     const started = Date.now();
@@ -397,6 +398,44 @@ describe('VS Code end to end', { skip }, () => {
     } else {
       assert.doesNotMatch(outcome, /no "Refactor with instructions…"|returned no edit|not running/, 'the server should have resolved the action');
     }
+  });
+
+  it('refactor preview: a resolved edit marked needsConfirmation opens the refactor preview, and Apply writes it', async (t) => {
+    // A scripted server that answers with an edit, as the real one does with a model that writes code.
+    const script = path.join(__dirname, '..', 'support', 'scriptedActionsServer.js');
+    const wrapper = path.join(root, 'scripted-actions-server.sh');
+    fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${script}" scripted-coder.gguf\n`, { mode: 0o755 });
+    const file = path.join(workspace, 'Refactor.cs');
+    fs.writeFileSync(file, SAMPLE_PROGRAM);
+    codeServer!.writeWorkspaceSettings({ 'lspcopilot.server.path': wrapper });
+    await waitForStatus(page, /LspCopilot: ready · scripted-coder/, 30_000);
+    await openFile(page, 'Refactor.cs');
+    await selectLines(page, 9, 9);
+    await runCommand(page, 'LspCopilot: Refactor with Instructions…', REFACTOR_PLACEHOLDER);
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('Goodbye');
+    await page.keyboard.press('Enter');
+
+    const apply = page.locator('.bulk-edit-panel .monaco-button', { hasText: /^Apply$/ });
+    await apply.first().waitFor({ timeout: 30_000 });
+    assert.equal(fs.readFileSync(file, 'utf8'), SAMPLE_PROGRAM, 'nothing changes before Apply');
+    // needsConfirmation: VS Code lists the change unchecked; the user ticks it, then applies.
+    const fileBox = page.locator('.bulk-edit-panel .monaco-list-row', { hasText: 'Refactor.cs' }).locator('input[type="checkbox"]');
+    assert.equal(await fileBox.first().isChecked(), false, 'a change that needs confirmation starts unchecked');
+    await fileBox.first().click();
+    await page.screenshot({ path: path.join(outputDir, 'refactor-preview.png') });
+    await apply.first().click();
+    const lines = page.locator('.editor-group-container .monaco-editor[data-uri$="Refactor.cs"] .view-lines');
+    await lines.filter({ hasText: 'Goodbye' }).first().waitFor({ timeout: 10_000 });
+    await page.locator('.editor-group-container .monaco-editor[data-uri$="Refactor.cs"] .view-lines').first().click();
+    await save(page);
+    const expected = withLine(SAMPLE_PROGRAM, 8, '        Console.WriteLine("Goodbye");');
+    assert.equal(await waitForFile(file, expected), expected, 'Apply should write the server\'s edit');
+    // The progress notification went away when the server answered.
+    const progress = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'LspCopilot: refactoring…' });
+    await progress.first().waitFor({ state: 'detached', timeout: 10_000 });
+    await page.screenshot({ path: path.join(outputDir, 'refactor-applied.png') });
+    t.diagnostic('preview shown, applied, saved');
   });
 });
 

@@ -63,8 +63,12 @@ export async function statusText(page: Page): Promise<string> {
   return (await items.count()) > 0 ? ((await items.first().textContent()) ?? '').trim() : '';
 }
 
-/** Runs a command from the command palette by its title. */
-export async function runCommand(page: Page, title: string): Promise<void> {
+/**
+ * Runs a command from the command palette by its title. With `thenInput` (a placeholder), the
+ * command asks for text in the same quick input widget: wait for that box instead of the palette
+ * closing.
+ */
+export async function runCommand(page: Page, title: string, thenInput?: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await retry('open the command palette', async () => {
     await page.keyboard.press('F1');
@@ -73,6 +77,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await input.fill(`>${title}`);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
+  if (thenInput !== undefined) {
+    await page.locator(`.quick-input-widget input[placeholder="${thenInput}"]`).waitFor({ state: 'visible', timeout: 10_000 });
+    return;
+  }
   await input.waitFor({ state: 'hidden' });
 }
 
