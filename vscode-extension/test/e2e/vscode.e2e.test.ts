@@ -367,6 +367,11 @@ describe('VS Code end to end', { skip }, () => {
     await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 60_000);
     await selectLines(page, 9, 9);
     const before = fs.readFileSync(path.join(workspace, 'Program.cs'), 'utf8');
+    // Error toasts of earlier tests stay until dismissed: only a new one is this test's answer.
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    const toastTexts = page.locator('.notifications-toasts .notification-list-item-message');
+    await page.waitForTimeout(500);
+    const earlier = new Set(await toastTexts.allTextContents());
     await runCommand(page, 'LspCopilot: Refactor with Instructions…', REFACTOR_PLACEHOLDER);
     const input = page.locator('.quick-input-widget input');
     await input.fill('print Goodbye instead');
@@ -375,7 +380,8 @@ describe('VS Code end to end', { skip }, () => {
     // The tiny model writes stories, so the server usually refuses (no code, or code that does not
     // compile); either way the plumbing shows its answer. Nothing is applied without the preview.
     const preview = page.locator('.bulk-edit-panel');
-    const refusal = page.locator('.notifications-toasts .notification-list-item-message', { hasText: /^LspCopilot: (?!refactoring)/ });
+    const refusal = async () =>
+      (await toastTexts.allTextContents()).find((text) => /^LspCopilot: (?!refactoring)/.test(text) && !earlier.has(text));
     const seen = new Set<string>();
     const deadline = Date.now() + 180_000;
     let outcome = '';
@@ -383,8 +389,8 @@ describe('VS Code end to end', { skip }, () => {
       seen.add(await statusText(page));
       if ((await preview.count()) > 0 && (await preview.first().isVisible())) {
         outcome = 'preview';
-      } else if ((await refusal.count()) > 0) {
-        outcome = `error: ${(await refusal.first().textContent()) ?? ''}`;
+      } else if ((await refusal()) !== undefined) {
+        outcome = `error: ${(await refusal()) ?? ''}`;
       } else {
         await page.waitForTimeout(200);
       }
@@ -396,7 +402,7 @@ describe('VS Code end to end', { skip }, () => {
     if (outcome === 'preview') {
       assert.equal(fs.readFileSync(path.join(workspace, 'Program.cs'), 'utf8'), before, 'the preview applies nothing by itself');
     } else {
-      assert.doesNotMatch(outcome, /no "Refactor with instructions…"|returned no edit|not running/, 'the server should have resolved the action');
+      assert.doesNotMatch(outcome, /no "Refactor with instructions…"|returned no edit|not running|model file/, 'the server should have resolved the action with the model');
     }
   });
 
