@@ -6,15 +6,11 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { LanguageClient, ProgressType, RequestType, NotificationType } from 'vscode-languageclient/node';
-import { canAsk, canStop, ExplainEvent, ExplainState, INITIAL_STATE, reduce, renderTurns } from './explainState';
+import { canAsk, canStop, describeTarget, ExplainEvent, ExplainState, ExplainTarget, INITIAL_STATE, reduce, renderTurns } from './explainState';
 import { panelHtml, parsePanelMessage, RenderMessage } from './panelHtml';
 import { StatusBar } from './statusBar';
 
-/** A document and range, as LSP has them (the argument of lspcopilot.server.explain too). */
-export interface ExplainTarget {
-  readonly textDocument: { readonly uri: string };
-  readonly range: { readonly start: { line: number; character: number }; readonly end: { line: number; character: number } };
-}
+export type { ExplainTarget } from './explainState';
 
 interface ExplainParams {
   textDocument?: { uri: string };
@@ -215,17 +211,4 @@ export class ExplainPanel implements vscode.Disposable {
     };
     void this.panel.webview.postMessage(message);
   }
-}
-
-/** "Program.cs, lines 10–14" for the panel's header. */
-export function describeTarget(target: ExplainTarget): string {
-  let file = target.textDocument.uri;
-  try {
-    file = decodeURIComponent(new URL(target.textDocument.uri).pathname.split('/').pop() ?? file);
-  } catch {
-    // Not a URL: keep it as it is.
-  }
-  const first = target.range.start.line + 1;
-  const last = target.range.end.line + (target.range.end.character === 0 && target.range.end.line > target.range.start.line ? 0 : 1);
-  return first === last ? `${file}, line ${first}` : `${file}, lines ${first}–${last}`;
 }

@@ -4,6 +4,12 @@
 
 import { escapeHtml, renderMarkdown } from './markdown';
 
+/** A document and range, as LSP has them (the argument of lspcopilot.server.explain too). */
+export interface ExplainTarget {
+  readonly textDocument: { readonly uri: string };
+  readonly range: { readonly start: { line: number; character: number }; readonly end: { line: number; character: number } };
+}
+
 export type Phase = 'idle' | 'streaming' | 'done' | 'stopped' | 'error';
 
 export interface Turn {
@@ -112,4 +118,17 @@ export function renderTurns(state: ExplainState): string {
     parts.push(`<section class="${classes}">${body.join('')}</section>`);
   });
   return parts.join('\n');
+}
+
+/** "Program.cs, lines 10–14" for the panel's header. */
+export function describeTarget(target: ExplainTarget): string {
+  let file = target.textDocument.uri;
+  try {
+    file = decodeURIComponent(new URL(target.textDocument.uri).pathname.split('/').pop() ?? file);
+  } catch {
+    // Not a URL: keep it as it is.
+  }
+  const first = target.range.start.line + 1;
+  const last = target.range.end.line + (target.range.end.character === 0 && target.range.end.line > target.range.start.line ? 0 : 1);
+  return first === last ? `${file}, line ${first}` : `${file}, lines ${first}–${last}`;
 }

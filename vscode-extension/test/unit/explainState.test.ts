@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canAsk, canStop, ExplainEvent, ExplainState, INITIAL_STATE, reduce, renderTurns } from '../../src/explainState';
+import { canAsk, canStop, describeTarget, ExplainEvent, ExplainState, INITIAL_STATE, reduce, renderTurns } from '../../src/explainState';
 
 const run = (...events: ExplainEvent[]): ExplainState => events.reduce(reduce, INITIAL_STATE);
 const start: ExplainEvent = { type: 'start', subject: 'Program.cs, lines 3–5' };
@@ -93,5 +93,21 @@ describe('renderTurns', () => {
 
   it('says Stopped under a stopped answer', () => {
     assert.match(renderTurns(run(start, { type: 'progress', request: 1, markdown: 'Half' }, { type: 'stopped', request: 1 })), /Stopped\./);
+  });
+});
+
+describe('describeTarget', () => {
+  const target = (startLine: number, endLine: number, endCharacter: number) => ({
+    textDocument: { uri: 'file:///work/My%20App/Program.cs' },
+    range: { start: { line: startLine, character: 0 }, end: { line: endLine, character: endCharacter } },
+  });
+
+  it('names the file and the 1-based lines', () => {
+    assert.equal(describeTarget(target(6, 10, 5)), 'Program.cs, lines 7–11');
+    assert.equal(describeTarget(target(8, 8, 0)), 'Program.cs, line 9');
+  });
+
+  it('does not count a last line the selection only touches at its start', () => {
+    assert.equal(describeTarget(target(6, 11, 0)), 'Program.cs, lines 7–11');
   });
 });
