@@ -149,7 +149,7 @@ export class ExplainPanel implements vscode.Disposable {
 
   private show(): void {
     if (this.panel !== undefined) {
-      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      this.panel.reveal(undefined, true); // Where the user left it.
       return;
     }
     const panel = vscode.window.createWebviewPanel(
