@@ -149,7 +149,9 @@ export class ExplainPanel implements vscode.Disposable {
 
   private show(): void {
     if (this.panel !== undefined) {
-      this.panel.reveal(undefined, true); // Where the user left it.
+      // Where the user left it, unless that would cover the editor being explained.
+      const editorColumn = vscode.window.activeTextEditor?.viewColumn;
+      this.panel.reveal(editorColumn !== undefined && editorColumn === this.panel.viewColumn ? vscode.ViewColumn.Beside : undefined, true);
       return;
     }
     const panel = vscode.window.createWebviewPanel(
