@@ -60,7 +60,16 @@ console.log(`e2e: ready to test after ${seconds()}`);
 
 const tests = spawnSync(
   process.execPath,
-  ['--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=240000', 'out/test/integration/', 'out/test/e2e/'],
+  [
+    '--test',
+    '--test-reporter=spec',
+    '--test-concurrency=1',
+    '--test-timeout=240000',
+    // LSPCOPILOT_E2E_ONLY=explain runs only the tests whose names match (node --test-name-pattern).
+    ...(process.env.LSPCOPILOT_E2E_ONLY ? [`--test-name-pattern=${process.env.LSPCOPILOT_E2E_ONLY}`] : []),
+    'out/test/integration/',
+    'out/test/e2e/',
+  ],
   {
     cwd: extDir,
     stdio: 'inherit',

@@ -2,7 +2,9 @@
 // the first document in one of the configured languages is open, and restarted when settings change.
 
 import * as vscode from 'vscode';
+import { registerCodeActionCommands } from './codeActions';
 import { registerCommands } from './commands';
+import { ExplainPanel, ExplainTarget } from './explainPanel';
 import { readSettings, ServerController } from './serverController';
 import { RESTART_SECTIONS } from './settings';
 import { StatusBar } from './statusBar';
@@ -15,6 +17,18 @@ export function activate(context: vscode.ExtensionContext): void {
   const server = new ServerController(context.extensionPath, log, status);
   controller = server;
   context.subscriptions.push(log, status, ...registerCommands(server, status, log));
+
+  // Explain and refactor: the panel, the two commands, and the Explain code action into the panel.
+  const panel = new ExplainPanel(() => server.languageClient, status, log);
+  server.explainCommand = async (argument) => {
+    if (!isExplainTarget(argument)) {
+      void vscode.window.showErrorMessage('LspCopilot: the Explain action came without a document and range.');
+      return undefined;
+    }
+    await panel.explain(argument);
+    return undefined;
+  };
+  context.subscriptions.push(panel, ...registerCodeActionCommands(() => server.languageClient, panel, status, log));
 
   let started = false;
   const startOnce = () => {
@@ -54,6 +68,11 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   startIfWanted();
+}
+
+function isExplainTarget(value: unknown): value is ExplainTarget {
+  const target = value as ExplainTarget | undefined;
+  return typeof target?.textDocument?.uri === 'string' && typeof target?.range?.start?.line === 'number' && typeof target?.range?.end?.line === 'number';
 }
 
 export async function deactivate(): Promise<void> {

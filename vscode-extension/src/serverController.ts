@@ -17,6 +17,7 @@ import {
   ServerOptions,
   ShowMessageNotification,
 } from 'vscode-languageclient/node';
+import { CONTEXT_KEYS, CodeActionFeatures, featuresFromCapabilities, NO_FEATURES, SERVER_EXPLAIN_COMMAND } from './capabilities';
 import { CrashPolicy } from './crashPolicy';
 import { initializationOptions, LaunchConfigError, LaunchPlan, planLaunch } from './launchPlan';
 import { ModelLoadProgressFeature } from './modelLoadProgress';
@@ -38,6 +39,13 @@ export class ServerController implements vscode.Disposable {
   private deadSession = -1;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly policy = new CrashPolicy();
+  private features: CodeActionFeatures | undefined;
+  /**
+   * Runs the server's lspcopilot.server.explain command (the Explain code action) in the extension
+   * instead of on the server: the panel streams it. vscode-languageclient registers the server's
+   * commands itself; its executeCommand middleware sends them here.
+   */
+  explainCommand: ((argument: unknown) => Promise<unknown>) | undefined;
 
   constructor(
     private readonly extensionPath: string,
@@ -54,6 +62,7 @@ export class ServerController implements vscode.Disposable {
   async start(): Promise<void> {
     this.cancelRestart();
     const session = ++this.session;
+    this.setFeatures(NO_FEATURES);
     await this.stopCurrent();
     if (session !== this.session) {
       return; // A newer start or stop came while the old server stopped.
@@ -121,6 +130,8 @@ export class ServerController implements vscode.Disposable {
     }
     // The state stays 'starting' until the server's first lspcopilot/status (sent on initialized).
     this.log.info(`Connected (${plan.description}).`);
+    // Explain and refactor show only when this server can do them.
+    this.setFeatures(featuresFromCapabilities(client.initializeResult?.capabilities));
   }
 
   /** The user asked for a restart: forget earlier crashes. */
@@ -132,6 +143,7 @@ export class ServerController implements vscode.Disposable {
   async stop(): Promise<void> {
     this.cancelRestart();
     this.session++;
+    this.setFeatures(NO_FEATURES);
     await this.stopCurrent();
   }
 
@@ -187,6 +199,12 @@ export class ServerController implements vscode.Disposable {
       },
       initializationFailedHandler: () => false,
       middleware: {
+        executeCommand: async (command, args, next) => {
+          if (command === SERVER_EXPLAIN_COMMAND && this.explainCommand !== undefined) {
+            return this.explainCommand(args[0]);
+          }
+          return next(command, args);
+        },
         // vscode passes a token that it cancels on the next keystroke; handing it to next() makes
         // the client send $/cancelRequest for the stale request.
         provideInlineCompletionItems: async (document, position, context, token, next) => {
@@ -215,6 +233,7 @@ export class ServerController implements vscode.Disposable {
       return undefined;
     }
     this.deadSession = session;
+    this.setFeatures(NO_FEATURES);
     if (error instanceof LaunchConfigError) {
       this.fail(error.message);
       return error.message;
@@ -254,6 +273,17 @@ export class ServerController implements vscode.Disposable {
       return;
     }
     this.status.update(change);
+  }
+
+  /** Sets the context keys that show the explain and refactor commands. */
+  private setFeatures(features: CodeActionFeatures): void {
+    if (this.features?.canExplain === features.canExplain && this.features?.canRefactor === features.canRefactor) {
+      return;
+    }
+    this.features = features;
+    this.log.debug(`Code actions: explain ${features.canExplain ? 'on' : 'off'}, refactor ${features.canRefactor ? 'on' : 'off'}.`);
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.canExplain, features.canExplain);
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.canRefactor, features.canRefactor);
   }
 
   private fail(message: string): void {

@@ -8,6 +8,9 @@ export const MENU_COMMAND = 'lspcopilot.menu';
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private info: StatusInfo = { state: 'idle', mode: 'local' };
+  /** Code actions running now, newest last; the status bar shows the newest. */
+  private readonly activities: { readonly id: number; readonly label: string }[] = [];
+  private nextActivity = 0;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('lspcopilot.status', vscode.StatusBarAlignment.Right, 100);
@@ -33,12 +36,39 @@ export class StatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /**
+   * Shows `label` (e.g. "explaining…") with a spinning icon until the returned function is called.
+   * Several may run at once; the newest shows.
+   */
+  beginActivity(label: string): () => void {
+    const id = ++this.nextActivity;
+    this.activities.push({ id, label });
+    this.render();
+    return () => {
+      const index = this.activities.findIndex((activity) => activity.id === id);
+      if (index >= 0) {
+        this.activities.splice(index, 1);
+        this.render();
+      }
+    };
+  }
+
+  /** Runs `work` with `label` shown while it runs. */
+  async during<T>(label: string, work: () => Thenable<T>): Promise<T> {
+    const end = this.beginActivity(label);
+    try {
+      return await work();
+    } finally {
+      end();
+    }
+  }
+
   dispose(): void {
     this.item.dispose();
   }
 
   private render(): void {
-    const { text, tooltip } = statusText(this.info);
+    const { text, tooltip } = statusText(this.info, this.activities[this.activities.length - 1]?.label);
     this.item.text = text;
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = { label: text.replace(/\$\([^)]*\)\s*/g, ''), role: 'button' };

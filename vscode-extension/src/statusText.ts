@@ -34,8 +34,12 @@ const WORDS: Record<ServerState, string> = {
   disabled: 'disabled',
 };
 
-export function statusText(info: StatusInfo): { text: string; tooltip: string } {
-  const parts = [`LspCopilot: ${WORDS[info.state]}`];
+/**
+ * The text and tooltip of the status bar item. `activity` (e.g. "explaining…") is a code action the
+ * user is waiting for: it replaces the state word and spins while it runs.
+ */
+export function statusText(info: StatusInfo, activity?: string): { text: string; tooltip: string } {
+  const parts = [`LspCopilot: ${activity ?? WORDS[info.state]}`];
   if (info.mode !== 'local' && info.state !== 'disabled') {
     parts.push(info.mode);
   }
@@ -49,6 +53,7 @@ export function statusText(info: StatusInfo): { text: string; tooltip: string } 
   }
   const tooltip = [
     `LspCopilot ${WORDS[info.state]}`,
+    activity !== undefined ? `Now ${activity}` : undefined,
     info.where ? `Server: ${info.where}` : undefined,
     info.modelName ? `Model: ${info.modelName}` : undefined,
     info.lastLatencyMs !== undefined ? `Last completion: ${Math.round(info.lastLatencyMs)} ms` : undefined,
@@ -57,7 +62,7 @@ export function statusText(info: StatusInfo): { text: string; tooltip: string } 
   ]
     .filter((line): line is string => line !== undefined && line !== '')
     .join('\n');
-  return { text: `${ICONS[info.state]} ${parts.join(' · ')}`, tooltip };
+  return { text: `${activity !== undefined ? '$(sync~spin)' : ICONS[info.state]} ${parts.join(' · ')}`, tooltip };
 }
 
 /** A short model name from a path: the file name without `.gguf`. */

@@ -32,6 +32,8 @@ import {
   statusText,
   runCommand,
   save,
+  selectLines,
+  webviewFrame,
   waitForGhostText,
   waitForStatus,
 } from '../support/workbench';
@@ -60,6 +62,8 @@ const skip = whyNot();
 const modelPath = 'path' in findFimModel() ? (findFimModel() as { path: string }).path : '';
 const typed = '        // Once upon a time';
 const outputDir = path.join(testOutputDir, 'e2e');
+/** The placeholder of the instruction box of LspCopilot: Refactor with Instructions…. */
+const REFACTOR_PLACEHOLDER = 'e.g. use early returns; rename x to count';
 
 /** Every scenario edits its own copy of the sample, so each starts from the same text. */
 interface Scenario {
@@ -273,6 +277,171 @@ describe('VS Code end to end', { skip }, () => {
     await input.waitFor({ state: 'hidden' });
     t.diagnostic(`status detail: ${detail}`);
     assert.ok(detail.includes(missing) && /does not exist/.test(detail), `the status detail should be the server's message: ${JSON.stringify(detail)}`);
+  });
+
+  it('explain: select code, run LspCopilot: Explain Selection, the panel shows the streamed text; a follow-up answers in the same conversation', async (t) => {
+    // Back to the tiny model (an earlier test left a missing one); the .cs file starts the server.
+    codeServer!.writeWorkspaceSettings({});
+    await openFile(page, 'Program.cs');
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 60_000);
+    await selectLines(page, 7, 11); // Main
+    const started = Date.now();
+    await runCommand(page, 'LspCopilot: Explain Selection');
+
+    const panel = webviewFrame(page);
+    const answer = panel.locator('#content .turn .answer').first();
+    // The status bar says it while the model writes (the tiny model may finish first).
+    const seen = new Set<string>();
+    const deadline = Date.now() + 60_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      seen.add(await statusText(page));
+      text = (await answer.count()) > 0 ? ((await answer.textContent()) ?? '').trim() : '';
+      const streaming = await panel.locator('#content .turn.streaming').count();
+      if (text !== '' && streaming === 0) {
+        break;
+      }
+      await page.waitForTimeout(100);
+    }
+    t.diagnostic(`explanation after ${Date.now() - started} ms: ${JSON.stringify(text.slice(0, 120))}; status seen: ${JSON.stringify([...seen])}`);
+    assert.notEqual(text, '', 'the panel never showed an explanation');
+    assert.equal(await panel.locator('#subject').textContent(), 'Program.cs, lines 7–11');
+    assert.equal(await panel.locator('#stop').isHidden(), true, 'Stop shows only while the answer streams');
+    await page.screenshot({ path: path.join(outputDir, 'explain-panel.png') });
+
+    // A follow-up question in the panel.
+    const question = panel.locator('#question');
+    await question.waitFor({ state: 'visible' });
+    assert.equal(await question.isEnabled(), true, 'the follow-up box is enabled once the server sent a conversation id');
+    await question.fill('What does it print?');
+    await question.press('Enter');
+    const turns = panel.locator('#content .turn');
+    await panel.locator('#content .turn .question', { hasText: 'What does it print?' }).waitFor({ timeout: 10_000 });
+    await panel.locator('#content .turn:not(.streaming)').nth(1).waitFor({ timeout: 60_000 });
+    const second = ((await turns.nth(1).locator('.answer, .error').first().textContent()) ?? '').trim();
+    t.diagnostic(`follow-up answer: ${JSON.stringify(second.slice(0, 120))}`);
+    assert.equal(await turns.nth(1).locator('.error').count(), 0, `the follow-up failed: ${second}`);
+    assert.notEqual(second, '', 'the follow-up got no text');
+    await page.screenshot({ path: path.join(outputDir, 'explain-follow-up.png') });
+    await waitForStatus(page, /LspCopilot: ready/, 10_000);
+  });
+
+  it('explain from the lightbulb: the Explain code action opens the same panel, and Stop ends the stream', async (t) => {
+    codeServer!.writeWorkspaceSettings({});
+    await openFile(page, 'Program.cs');
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 60_000);
+    await selectLines(page, 9, 9);
+    // The code actions menu (Ctrl+.), as a person opens the lightbulb.
+    const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Explain this code' });
+    for (let attempt = 0; attempt < 5 && !(await item.first().isVisible()); attempt++) {
+      await page.keyboard.press('Control+.');
+      await item.first().waitFor({ timeout: 5_000 }).catch(() => undefined);
+    }
+    // The menu takes keys (a pointer block covers it from the mouse): move to the item, then Enter.
+    const focused = page.locator('.action-widget .monaco-list-row.focused');
+    for (let step = 0; step < 10 && !/Explain this code/.test((await focused.first().textContent().catch(() => '')) ?? ''); step++) {
+      await page.keyboard.press('ArrowDown');
+      await page.waitForTimeout(50);
+    }
+    await page.keyboard.press('Enter');
+
+    const panel = webviewFrame(page);
+    await panel.locator('#subject', { hasText: 'Program.cs, line 9' }).waitFor({ timeout: 10_000 });
+    // Stop as soon as text streams in.
+    const streaming = panel.locator('#content .turn.streaming .answer');
+    await streaming.waitFor({ timeout: 60_000 });
+    await panel.locator('#stop').click();
+    await panel.locator('#content .turn .note', { hasText: 'Stopped.' }).waitFor({ timeout: 10_000 });
+    const kept = ((await panel.locator('#content .turn .answer').first().textContent()) ?? '').trim();
+    t.diagnostic(`stopped with ${kept.length} characters shown`);
+    assert.notEqual(kept, '', 'the text so far should stay after Stop');
+    assert.equal(await panel.locator('#stop').isHidden(), true);
+    // The request ended (its promise settles when the server answers the $/cancelRequest): no more spinning.
+    await waitForStatus(page, /LspCopilot: ready/, 10_000);
+    await page.screenshot({ path: path.join(outputDir, 'explain-stopped.png') });
+  });
+
+  it('refactor with instructions: the instruction goes to the server, whose edit opens the refactor preview or whose refusal shows as an error', async (t) => {
+    codeServer!.writeWorkspaceSettings({});
+    await openFile(page, 'Program.cs');
+    await waitForStatus(page, /LspCopilot: ready · stories260K-fim/, 60_000);
+    await selectLines(page, 9, 9);
+    const before = fs.readFileSync(path.join(workspace, 'Program.cs'), 'utf8');
+    // Error toasts of earlier tests stay until dismissed: only a new one is this test's answer.
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    const toastTexts = page.locator('.notifications-toasts .notification-list-item-message');
+    await page.waitForTimeout(500);
+    const earlier = new Set(await toastTexts.allTextContents());
+    await runCommand(page, 'LspCopilot: Refactor with Instructions…', REFACTOR_PLACEHOLDER);
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('print Goodbye instead');
+    await page.keyboard.press('Enter');
+    const started = Date.now();
+    // The tiny model writes stories, so the server usually refuses (no code, or code that does not
+    // compile); either way the plumbing shows its answer. Nothing is applied without the preview.
+    const preview = page.locator('.bulk-edit-panel');
+    const refusal = async () =>
+      (await toastTexts.allTextContents()).find((text) => /^LspCopilot: (?!refactoring)/.test(text) && !earlier.has(text));
+    const seen = new Set<string>();
+    const deadline = Date.now() + 180_000;
+    let outcome = '';
+    while (Date.now() < deadline && outcome === '') {
+      seen.add(await statusText(page));
+      if ((await preview.count()) > 0 && (await preview.first().isVisible())) {
+        outcome = 'preview';
+      } else if ((await refusal()) !== undefined) {
+        outcome = `error: ${(await refusal()) ?? ''}`;
+      } else {
+        await page.waitForTimeout(200);
+      }
+    }
+    t.diagnostic(`after ${((Date.now() - started) / 1000).toFixed(1)} s: ${outcome}; status seen: ${JSON.stringify([...seen])}`);
+    await page.screenshot({ path: path.join(outputDir, 'refactor.png') });
+    assert.notEqual(outcome, '', 'neither the refactor preview nor an error came');
+    assert.ok([...seen].some((text) => /refactoring…/.test(text)), 'the status bar should say refactoring… while the server works');
+    if (outcome === 'preview') {
+      assert.equal(fs.readFileSync(path.join(workspace, 'Program.cs'), 'utf8'), before, 'the preview applies nothing by itself');
+    } else {
+      assert.doesNotMatch(outcome, /no "Refactor with instructions…"|returned no edit|not running|model file/, 'the server should have resolved the action with the model');
+    }
+  });
+
+  it('refactor preview: a resolved edit marked needsConfirmation opens the refactor preview, and Apply writes it', async (t) => {
+    // A scripted server that answers with an edit, as the real one does with a model that writes code.
+    const script = path.join(__dirname, '..', 'support', 'scriptedActionsServer.js');
+    const wrapper = path.join(root, 'scripted-actions-server.sh');
+    fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${script}" scripted-coder.gguf\n`, { mode: 0o755 });
+    const file = path.join(workspace, 'Refactor.cs');
+    fs.writeFileSync(file, SAMPLE_PROGRAM);
+    codeServer!.writeWorkspaceSettings({ 'lspcopilot.server.path': wrapper });
+    await waitForStatus(page, /LspCopilot: ready · scripted-coder/, 30_000);
+    await openFile(page, 'Refactor.cs');
+    await selectLines(page, 9, 9);
+    await runCommand(page, 'LspCopilot: Refactor with Instructions…', REFACTOR_PLACEHOLDER);
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('Goodbye');
+    await page.keyboard.press('Enter');
+
+    const apply = page.locator('.bulk-edit-panel .monaco-button', { hasText: /^Apply$/ });
+    await apply.first().waitFor({ timeout: 30_000 });
+    assert.equal(fs.readFileSync(file, 'utf8'), SAMPLE_PROGRAM, 'nothing changes before Apply');
+    // needsConfirmation: VS Code lists the change unchecked; the user ticks it, then applies.
+    const fileBox = page.locator('.bulk-edit-panel .monaco-list-row', { hasText: 'Refactor.cs' }).locator('input[type="checkbox"]');
+    assert.equal(await fileBox.first().isChecked(), false, 'a change that needs confirmation starts unchecked');
+    await fileBox.first().click();
+    await page.screenshot({ path: path.join(outputDir, 'refactor-preview.png') });
+    await apply.first().click();
+    const lines = page.locator('.editor-group-container .monaco-editor[data-uri$="Refactor.cs"] .view-lines');
+    await lines.filter({ hasText: 'Goodbye' }).first().waitFor({ timeout: 10_000 });
+    await page.locator('.editor-group-container .monaco-editor[data-uri$="Refactor.cs"] .view-lines').first().click();
+    await save(page);
+    const expected = withLine(SAMPLE_PROGRAM, 8, '        Console.WriteLine("Goodbye");');
+    assert.equal(await waitForFile(file, expected), expected, 'Apply should write the server\'s edit');
+    // The progress notification went away when the server answered.
+    const progress = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'LspCopilot: refactoring…' });
+    await progress.first().waitFor({ state: 'detached', timeout: 10_000 });
+    await page.screenshot({ path: path.join(outputDir, 'refactor-applied.png') });
+    t.diagnostic('preview shown, applied, saved');
   });
 });
 

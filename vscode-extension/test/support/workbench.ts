@@ -1,7 +1,7 @@
 // Drives VS Code's workbench in Chromium the way a person does: click, type, look, press Tab.
 // Selectors are the ones that work in VS Code 1.100 (see ../shared/docs/E2E-VSCODE.md).
 
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, chromium, FrameLocator, Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.LSPCOPILOT_CHROMIUM || '/usr/bin/chromium';
 
@@ -63,8 +63,12 @@ export async function statusText(page: Page): Promise<string> {
   return (await items.count()) > 0 ? ((await items.first().textContent()) ?? '').trim() : '';
 }
 
-/** Runs a command from the command palette by its title. */
-export async function runCommand(page: Page, title: string): Promise<void> {
+/**
+ * Runs a command from the command palette by its title. With `thenInput` (a placeholder), the
+ * command asks for text in the same quick input widget: wait for that box instead of the palette
+ * closing.
+ */
+export async function runCommand(page: Page, title: string, thenInput?: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await retry('open the command palette', async () => {
     await page.keyboard.press('F1');
@@ -73,6 +77,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await input.fill(`>${title}`);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
+  if (thenInput !== undefined) {
+    await page.locator(`.quick-input-widget input[placeholder="${thenInput}"]`).waitFor({ state: 'visible', timeout: 10_000 });
+    return;
+  }
   await input.waitFor({ state: 'hidden' });
 }
 
@@ -99,6 +107,22 @@ export async function goToLineEnd(page: Page, line: number): Promise<void> {
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden' });
   await page.keyboard.press('End');
+}
+
+/** Selects whole 1-based lines `first` to `last` in the active editor. */
+export async function selectLines(page: Page, first: number, last: number): Promise<void> {
+  await goToLineEnd(page, first);
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Home'); // The first Home stops at the indentation.
+  for (let line = first; line < last; line++) {
+    await page.keyboard.press('Shift+ArrowDown');
+  }
+  await page.keyboard.press('Shift+End');
+}
+
+/** The page inside the (one) webview panel: VS Code nests it in two iframes. */
+export function webviewFrame(page: Page): FrameLocator {
+  return page.locator('iframe.webview').first().contentFrame().locator('iframe#active-frame').contentFrame();
 }
 
 /** The ghost text shown at the cursor: its first line and any further lines. */

@@ -90,3 +90,11 @@ describe('statusFromServer', () => {
     assert.equal(statusFromServer({ state: 'warming-up', model: 'm.gguf' }), undefined);
   });
 });
+
+describe('statusText while a code action runs', () => {
+  it('spins and names the action instead of the state', () => {
+    const { text, tooltip } = statusText({ state: 'ready', mode: 'local', modelName: 'qwen' }, 'explaining…');
+    assert.equal(text, '$(sync~spin) LspCopilot: explaining… · qwen');
+    assert.match(tooltip, /Now explaining…/);
+  });
+});
