@@ -32,7 +32,10 @@ public sealed class StalledWorkerTests
             var next = await client.RequestAsync(LspMethods.InlineCompletion, Inline(4, 22));
 
             var error = failed.GetProperty("error");
-            Assert.Equal(LspErrorCodes.RequestFailed, error.GetProperty("code").GetInt32());
+            var stderr = server.Stderr;
+            Assert.True(
+                error.GetProperty("code").GetInt32() == LspErrorCodes.RequestFailed,
+                $"Expected RequestFailed (-32803), got {error}. The server's log ends:\n{stderr[Math.Max(0, stderr.Length - 6000)..]}");
             Assert.Contains("no progress for 5 s", error.GetProperty("message").GetString(), StringComparison.Ordinal);
             Assert.Equal(JsonValueKind.Array, next.GetProperty("result").GetProperty("items").ValueKind);
             Assert.NotEqual(worker, await server.WaitForWorkerProcessIdAsync(after: 1));
