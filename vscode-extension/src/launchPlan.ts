@@ -51,6 +51,19 @@ export function serverArguments(settings: Settings, expandHome: (p: string) => s
   if (settings.maxTokens !== undefined) {
     args.push('--max-tokens', String(settings.maxTokens));
   }
+  if (settings.backend.kind !== '') {
+    // The server talks to a model server instead of loading a GGUF; the URL is as seen from the server's machine.
+    args.push('--backend', settings.backend.kind);
+    if (settings.backend.endpoint !== '') {
+      args.push('--endpoint', settings.backend.endpoint);
+    }
+    if (settings.backend.remoteModel !== '') {
+      args.push('--remote-model', settings.backend.remoteModel);
+    }
+    if (settings.backend.fimTemplate !== '') {
+      args.push('--fim-template', settings.backend.fimTemplate);
+    }
+  }
   args.push('--log-level', settings.server.logLevel, ...settings.server.extraArgs);
   return args;
 }
@@ -157,6 +170,18 @@ export function initializationOptions(settings: Settings, homeDir: string): Reco
   }
   if (settings.temperature !== undefined) {
     options.temperature = settings.temperature;
+  }
+  if (settings.backend.kind !== '') {
+    options.backend = settings.backend.kind;
+    if (settings.backend.endpoint !== '') {
+      options.endpoint = settings.backend.endpoint;
+    }
+    if (settings.backend.remoteModel !== '') {
+      options.remoteModel = settings.backend.remoteModel;
+    }
+    if (settings.backend.fimTemplate !== '') {
+      options.fimTemplate = settings.backend.fimTemplate;
+    }
   }
   if (settings.mode === 'tcp' && settings.tcp.authToken !== '') {
     options.authToken = settings.tcp.authToken;

@@ -29,7 +29,16 @@ export interface Settings {
     readonly remoteCommand: string;
     readonly options: readonly string[];
   };
+  /** A model server the language server uses instead of loading a GGUF (`--backend` and friends); kind '' = llamasharp. */
+  readonly backend: {
+    readonly kind: '' | 'llama-server' | 'openai' | 'ollama';
+    readonly endpoint: string;
+    readonly remoteModel: string;
+    readonly fimTemplate: string;
+  };
 }
+
+export const BACKEND_KINDS = ['llama-server', 'openai', 'ollama'] as const;
 
 /** Reads one setting below `lspcopilot.`; returns undefined when unset. */
 export type SettingGetter = (key: string) => unknown;
@@ -66,7 +75,17 @@ export function parseSettings(get: SettingGetter, env: NodeJS.ProcessEnv = {}): 
       remoteCommand: str(get('ssh.remoteCommand'), 'lspcopilot'),
       options: strings(get('ssh.options'), []),
     },
+    backend: {
+      kind: backendKind(str(get('backend.kind'), '')),
+      endpoint: str(get('backend.endpoint'), ''),
+      remoteModel: str(get('backend.remoteModel'), ''),
+      fimTemplate: str(get('backend.fimTemplate'), ''),
+    },
   };
+}
+
+function backendKind(value: string): '' | 'llama-server' | 'openai' | 'ollama' {
+  return (BACKEND_KINDS as readonly string[]).includes(value) ? (value as 'llama-server' | 'openai' | 'ollama') : '';
 }
 
 /** Settings whose change needs a new server process (everything but enable). */
@@ -79,6 +98,7 @@ export const RESTART_SECTIONS = [
   'completion',
   'tcp',
   'ssh',
+  'backend',
 ] as const;
 
 function str(value: unknown, fallback: string): string {

@@ -189,3 +189,24 @@ describe('planLaunch, sshWorker mode (model over ssh, server here)', () => {
     assert.throws(() => planLaunch(settingsOf({ 'connection.mode': 'sshWorker', 'ssh.target': 'box' }), env(existing())), /bundled server/);
   });
 });
+
+describe('a model server as the backend', () => {
+  it('passes the backend settings to a server the extension starts', () => {
+    const args = serverArguments(
+      settingsOf({ 'backend.kind': 'openai', 'backend.endpoint': 'http://vllm:8000/v1', 'backend.remoteModel': 'Qwen/Qwen2.5-Coder-7B', 'backend.fimTemplate': 'qwen' }),
+    );
+    assert.deepEqual(args.slice(1, 9), ['--backend', 'openai', '--endpoint', 'http://vllm:8000/v1', '--remote-model', 'Qwen/Qwen2.5-Coder-7B', '--fim-template', 'qwen']);
+  });
+
+  it('sends them in initializationOptions too (a server reached over TCP reads only those)', () => {
+    const options = initializationOptions(settingsOf({ 'connection.mode': 'tcp', 'backend.kind': 'ollama', 'backend.endpoint': 'http://localhost:11434' }), '/home/me');
+    assert.equal(options.backend, 'ollama');
+    assert.equal(options.endpoint, 'http://localhost:11434');
+    assert.equal(options.remoteModel, undefined);
+  });
+
+  it('ignores an unknown kind and adds nothing by default', () => {
+    assert.ok(!serverArguments(settingsOf({ 'backend.kind': 'tgi' })).includes('--backend'));
+    assert.ok(!serverArguments(settingsOf({})).includes('--backend'));
+  });
+});
