@@ -95,7 +95,8 @@ public sealed partial class LspCopilotProcess : IAsyncDisposable
     }
 
     /// <summary>The port of the next "listening" line a shared worker prints on stdout (it prints one each time it starts listening).</summary>
-    public async Task<int> WaitForListeningAsync()
+    /// <param name="pattern">The line to wait for, its port in group 1 (default: the shared worker's).</param>
+    public async Task<int> WaitForListeningAsync(Regex? pattern = null)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
@@ -103,7 +104,7 @@ public sealed partial class LspCopilotProcess : IAsyncDisposable
             while (true)
             {
                 var line = await StdoutLines.Reader.ReadAsync(deadline.Token);
-                if (ListeningLine().Match(line) is { Success: true } match)
+                if ((pattern ?? ListeningLine()).Match(line) is { Success: true } match)
                 {
                     return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
                 }
@@ -111,7 +112,7 @@ public sealed partial class LspCopilotProcess : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
         {
-            throw new InvalidOperationException("The shared worker did not start listening: " + Stderr, ex);
+            throw new InvalidOperationException("The worker did not start listening: " + Stderr, ex);
         }
     }
 

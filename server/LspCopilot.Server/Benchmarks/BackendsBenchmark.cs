@@ -47,13 +47,7 @@ internal static class BackendsBenchmark
             var remoteOptions = options with { Backend = new BackendOptions { Kind = "llama-server", Endpoint = $"http://127.0.0.1:{service.LocalEndpoint.Port}" } };
             using var remote = Composition.WithModelServers(Composition.ChildWorker)(remoteOptions, log);
             await progress.WriteLineAsync($"Time to first token, {runs} rounds…").ConfigureAwait(false);
-            var (localSamples, remoteSamples) = await PairsAsync(local, remote, runs, ct).ConfigureAwait(false);
-            var ratios = remoteSamples.Cold.Concat(remoteSamples.Warm).Zip(localSamples.Cold.Concat(localSamples.Warm), (r, l) => r / l).ToList();
-            report.Row("local worker: cold / +1 char (median)", EngineBenchmark.Median(localSamples.Cold), null, $"warm {EngineBenchmark.Median(localSamples.Warm):F2} ms");
-            report.Row("--backend llama-server → worker --http: cold / +1 char", EngineBenchmark.Median(remoteSamples.Cold), null, $"warm {EngineBenchmark.Median(remoteSamples.Warm):F2} ms");
-            report.Metrics["remote_ttft_ratio_cold"] = EngineBenchmark.Median([.. remoteSamples.Cold.Zip(localSamples.Cold, (r, l) => r / l)]);
-            report.Metrics["remote_ttft_ratio_warm"] = EngineBenchmark.Median([.. remoteSamples.Warm.Zip(localSamples.Warm, (r, l) => r / l)]);
-            report.Ratio("remote_ttft_ratio (llama-server backend on our HTTP worker / local worker, pairs)", EngineBenchmark.Median(ratios), goal: 1.10, higherIsBetter: false);
+            await CompareAsync(report, local, remote, runs, "--backend llama-server → worker --http", "remote_ttft_ratio", "llama-server backend on our HTTP worker", ct).ConfigureAwait(false);
         }
 
         if (sshWorker is not null)
@@ -68,11 +62,7 @@ internal static class BackendsBenchmark
             using var local = Composition.ChildWorker(options, log);
             using var remote = Composition.SshWorker(target!, SshWorkerConnector.SplitCommand(sshCommand), workerCommand)(options, log);
             await progress.WriteLineAsync($"Time to first token, {runs} rounds…").ConfigureAwait(false);
-            var (localSamples, remoteSamples) = await PairsAsync(local, remote, runs, ct).ConfigureAwait(false);
-            var ratios = remoteSamples.Cold.Concat(remoteSamples.Warm).Zip(localSamples.Cold.Concat(localSamples.Warm), (r, l) => r / l).ToList();
-            report.Row("local worker: cold / +1 char (median)", EngineBenchmark.Median(localSamples.Cold), null, $"warm {EngineBenchmark.Median(localSamples.Warm):F2} ms");
-            report.Row($"worker over ssh: cold / +1 char (median)", EngineBenchmark.Median(remoteSamples.Cold), null, $"warm {EngineBenchmark.Median(remoteSamples.Warm):F2} ms");
-            report.Ratio("ssh_worker_ttft_ratio (over ssh / local worker, pairs)", EngineBenchmark.Median(ratios), goal: 1.10, higherIsBetter: false);
+            await CompareAsync(report, local, remote, runs, "worker over ssh", "ssh_worker_ttft_ratio", "over ssh", ct).ConfigureAwait(false);
         }
         else
         {
@@ -86,6 +76,21 @@ internal static class BackendsBenchmark
         report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
         Console.WriteLine(json ? report.ToJson() : report.ToTable());
         return 0;
+    }
+
+    /// <summary>
+    /// <paramref name="other"/> against the local worker, request by request: rows for both and <c>{metric}</c> (the median
+    /// ratio of the pairs, goal ≤ 1.10), with <c>{metric}_cold</c> and <c>{metric}_warm</c> beside it.
+    /// </summary>
+    private static async Task CompareAsync(BenchReport report, ICompletionEngine local, ICompletionEngine other, int runs, string row, string metric, string what, CancellationToken ct)
+    {
+        var (a, b) = await PairsAsync(local, other, runs, ct).ConfigureAwait(false);
+        static List<double> Ratios(List<double> others, List<double> locals) => [.. others.Zip(locals, (o, l) => o / l)];
+        report.Row("local worker: cold / +1 char (median)", EngineBenchmark.Median(a.Cold), null, $"warm {EngineBenchmark.Median(a.Warm):F2} ms");
+        report.Row($"{row}: cold / +1 char (median)", EngineBenchmark.Median(b.Cold), null, $"warm {EngineBenchmark.Median(b.Warm):F2} ms");
+        report.Metrics[metric + "_cold"] = EngineBenchmark.Median(Ratios(b.Cold, a.Cold));
+        report.Metrics[metric + "_warm"] = EngineBenchmark.Median(Ratios(b.Warm, a.Warm));
+        report.Ratio($"{metric} ({what} / local worker, pairs)", EngineBenchmark.Median(Ratios([.. b.Cold, .. b.Warm], [.. a.Cold, .. a.Warm])), goal: 1.10, higherIsBetter: false);
     }
 
     /// <summary>Cold (a new first line) then warm (+1 character) requests, the two engines taking turns; the first rounds warm up.</summary>

@@ -5,6 +5,7 @@ using LLama.Native;
 using LLama.Sampling;
 using LspCopilot.Completion;
 using LspCopilot.Engine;
+using LspCopilot.Server.Documents;
 using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Protocol;
 
@@ -440,8 +441,9 @@ internal static class KeystrokeBenchmark
 
         private async Task<(double Ms, LatencyTrace? Trace)> RequestAsync(string text, int cursor, string token, System.Collections.Concurrent.ConcurrentDictionary<string, LatencyTrace> traces, CancellationToken ct)
         {
+            var at = PositionOf(text, cursor);
             var sent = Stopwatch.GetTimestamp();
-            await client.InlineAsync(PositionOf(text, cursor), token, ct).ConfigureAwait(false);
+            await client.InlineAsync(at, token, ct).ConfigureAwait(false);
             if (client.FirstProgressTimestamp(token) is not long received || !traces.TryRemove(token, out var trace))
             {
                 return (double.NaN, null);
@@ -501,20 +503,7 @@ internal static class KeystrokeBenchmark
             report.Row($"  stages, ms p50", null, null, string.Join(", ", parts));
         }
 
-        private static Position PositionOf(string text, int offset)
-        {
-            var line = 0;
-            var lineStart = 0;
-            for (var i = 0; i < offset; i++)
-            {
-                if (text[i] == '\n')
-                {
-                    line++;
-                    lineStart = i + 1;
-                }
-            }
-
-            return new Position(line, offset - lineStart);
-        }
+        /// <summary>The LSP position of <paramref name="offset"/>, by the server's own rule.</summary>
+        private static Position PositionOf(string text, int offset) => Conversions.ToPosition(Microsoft.CodeAnalysis.Text.SourceText.From(text), offset);
     }
 }

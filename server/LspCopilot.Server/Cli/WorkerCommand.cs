@@ -60,21 +60,10 @@ public static class WorkerCommand
             }
 
             var rebind = SelfReplacement.Rebind;
-            if (!WorkerEndpoint.TryParse(address, out var endpoint, out var error) || !(rebind ?? endpoint!).TryGetBindAddress(out var bind, out error))
+            var (bind, endpoint, token, error) = Listening("--listen", address, rebind, parse.GetValue(tokenFile), "listen on {0} without a token", "or listen on 127.0.0.1.");
+            if (error is not null)
             {
-                return await FailAsync("--listen: " + error, 2).ConfigureAwait(false);
-            }
-
-            if (!AccessToken.TryResolve(parse.GetValue(tokenFile), out var token, out error))
-            {
-                return await FailAsync(error!, 2).ConfigureAwait(false);
-            }
-
-            if (token is null && !endpoint!.IsLoopback)
-            {
-                return await FailAsync(
-                    $"Refusing to listen on {endpoint} without a token: anyone who can reach it could use the model. Put a secret in a file and pass --token-file FILE (or set {AccessToken.EnvironmentVariable}), or listen on 127.0.0.1.",
-                    2).ConfigureAwait(false);
+                return await FailAsync(error, 2).ConfigureAwait(false);
             }
 
             var options = engineOptions.Read(parse, useEnvironment: false);
@@ -127,21 +116,10 @@ public static class WorkerCommand
     {
         // "PORT" alone means loopback.
         var text = address.Contains(':', StringComparison.Ordinal) ? address : "127.0.0.1:" + address;
-        if (!WorkerEndpoint.TryParse(text, out var endpoint, out var error) || !endpoint!.TryGetBindAddress(out var bind, out error))
+        var (bind, endpoint, token, error) = Listening("--http", text, rebind: null, tokenFile, "serve HTTP on {0} without a token", "clients send 'Authorization: Bearer TOKEN'. Or listen on 127.0.0.1.");
+        if (error is not null)
         {
-            return await FailAsync("--http: " + error, 2).ConfigureAwait(false);
-        }
-
-        if (!AccessToken.TryResolve(tokenFile, out var token, out error))
-        {
-            return await FailAsync(error!, 2).ConfigureAwait(false);
-        }
-
-        if (token is null && !endpoint.IsLoopback)
-        {
-            return await FailAsync(
-                $"Refusing to serve HTTP on {endpoint} without a token: anyone who can reach it could use the model. Put a secret in a file and pass --token-file FILE (or set {AccessToken.EnvironmentVariable}); clients send 'Authorization: Bearer TOKEN'. Or listen on 127.0.0.1.",
-                2).ConfigureAwait(false);
+            return await FailAsync(error, 2).ConfigureAwait(false);
         }
 
         options = options with { ModelPath = OptionPrecedence.ModelPath(options.ModelPath) };
@@ -174,6 +152,32 @@ public static class WorkerCommand
             await service.RunAsync(ct).ConfigureAwait(false);
             return 0;
         }
+    }
+
+    /// <summary>
+    /// The address to bind for <paramref name="option"/> (<paramref name="rebind"/> after a restart in place) and the
+    /// token; a token is required off loopback. <c>Error</c> says what is wrong (and <paramref name="refusing"/>, with
+    /// the address for {0}, and <paramref name="orElse"/> word the refusal without a token).
+    /// </summary>
+    private static (System.Net.IPEndPoint? Bind, WorkerEndpoint? Endpoint, string? Token, string? Error) Listening(string option, string address, WorkerEndpoint? rebind, string? tokenFile, string refusing, string orElse)
+    {
+        if (!WorkerEndpoint.TryParse(address, out var endpoint, out var error) || !(rebind ?? endpoint!).TryGetBindAddress(out var bind, out error))
+        {
+            return (null, null, null, $"{option}: {error}");
+        }
+
+        if (!AccessToken.TryResolve(tokenFile, out var token, out error))
+        {
+            return (null, null, null, error);
+        }
+
+        if (token is null && !endpoint!.IsLoopback)
+        {
+            return (null, null, null,
+                $"Refusing to {string.Format(System.Globalization.CultureInfo.InvariantCulture, refusing, endpoint)}: anyone who can reach it could use the model. Put a secret in a file and pass --token-file FILE (or set {AccessToken.EnvironmentVariable}); {orElse}");
+        }
+
+        return (bind, endpoint, token, null);
     }
 
     private static async Task<int> ServeStdioAsync(WorkerHost host, ServerLog log, CancellationToken ct)

@@ -15,11 +15,7 @@ public sealed class CodeActionProposalTests
     public async Task Resolve_ProseOnlyReply_ErrorQuotesItsFirstLine_NoEdit()
     {
         var engine = new ScriptedChatEngine("\nThis code is already as simple as it can be.\nNothing to change.");
-        await using var session = await StartAsync(engine);
-        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
-        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
-
-        var resolved = await session.ResolveAsync(action);
+        var (resolved, uri) = await ResolveOnCalculatorAsync(engine, CodeActionCatalog.Simplify);
 
         var error = resolved.GetProperty("error");
         Assert.Equal(LspErrorCodes.RequestFailed, error.GetProperty("code").GetInt32());
@@ -30,11 +26,7 @@ public sealed class CodeActionProposalTests
     public async Task Resolve_ReplyWithAThinkBlock_CodeComesFromTheAnswerOnly()
     {
         var engine = new ScriptedChatEngine("<think>\nMaybe:\n```csharp\nreturn 0;\n```\nNo, keep the sum.\n</think>\nSure:\n```bash\ndotnet build\n```\n```csharp\nreturn System.Linq.Enumerable.Sum(values);\n```");
-        await using var session = await StartAsync(engine);
-        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
-        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
-
-        var resolved = await session.ResolveAsync(action);
+        var (resolved, uri) = await ResolveOnCalculatorAsync(engine, CodeActionCatalog.Simplify);
 
         Assert.Equal(Normalize(Simplified), Normalize(CodeActionSession.Apply(Unmarked(Calculator), resolved)));
     }
@@ -43,11 +35,7 @@ public sealed class CodeActionProposalTests
     public async Task Resolve_UnfencedReplyThatParsesAsTheStatements_IsTaken()
     {
         var engine = new ScriptedChatEngine("return System.Linq.Enumerable.Sum(values);");
-        await using var session = await StartAsync(engine);
-        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
-        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
-
-        var resolved = await session.ResolveAsync(action);
+        var (resolved, uri) = await ResolveOnCalculatorAsync(engine, CodeActionCatalog.Simplify);
 
         Assert.Equal(Normalize(Simplified), Normalize(CodeActionSession.Apply(Unmarked(Calculator), resolved)));
     }
@@ -75,11 +63,7 @@ public sealed class CodeActionProposalTests
     public async Task Resolve_InstructionsWithoutTheText_InvalidParamsSayingWhereToPutIt()
     {
         var engine = new ScriptedChatEngine(CleanStatements);
-        await using var session = await StartAsync(engine);
-        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
-        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Instructions);
-
-        var resolved = await session.ResolveAsync(action);
+        var (resolved, uri) = await ResolveOnCalculatorAsync(engine, CodeActionCatalog.Instructions);
 
         Assert.Equal(LspErrorCodes.InvalidParams, resolved.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Contains("data.instruction", resolved.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -90,12 +74,7 @@ public sealed class CodeActionProposalTests
     public async Task Resolve_InstructionsInTheData_ReachThePrompt()
     {
         var engine = new ScriptedChatEngine(CleanStatements);
-        await using var session = await StartAsync(engine);
-        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
-        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Instructions);
-        var withInstruction = JsonSerializer.SerializeToElement(WithInstruction(action, "use LINQ's Sum"));
-
-        var resolved = await session.ResolveAsync(withInstruction);
+        var (resolved, _) = await ResolveOnCalculatorAsync(engine, CodeActionCatalog.Instructions, action => JsonSerializer.SerializeToElement(WithInstruction(action, "use LINQ's Sum")));
 
         Assert.True(resolved.TryGetProperty("result", out _), "resolve failed: " + resolved);
         Assert.Contains("use LINQ's Sum", engine.Chats.Single().Messages[^1].Content, StringComparison.Ordinal);
@@ -105,11 +84,7 @@ public sealed class CodeActionProposalTests
     public async Task Resolve_ModelWithoutChat_RefactorsThroughFillInTheMiddleAroundTheSpan()
     {
         var engine = new ScriptedChatEngine("return System.Linq.Enumerable.Sum(values);") { ChatLayout = null };
-        await using var session = await StartAsync(engine);
-        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
-        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
-
-        var resolved = await session.ResolveAsync(action);
+        var (resolved, uri) = await ResolveOnCalculatorAsync(engine, CodeActionCatalog.Simplify);
 
         Assert.Equal(Normalize(Simplified), Normalize(CodeActionSession.Apply(Unmarked(Calculator), resolved)));
         var request = Assert.Single(engine.Completions);
@@ -124,11 +99,7 @@ public sealed class CodeActionProposalTests
     public async Task Resolve_Explain_ResolvesToItsCommand_NoModelCall()
     {
         var engine = new ScriptedChatEngine("unused");
-        await using var session = await StartAsync(engine);
-        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
-        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Explain);
-
-        var resolved = await session.ResolveAsync(action);
+        var (resolved, uri) = await ResolveOnCalculatorAsync(engine, CodeActionCatalog.Explain);
 
         var command = Result(resolved).GetProperty("command");
         Assert.Equal(LspCommands.Explain, command.GetProperty("command").GetString());
@@ -141,15 +112,20 @@ public sealed class CodeActionProposalTests
     public async Task Resolve_ClientWithoutDocumentChanges_GetsPlainChanges()
     {
         var engine = new ScriptedChatEngine(CleanStatements);
-        await using var session = await CodeActionSession.StartAsync(engine, documentChanges: false);
-        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
-        var action = await session.ActionAsync(uri, range, CodeActionCatalog.Simplify);
-
-        var resolved = await session.ResolveAsync(action);
+        var (resolved, uri) = await ResolveOnCalculatorAsync(engine, CodeActionCatalog.Simplify, documentChanges: false);
 
         var edit = Result(resolved).GetProperty("edit");
         Assert.False(edit.TryGetProperty("documentChanges", out _));
         Assert.NotEmpty(edit.GetProperty("changes").GetProperty(uri).EnumerateArray());
+    }
+
+    /// <summary>Opens Calculator.cs, lists its actions and resolves <paramref name="actionId"/> (after <paramref name="change"/>, when given).</summary>
+    private static async Task<(JsonElement Resolved, string Uri)> ResolveOnCalculatorAsync(ScriptedChatEngine engine, string actionId, Func<JsonElement, JsonElement>? change = null, bool documentChanges = true)
+    {
+        await using var session = documentChanges ? await StartAsync(engine) : await CodeActionSession.StartAsync(engine, documentChanges: false);
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+        var action = await session.ActionAsync(uri, range, actionId);
+        return (await session.ResolveAsync(change is null ? action : change(action)), uri);
     }
 
     private static Dictionary<string, object?> WithInstruction(JsonElement action, string instruction)

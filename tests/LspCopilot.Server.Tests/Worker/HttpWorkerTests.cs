@@ -259,30 +259,22 @@ public sealed partial class HttpWorkerTests
     private static async Task<(LspCopilotProcess Worker, HttpClient Http)> StartAsync(IReadOnlyDictionary<string, string?>? environment = null)
     {
         var worker = LspCopilotProcess.Start(["worker", "--http", "127.0.0.1:0", "--model", TestModels.Require(TestModels.Fim)], environment);
-        using var deadline = new CancellationTokenSource(s_guard);
-        while (true)
+        int port;
+        try
         {
-            string line;
-            try
-            {
-                line = await worker.StdoutLines.Reader.ReadAsync(deadline.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
-            {
-                await worker.DisposeAsync();
-                throw new InvalidOperationException("The HTTP worker did not start: " + worker.Stderr, ex);
-            }
-
-            if (Listening().Match(line) is { Success: true } match)
-            {
-                var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{match.Groups[1].Value}/"), Timeout = s_guard };
-                await Eventually.TrueAsync(async () => (await http.GetAsync(new Uri("health", UriKind.Relative))).StatusCode == HttpStatusCode.OK || environment is not null);
-                return (worker, http);
-            }
+            port = await worker.WaitForListeningAsync(Listening());
         }
+        catch (InvalidOperationException)
+        {
+            await worker.DisposeAsync();
+            throw;
+        }
+
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = s_guard };
+        await Eventually.TrueAsync(async () => (await http.GetAsync(new Uri("health", UriKind.Relative))).StatusCode == HttpStatusCode.OK || environment is not null);
+        return (worker, http);
     }
 
-    // Dropping a response closes its connection at once (no draining for reuse), as a client that goes away does.
     private static HttpClient Client(WorkerHttpService service) =>
         new(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = new Uri($"http://127.0.0.1:{service.LocalEndpoint.Port}/"), Timeout = s_guard };
 
