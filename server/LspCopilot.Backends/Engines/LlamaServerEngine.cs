@@ -16,10 +16,19 @@ namespace LspCopilot.Backends.Engines;
 /// requests go to <c>POST /completion</c> with the prompt rendered by us (said once in the log). Discovery:
 /// <c>GET /health</c> (503 while the model loads), <c>GET /props</c> (context per slot, model file, chat template).
 /// Tokens are counted with <c>/tokenize</c>; chats go to <c>/v1/chat/completions</c>.
+/// <para>
+/// The typed part of the cursor's line goes as <c>prompt</c> (after the FIM middle marker), so the server's cached
+/// prefix and suffix stay the same while the user types along a line. When the context sections change, a warm-up
+/// (<c>n_predict: 0</c>, context only) reads them into a slot first — a request the next keystroke does not cancel — and
+/// the completion is pinned to that slot (<c>id_slot</c>), so a context is read once even when the user types on.
+/// </para>
 /// </summary>
 public sealed class LlamaServerEngine : ModelServerEngine
 {
+    private readonly object _warmLock = new();
     private volatile bool _infill = true;
+    private Warm? _warm;
+    private int _warmUps;
 
     internal LlamaServerEngine(BackendOptions backend, EngineOptions engine, string? apiKey, BackendLimits limits, ServerLog log)
         : base("llama-server", backend, engine, apiKey, limits, log)
@@ -28,6 +37,9 @@ public sealed class LlamaServerEngine : ModelServerEngine
 
     /// <summary>Whether completions still go to /infill (false after the server said it cannot).</summary>
     public bool UsesInfill => _infill;
+
+    /// <summary>How many warm-up requests have been sent (one per change of the context sections).</summary>
+    public int WarmUps => Volatile.Read(ref _warmUps);
 
     private protected override string FimName => _infill ? "llama-server /infill" : base.FimName;
 
@@ -55,7 +67,20 @@ public sealed class LlamaServerEngine : ModelServerEngine
         {
             try
             {
-                return await StreamAsync("/infill", InfillBody(request, prompt), StreamFormat.ServerSentEvents, Chunks.LlamaServer, CompletionRules(request, FimTextTemplates.None), prompt.Chars, onText, clock, cancellationToken).ConfigureAwait(false);
+                var slot = Backend.Slot;
+                if (prompt.Context.Length > 0)
+                {
+                    var warmed = await WarmedAsync(prompt.Context).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    slot ??= warmed;
+                }
+
+                var infill = InfillBody(request, prompt);
+                if (slot is int id)
+                {
+                    infill["id_slot"] = id;
+                }
+
+                return await StreamAsync("/infill", infill, StreamFormat.ServerSentEvents, Chunks.LlamaServer, CompletionRules(request, FimTextTemplates.None), prompt.Chars, onText, clock, cancellationToken).ConfigureAwait(false);
             }
             catch (BackendException ex) when (ex.Fault == BackendFault.NotSupported)
             {
@@ -74,14 +99,89 @@ public sealed class LlamaServerEngine : ModelServerEngine
     private protected override Task<ChatResult> ChatCoreAsync(ChatRequest request, ServerFacts facts, Action<string>? onText, Stopwatch clock, CancellationToken cancellationToken) =>
         OpenAiChatAsync("/v1/chat/completions", Backend.RemoteModel, request, onText, clock, cancellationToken);
 
+    /// <summary>
+    /// The warm-up of <paramref name="context"/>: started when the context differs from the last one warmed, shared by
+    /// every request with that context until it changes again. Its answer is the slot that holds the context (null when
+    /// the warm-up failed: the completion then goes wherever the server puts it).
+    /// </summary>
+    private Task<int?> WarmedAsync(string context)
+    {
+        lock (_warmLock)
+        {
+            if (_warm is { } warm && string.Equals(warm.Context, context, StringComparison.Ordinal))
+            {
+                return warm.Slot;
+            }
+
+            // One warm-up at a time: a newer context waits for the one being read (the server would queue it anyway).
+            var previous = _warm?.Slot ?? Task.FromResult<int?>(null);
+            var slot = Task.Run(
+                async () =>
+                {
+                    await previous.ConfigureAwait(false);
+                    return await WarmUpAsync(context).ConfigureAwait(false);
+                },
+                CancellationToken.None);
+            _warm = new Warm(context, slot);
+            return slot;
+        }
+    }
+
+    /// <summary>
+    /// Reads the context into a slot without generating (<c>n_predict: 0</c>, empty prefix and suffix), as llama.vscode
+    /// does when its context chunks change. Not tied to any keystroke: only our time limit stops it.
+    /// </summary>
+    private async Task<int?> WarmUpAsync(string context)
+    {
+        Interlocked.Increment(ref _warmUps);
+        var body = new JsonObject
+        {
+            ["input_extra"] = Extra(context),
+            ["input_prefix"] = string.Empty,
+            ["input_suffix"] = string.Empty,
+            ["n_predict"] = 0,
+            ["cache_prompt"] = true,
+            ["stream"] = false,
+            ["t_max_predict_ms"] = 1,
+        };
+        if (Backend.RemoteModel is { } model)
+        {
+            body["model"] = model;
+        }
+
+        if (Backend.Slot is int pinned)
+        {
+            body["id_slot"] = pinned;
+        }
+
+        try
+        {
+            using var limit = new CancellationTokenSource(Limits.Generation);
+            using var answer = JsonDocument.Parse(await Http.ReadAsync(HttpMethod.Post, "/infill", body, limit.Token, quick: false).ConfigureAwait(false));
+            return answer.RootElement.ValueKind == JsonValueKind.Object ? JsonFields.Int(answer.RootElement, "id_slot") : null;
+        }
+        catch (Exception ex) when (ex is BackendException or JsonException or OperationCanceledException)
+        {
+            // The completion that follows says what is wrong with the server, if anything; a warm-up only helps.
+            Log.Debug($"The warm-up of the context at the {Http.Server} failed: {ex.Message}");
+            return null;
+        }
+    }
+
+    private static JsonArray Extra(string context) => context.Length == 0
+        ? []
+        : [new JsonObject { ["filename"] = "context", ["text"] = context }];
+
     private JsonObject InfillBody(CompletionRequest request, FittedPrompt prompt)
     {
         var body = Sampling(request);
-        body["input_prefix"] = prompt.Prefix;
+
+        // The typed part of the line goes after the middle marker: prefix and suffix stay cached while the user types along the line.
+        var lineStart = prompt.Prefix.LastIndexOf('\n') + 1;
+        body["input_prefix"] = prompt.Prefix[..lineStart];
+        body["prompt"] = prompt.Prefix[lineStart..];
         body["input_suffix"] = prompt.Suffix;
-        body["input_extra"] = prompt.Context.Length == 0
-            ? new JsonArray()
-            : new JsonArray(new JsonObject { ["filename"] = "context", ["text"] = prompt.Context });
+        body["input_extra"] = Extra(prompt.Context);
         if (request.Mode == CompletionMode.MultiLine && Indent(prompt.Prefix) is > 0 and var indent)
         {
             // Stop at a line indented less than the cursor's: the block the suggestion is written in has closed.
@@ -111,6 +211,8 @@ public sealed class LlamaServerEngine : ModelServerEngine
 
         return body;
     }
+
+    private sealed record Warm(string Context, Task<int?> Slot);
 
     /// <summary>The indentation (spaces and tabs) of the line the cursor is on.</summary>
     internal static int Indent(string prefix)

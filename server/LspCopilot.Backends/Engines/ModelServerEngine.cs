@@ -306,7 +306,7 @@ public abstract class ModelServerEngine : ICompletionEngine, IChatEngine, IProgr
             _window.Learn(promptChars, promptTokens);
         }
 
-        return new CompletionResult(generated.Text, generated.Reason, new CompletionStats(generated.PromptTokens ?? 0, 0, generated.Chunks, generated.FirstText, generated.Total));
+        return new CompletionResult(generated.Text, generated.Reason, new CompletionStats(generated.PromptTokens ?? 0, generated.CachedTokens ?? 0, generated.Chunks, generated.FirstText, generated.Total));
     }
 
     /// <summary>A chat through an OpenAI-compatible <c>/v1/chat/completions</c> (llama-server, vLLM, …).</summary>

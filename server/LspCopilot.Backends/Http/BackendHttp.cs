@@ -92,9 +92,9 @@ internal sealed class BackendHttp : IDisposable
                     continue;
                 }
 
-                var reason = $"Cannot reach the {Server}: {Describe(ex)}.";
+                var reason = $"Cannot reach the {Server}: {Describe(ex)}. Is it running? Check --endpoint.";
                 pass.Dead(reason);
-                throw new BackendException(reason + " Is it running? Check --endpoint.", BackendFault.Unreachable, ex);
+                throw new BackendException(reason, BackendFault.Unreachable, ex);
             }
             catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -134,13 +134,17 @@ internal sealed class BackendHttp : IDisposable
         }
     }
 
-    /// <summary>A GET or POST whose whole (small) answer is read as text, within the discovery limit.</summary>
-    public async Task<string> ReadAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken)
+    /// <summary>
+    /// A GET or POST whose whole (small) answer is read as text, within the discovery limit — or, for work the server
+    /// must do first (<paramref name="quick"/> false: a warm-up reading a prompt), within the silence limit.
+    /// </summary>
+    public async Task<string> ReadAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken, bool quick = true)
     {
-        using var response = await SendAsync(method, path, body, quick: true, cancellationToken).ConfigureAwait(false);
+        var within = quick ? Limits.Discovery : Limits.Silence;
+        using var response = await SendAsync(method, path, body, quick, cancellationToken).ConfigureAwait(false);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(Limits.Discovery);
-        using var reader = new LineReader(await response.Content.ReadAsStreamAsync(limit.Token).ConfigureAwait(false), Limits with { Silence = Limits.Discovery }, Server, Touch);
+        limit.CancelAfter(within);
+        using var reader = new LineReader(await response.Content.ReadAsStreamAsync(limit.Token).ConfigureAwait(false), Limits with { Silence = within }, Server, Touch);
         return await reader.ReadToEndAsync(limit.Token).ConfigureAwait(false);
     }
 

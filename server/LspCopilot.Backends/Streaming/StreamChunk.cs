@@ -5,7 +5,11 @@ using LspCopilot.Completion;
 namespace LspCopilot.Backends.Streaming;
 
 /// <summary>One streamed piece of an answer: its new text, whether it is the last, why the server stopped, what it counted.</summary>
-internal readonly record struct StreamChunk(string Text, bool Final, string? FinishReason, int? PromptTokens);
+internal readonly record struct StreamChunk(string Text, bool Final, string? FinishReason, int? PromptTokens)
+{
+    /// <summary>Prompt tokens the server took from its cache instead of reading them (llama-server's <c>timings.cache_n</c>).</summary>
+    public int? CachedTokens { get; init; }
+}
 
 /// <summary>Reads one JSON payload of a stream (each API spells its chunks differently).</summary>
 internal delegate StreamChunk ChunkReader(JsonElement root);
@@ -13,12 +17,15 @@ internal delegate StreamChunk ChunkReader(JsonElement root);
 /// <summary>The chunk shapes of the APIs we speak.</summary>
 internal static class Chunks
 {
-    /// <summary>llama-server /infill and /completion: <c>{"content","stop","stop_type","tokens_evaluated"}</c>.</summary>
+    /// <summary>llama-server /infill and /completion: <c>{"content","stop","stop_type","tokens_evaluated","timings":{"cache_n"}}</c>.</summary>
     public static StreamChunk LlamaServer(JsonElement root) => new(
         JsonFields.String(root, "content") ?? string.Empty,
         root.TryGetProperty("stop", out var stop) && stop.ValueKind == JsonValueKind.True,
         JsonFields.String(root, "stop_type"),
-        JsonFields.Int(root, "tokens_evaluated"));
+        JsonFields.Int(root, "tokens_evaluated"))
+    {
+        CachedTokens = JsonFields.Object(root, "timings") is { } timings ? JsonFields.Int(timings, "cache_n") : null,
+    };
 
     /// <summary>OpenAI /v1/completions: <c>{"choices":[{"text","finish_reason"}],"usage":{"prompt_tokens"}}</c>.</summary>
     public static StreamChunk OpenAiCompletion(JsonElement root)

@@ -7,7 +7,11 @@ using LspCopilot.Completion;
 namespace LspCopilot.Backends.Streaming;
 
 /// <summary>What a stream produced.</summary>
-internal sealed record Generated(string Text, StopReason Reason, int Chunks, int? PromptTokens, TimeSpan FirstText, TimeSpan Total);
+internal sealed record Generated(string Text, StopReason Reason, int Chunks, int? PromptTokens, TimeSpan FirstText, TimeSpan Total)
+{
+    /// <summary>Prompt tokens the server reused from its cache, when it says.</summary>
+    public int? CachedTokens { get; init; }
+}
 
 /// <summary>
 /// Reads a streamed answer into text, handing the text so far to <c>onText</c> after each chunk. Ends at the server's
@@ -29,6 +33,7 @@ internal static class StreamedGeneration
         var count = 0;
         var firstText = TimeSpan.Zero;
         int? promptTokens = null;
+        int? cachedTokens = null;
         StopReason? finished = null;
         while (true)
         {
@@ -75,6 +80,7 @@ internal static class StreamedGeneration
 
             count++;
             promptTokens = chunk.PromptTokens ?? promptTokens;
+            cachedTokens = chunk.CachedTokens ?? cachedTokens;
             if (chunk.Text.Length > 0)
             {
                 if (text.Length == 0)
@@ -112,7 +118,7 @@ internal static class StreamedGeneration
                 onText?.Invoke(final);
             }
 
-            return new Generated(final, reason, count, promptTokens, firstText, clock.Elapsed);
+            return new Generated(final, reason, count, promptTokens, firstText, clock.Elapsed) { CachedTokens = cachedTokens };
         }
     }
 

@@ -32,6 +32,13 @@ public sealed record BackendOptions
     /// <summary>File holding the API key sent as a Bearer token; null: <c>$LSPCOPILOT_API_KEY</c>, else none.</summary>
     public string? ApiKeyFile { get; init; }
 
+    /// <summary>
+    /// llama-server only: the server slot every request of this client goes to (<c>id_slot</c>); null: the slot that
+    /// holds the warmed context, else the server's choice. Pinning one slot per team member on a server started with
+    /// <c>-np</c> = team size keeps each member's prompt cache from being evicted by the others.
+    /// </summary>
+    public int? Slot { get; init; }
+
     public bool IsRemote => Kind != LlamaSharp;
 
     /// <summary>Where each server listens by default: llama-server 8080, vLLM 8000, Ollama 11434.</summary>

@@ -192,6 +192,14 @@ public static class EngineOptionsJson
                 }
 
                 break;
+            case "slot":
+                if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var slot) && slot >= 0)
+                {
+                    return options with { Backend = options.Backend with { Slot = slot } };
+                }
+
+                error = "a llama-server slot number, 0 or more";
+                break;
             case "apiKeyFile":
                 // A client must not choose a file for the server to read and send to a server of the client's choosing.
                 problems.Add("apiKeyFile is ignored in initializationOptions: pass --api-key-file (or set LSPCOPILOT_API_KEY) where the server starts.");

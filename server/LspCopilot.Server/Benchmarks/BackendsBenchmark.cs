@@ -15,7 +15,8 @@ namespace LspCopilot.Server.Benchmarks;
 /// model and prompts, request by request: the llama-server backend against our own <c>worker --http</c> as
 /// <c>remote_ttft_ratio</c>; a worker over ssh (<c>--ssh-worker ssh://…</c>, when given) as
 /// <c>ssh_worker_ttft_ratio</c>; and the HTTP service's cancellation: from a client dropping a streaming request to
-/// the engine going idle, measured in the process that decodes (<c>http_cancel_stop_ms_p99</c>).
+/// the engine going idle, measured in the process that decodes (<c>http_cancel_stop_ms_p99</c>). With <c>--backend</c>
+/// and <c>--endpoint</c>, the remote row is the user's own server instead of our HTTP worker.
 /// </summary>
 internal static class BackendsBenchmark
 {
@@ -39,6 +40,18 @@ internal static class BackendsBenchmark
         report.Facts["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture);
         options = CpuBuildSelection.Apply(options, log, ct);
 
+        if (options.Backend.IsRemote)
+        {
+            // The user's own server (which should hold the same GGUF as --model for the ratio to mean anything).
+            var theirs = options.Backend;
+            options = options with { Backend = new BackendOptions() };
+            await progress.WriteLineAsync($"Loading the model in a worker process; reaching the {theirs.Kind} server at {theirs.EffectiveEndpoint}…").ConfigureAwait(false);
+            using var local = Composition.ChildWorker(options, log);
+            using var remote = Composition.WithModelServers(Composition.ChildWorker)(options with { Backend = theirs }, log);
+            await progress.WriteLineAsync($"Time to first token, {runs} rounds…").ConfigureAwait(false);
+            await CompareAsync(report, local, remote, runs, $"--backend {theirs.Kind} → {theirs.EffectiveEndpoint}", "remote_ttft_ratio", $"your {theirs.Kind} server", ct).ConfigureAwait(false);
+        }
+        else
         {
             await progress.WriteLineAsync("Loading the model in a worker process and in our HTTP worker (reached as llama-server)…").ConfigureAwait(false);
             using var local = Composition.ChildWorker(options, log);

@@ -17,6 +17,7 @@ public sealed class BackendCliOptions
         Endpoint.Validators.Add(r => Check(r, BackendOptionValues.TryNormalizeEndpoint(r.GetValueOrDefault<string>(), out _, out var e), e));
         RemoteModel.Validators.Add(r => Check(r, BackendOptionValues.TryNormalizeRemoteModel(r.GetValueOrDefault<string>(), out _, out var e), e));
         FimTemplate.Validators.Add(r => Check(r, BackendOptionValues.TryNormalizeFimTemplate(r.GetValueOrDefault<string>(), out _, out var e), e));
+        Slot.Validators.Add(r => Check(r, r.GetValueOrDefault<int?>() is null or >= 0, "--slot must be a slot number, 0 or more."));
     }
 
     public Option<string?> Backend { get; } = new("--backend")
@@ -47,9 +48,15 @@ public sealed class BackendCliOptions
         HelpName = "FILE",
     };
 
+    public Option<int?> Slot { get; } = new("--slot")
+    {
+        Description = "llama-server only: the server slot (id_slot) this client's requests use, e.g. one per team member on a server started with -np N (default: the slot holding the warmed context).",
+        HelpName = "N",
+    };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Backend, Endpoint, RemoteModel, FimTemplate, ApiKeyFile })
+        foreach (var option in new Option[] { Backend, Endpoint, RemoteModel, FimTemplate, ApiKeyFile, Slot })
         {
             command.Options.Add(option);
         }
@@ -84,6 +91,11 @@ public sealed class BackendCliOptions
         if (Value(ApiKeyFile) is { } keyFile)
         {
             backend = backend with { ApiKeyFile = keyFile };
+        }
+
+        if (Value(Slot) is int slot)
+        {
+            backend = backend with { Slot = slot };
         }
 
         return baseOptions with { Backend = backend };

@@ -12,7 +12,7 @@ public static class BenchCommand
     public static Command Create(Option<string> logLevel)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object of numbers instead of the table." };
-        var suite = new Option<string>("--suite") { Description = "engine (default: prefix reuse, decode, JSON-RPC, storm), context (Roslyn context per keystroke; needs no model), worker (time to first token through a worker process vs in process), keystroke (one typed character through JSON-RPC, stage by stage, against a bare-context floor and llama-server), backends (other ways to reach the model vs the local worker; HTTP cancellation) or soak (the real server typed into at 10 keys/s: memory growth, unanswered requests, errors).", DefaultValueFactory = _ => "engine" };
+        var suite = new Option<string>("--suite") { Description = "engine (default: prefix reuse, decode, JSON-RPC, storm), context (Roslyn context per keystroke; needs no model), worker (time to first token through a worker process vs in process), keystroke (one typed character through JSON-RPC, stage by stage, against a bare-context floor and llama-server), backends (other ways to reach the model vs the local worker — with --backend/--endpoint, your own model server; HTTP cancellation) or soak (the real server typed into at 10 keys/s: memory growth, unanswered requests, errors).", DefaultValueFactory = _ => "engine" };
         var runs = new Option<int>("--runs") { Description = "Repetitions per scenario (at least 20 for the TTFT medians).", DefaultValueFactory = _ => 21 };
         var storm = new Option<double>("--storm-seconds") { Description = "Length of the typing storm (20 keys/s).", DefaultValueFactory = _ => 10 };
         var soak = new Option<int>("--soak-seconds") { Description = "Length of the soak (--suite soak), typing at 10 keys/s.", DefaultValueFactory = _ => 600 };
@@ -21,6 +21,7 @@ public static class BenchCommand
         var sshCommand = new Option<string?>("--ssh-command") { Description = "For --suite backends: the ssh client and its options (default: ssh)." };
         var workerCommand = new Option<string?>("--worker-command") { Description = "For --suite backends: the lspcopilot command on the ssh host (default: lspcopilot, else ~/.dotnet/tools/lspcopilot)." };
         var engineOptions = new EngineCliOptions();
+        var backendOptions = new BackendCliOptions();
         var command = new Command("bench", "Measure time to first token, prefix reuse, decode speed, protocol overhead, cancellation and a typing storm.")
         {
             json,
@@ -34,10 +35,17 @@ public static class BenchCommand
             workerCommand,
         };
         engineOptions.AddTo(command);
+        backendOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
-            var options = engineOptions.Read(parse, useEnvironment: true);
+            var options = backendOptions.Overlay(parse, engineOptions.Read(parse, useEnvironment: true));
+            if (options.Backend.IsRemote && parse.GetValue(suite) != "backends")
+            {
+                await Console.Error.WriteLineAsync($"--backend {options.Backend.Kind} is measured by --suite backends (your server against the local worker on the same --model); the other suites time our own engine.").ConfigureAwait(false);
+                return 2;
+            }
+
             switch (parse.GetValue(suite))
             {
                 case "engine":

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LspCopilot.Backends;
 using LspCopilot.Completion;
 using LspCopilot.Context;
 using LspCopilot.Engine.Models;
@@ -21,6 +22,7 @@ public static class CompleteCommand
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Most tokens to generate (default 128)." };
         var temperature = new Option<float?>("--temperature") { Description = "0 = greedy and deterministic (default)." };
         var engineOptions = new EngineCliOptions();
+        var backendOptions = new BackendCliOptions();
 
         var command = new Command("complete", "Print the completion at a position in a file, as it streams, then timings on stderr.")
         {
@@ -31,12 +33,13 @@ public static class CompleteCommand
             temperature,
         };
         engineOptions.AddTo(command);
+        backendOptions.AddTo(command);
 
         command.SetAction(async (parse, ct) =>
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
-            var options = engineOptions.Read(parse, useEnvironment: false);
-            options = options with { ModelPath = OptionPrecedence.ModelPath(options.ModelPath) };
+            var options = backendOptions.Overlay(parse, engineOptions.Read(parse, useEnvironment: false));
+            options = options with { ModelPath = options.Backend.IsRemote ? options.ModelPath : OptionPrecedence.ModelPath(options.ModelPath) };
 
             var generation = new GenerationOptions
             {
@@ -58,7 +61,10 @@ public static class CompleteCommand
         ICompletionEngine engine;
         try
         {
-            engine = LlamaEngine.Load(CpuBuildSelection.Apply(options, log, cancellationToken), log);
+            // --backend: the model server the user runs (nothing is loaded here); else the GGUF, in this process.
+            engine = options.Backend.IsRemote
+                ? ModelServers.Create(options, log)
+                : LlamaEngine.Load(CpuBuildSelection.Apply(options, log, cancellationToken), log);
         }
         catch (ModelLoadException ex)
         {
@@ -92,7 +98,17 @@ public static class CompleteCommand
                 }
             }
 
-            var suggestion = await pipeline.CompleteAsync(document, offset, Print, cancellationToken).ConfigureAwait(false);
+            Suggestion? suggestion;
+            try
+            {
+                suggestion = await pipeline.CompleteAsync(document, offset, Print, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ModelLoadException ex)
+            {
+                // A model server that cannot be reached or used: its message says what to check.
+                await stderr.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return 3;
+            }
 
             if (suggestion is null)
             {

@@ -1,6 +1,7 @@
 using LspCopilot.Backends.Engines;
 using LspCopilot.Backends.Tests.StandIns;
 using LspCopilot.Completion;
+using LspCopilot.TestSupport;
 
 namespace LspCopilot.Backends.Tests.Backends;
 
@@ -30,8 +31,9 @@ public sealed class LlamaServerBackendTests
 
         await engine.CompleteAsync(TestBackends.Request(context: "// class Greeter { string Name; }\n"), null, TestContext.Current.CancellationToken).NoHang();
 
-        var body = Assert.Single(server.Server.To("/infill")).Json;
-        Assert.Equal("var name = \"world\";\n        ", body.GetProperty("input_prefix").GetString());
+        var body = Assert.Single(server.Completions).Json;
+        Assert.Equal("var name = \"world\";\n", body.GetProperty("input_prefix").GetString());
+        Assert.Equal("        ", body.GetProperty("prompt").GetString());
         Assert.Equal("\n    }\n}\n", body.GetProperty("input_suffix").GetString());
         var extra = Assert.Single(body.GetProperty("input_extra").EnumerateArray());
         Assert.Equal("// class Greeter { string Name; }\n", extra.GetProperty("text").GetString());
@@ -129,10 +131,95 @@ public sealed class LlamaServerBackendTests
 
         await engine.CompleteAsync(TestBackends.Request(prefix: prefix, suffix: prefix, mode: CompletionMode.MultiLine, context: prefix), null, TestContext.Current.CancellationToken).NoHang();
 
-        var body = Assert.Single(server.Server.To("/infill")).Json;
+        var body = Assert.Single(server.Completions).Json;
         var sent = body.GetProperty("input_prefix").GetString()!.Length + body.GetProperty("input_suffix").GetString()!.Length + body.GetProperty("input_extra")[0].GetProperty("text").GetString()!.Length;
         // The stand-in's tokenizer makes 3 characters a token: the prompt and the 128 tokens to generate fit in 512.
         Assert.True((sent / 3) + 128 <= 512, $"{sent} characters sent");
         Assert.EndsWith("int v3999 = 3999;\n", body.GetProperty("input_prefix").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Complete_ContextChanges_WarmsUpOncePerContext_AndPinsCompletionsToTheWarmedSlot()
+    {
+        await using var server = await LlamaServerStandIn.StartAsync();
+        server.WarmSlot = 3;
+        using var engine = TestBackends.Create(BackendOptions.LlamaServer, server.Url);
+        var ct = TestContext.Current.CancellationToken;
+
+        await engine.CompleteAsync(TestBackends.Request(prefix: "var a = ", context: "// class A\n"), null, ct).NoHang();
+        await engine.CompleteAsync(TestBackends.Request(prefix: "var ab = ", context: "// class A\n"), null, ct).NoHang();
+        await engine.CompleteAsync(TestBackends.Request(prefix: "var abc = ", context: "// class B\n"), null, ct).NoHang();
+
+        var warmUps = server.WarmUps.Select(r => r.Json).ToList();
+        Assert.Equal(["// class A\n", "// class B\n"], warmUps.Select(w => w.GetProperty("input_extra")[0].GetProperty("text").GetString()));
+        Assert.All(warmUps, w =>
+        {
+            Assert.Equal(0, w.GetProperty("n_predict").GetInt32());
+            Assert.Equal(string.Empty, w.GetProperty("input_prefix").GetString());
+            Assert.Equal(string.Empty, w.GetProperty("input_suffix").GetString());
+            Assert.True(w.GetProperty("cache_prompt").GetBoolean());
+            Assert.False(w.TryGetProperty("id_slot", out _));
+        });
+        Assert.Equal([3, 3, 3], server.Completions.Select(r => r.Json.GetProperty("id_slot").GetInt32()));
+        Assert.Equal(2, ((LlamaServerEngine)engine).WarmUps);
+    }
+
+    [Fact]
+    public async Task Complete_NoContext_NoWarmUpAndNoSlot()
+    {
+        await using var server = await LlamaServerStandIn.StartAsync();
+        using var engine = TestBackends.Create(BackendOptions.LlamaServer, server.Url);
+
+        await engine.CompleteAsync(TestBackends.Request(), null, TestContext.Current.CancellationToken).NoHang();
+
+        Assert.Empty(server.WarmUps);
+        Assert.False(Assert.Single(server.Completions).Json.TryGetProperty("id_slot", out _));
+    }
+
+    [Fact]
+    public async Task Complete_CancelledWhileTheContextWarmsUp_TheWarmUpFinishesForTheNextKeystroke()
+    {
+        await using var server = await LlamaServerStandIn.StartAsync();
+        server.WarmUpTime = TimeSpan.FromMilliseconds(500);
+        using var engine = TestBackends.Create(BackendOptions.LlamaServer, server.Url);
+        using var keystroke = new CancellationTokenSource();
+
+        var first = engine.CompleteAsync(TestBackends.Request(prefix: "var a = ", context: "// class A\n"), null, keystroke.Token);
+        Assert.True(await Eventually.TrueAsync(() => server.WarmUps.Any()), "No warm-up was sent.");
+        await keystroke.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.NoHang());
+        Assert.True(await Eventually.TrueAsync(() => server.WarmUpsAnswered == 1), "The warm-up was cut off with the cancelled keystroke.");
+        await engine.CompleteAsync(TestBackends.Request(prefix: "var ab = ", context: "// class A\n"), null, TestContext.Current.CancellationToken).NoHang();
+
+        Assert.Single(server.WarmUps);
+        Assert.Equal(server.WarmSlot, Assert.Single(server.Completions).Json.GetProperty("id_slot").GetInt32());
+    }
+
+    [Fact]
+    public async Task Complete_SlotOption_PinsTheWarmUpAndEveryCompletion()
+    {
+        await using var server = await LlamaServerStandIn.StartAsync();
+        using var engine = TestBackends.Create(BackendOptions.LlamaServer, server.Url, backend: b => b with { Slot = 2 });
+        var ct = TestContext.Current.CancellationToken;
+
+        await engine.CompleteAsync(TestBackends.Request(context: "// class A\n"), null, ct).NoHang();
+        await engine.CompleteAsync(TestBackends.Request(), null, ct).NoHang();
+
+        Assert.Equal(2, Assert.Single(server.WarmUps).Json.GetProperty("id_slot").GetInt32());
+        Assert.Equal([2, 2], server.Completions.Select(r => r.Json.GetProperty("id_slot").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Complete_WarmUpFails_TheCompletionStillGoesUnpinned()
+    {
+        await using var server = await LlamaServerStandIn.StartAsync();
+        server.WarmUpFails = true;
+        using var engine = TestBackends.Create(BackendOptions.LlamaServer, server.Url);
+
+        var result = await engine.CompleteAsync(TestBackends.Request(context: "// class A\n"), null, TestContext.Current.CancellationToken).NoHang();
+
+        Assert.Equal(server.Script.Text, result.Text);
+        Assert.Single(server.WarmUps);
+        Assert.False(Assert.Single(server.Completions).Json.TryGetProperty("id_slot", out _));
     }
 }

@@ -28,7 +28,7 @@ public sealed class ModelServerLspTests
         Assert.Equal("Console.WriteLine(name);", final);
         Assert.NotEmpty(partial);
         Assert.StartsWith(partial[0].GetProperty("value").GetProperty("items")[0].GetProperty("insertText").GetString()!, final, StringComparison.Ordinal);
-        Assert.Single(standIn.Server.To(standIn.GeneratePath));
+        Assert.Single(standIn.Completions);
     }
 
     [Fact]

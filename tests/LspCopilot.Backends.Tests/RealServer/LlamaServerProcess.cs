@@ -45,7 +45,7 @@ public sealed partial class LlamaServerProcess : IAsyncLifetime
         }
 
         var info = new ProcessStartInfo(executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-m", Path.Combine(models, TestModels.Fim), "--host", "127.0.0.1", "--port", "0", "-t", "2", "-c", Context.ToString(CultureInfo.InvariantCulture), "-np", "1" })
+        foreach (var argument in new[] { "-m", Path.Combine(models, TestModels.Fim), "--host", "127.0.0.1", "--port", "0", "-t", "2", "-c", Context.ToString(CultureInfo.InvariantCulture), "-np", "1", "-b", "128" })
         {
             info.ArgumentList.Add(argument);
         }

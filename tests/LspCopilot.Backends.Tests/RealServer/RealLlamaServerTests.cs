@@ -120,4 +120,19 @@ public sealed class RealLlamaServerTests(LlamaServerProcess server) : IClassFixt
         Assert.True(result.Stats.GeneratedTokens > 0);
         Assert.Equal(result.Text, seen.Count == 0 ? string.Empty : seen[^1]);
     }
+
+    [Fact]
+    public async Task LlamaServerBackend_RealServer_WarmedContextIsReusedByTheCompletion()
+    {
+        // llama-server keeps input_extra only when the slot's context exceeds the batch size plus twice n_predict: the
+        // fixture starts it with -b 128 (a 512-token slot and the default 2,048-token batch would drop the context).
+        server.Require();
+        using var engine = TestBackends.Create(BackendOptions.LlamaServer, server.Url, stallSeconds: 30);
+        var request = Story() with { Context = "Lily has a red ball and a big dog named Max. Max likes to run in the park with Lily.\n" };
+
+        var result = await engine.CompleteAsync(request, null, TestContext.Current.CancellationToken).NoHang();
+
+        Assert.Equal(1, ((LspCopilot.Backends.Engines.LlamaServerEngine)engine).WarmUps);
+        Assert.True(result.Stats.ReusedTokens >= 20, $"{result.Stats.ReusedTokens} of {result.Stats.PromptTokens} prompt tokens came from the warmed cache.\n{server.Log()}");
+    }
 }

@@ -33,6 +33,9 @@ public sealed class AnyStandIn : IAsyncDisposable
         _ => "/api/generate",
     };
 
+    /// <summary>The requests that generate a completion (llama-server's context warm-ups left out).</summary>
+    public IEnumerable<RecordedRequest> Completions => Server.To(GeneratePath).Where(r => Kind != BackendOptions.LlamaServer || r.Json.GetProperty("stream").GetBoolean());
+
     public static async Task<AnyStandIn> StartAsync(string kind)
     {
         switch (kind)

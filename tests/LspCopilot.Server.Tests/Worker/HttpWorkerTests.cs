@@ -42,6 +42,23 @@ public sealed partial class HttpWorkerTests
     }
 
     [Fact]
+    public async Task RealWorker_InfillWarmUp_NPredictZeroReadsTheContext_TheNextInfillReusesIt()
+    {
+        var (worker, http) = await StartAsync();
+        await using var _ = worker;
+        using var __ = http;
+        var extra = new[] { new { filename = "context", text = "Lily has a red ball and a big dog named Max. Max likes to run in the park with Lily every day.\n" } };
+
+        using var warmUp = await JsonAsync(await PostAsync(http, "infill", new { input_prefix = "", input_suffix = "", n_predict = 0, input_extra = extra }));
+        using var infill = await JsonAsync(await PostAsync(http, "infill", new { input_prefix = "Once upon a", prompt = " time", input_suffix = "", n_predict = 4, input_extra = extra }));
+
+        Assert.Equal(0, warmUp.RootElement.GetProperty("id_slot").GetInt32());
+        Assert.True(warmUp.RootElement.GetProperty("tokens_predicted").GetInt32() <= 1);
+        var timings = infill.RootElement.GetProperty("timings");
+        Assert.True(timings.GetProperty("cache_n").GetInt32() >= 20, infill.RootElement.GetRawText());
+    }
+
+    [Fact]
     public async Task RealWorker_StreamedCompletion_PiecesAddUpToTheWholeAnswer_ThenDone()
     {
         var (worker, http) = await StartAsync();

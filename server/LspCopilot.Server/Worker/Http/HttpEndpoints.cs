@@ -175,9 +175,11 @@ internal sealed class HttpEndpoints(HttpEngineState state, ServerLog log)
                 content = streamed ? string.Empty : result.Text,
                 stop = true,
                 model = engine.ModelName,
+                id_slot = 0,
                 tokens_predicted = result.Stats.GeneratedTokens,
                 tokens_evaluated = result.Stats.PromptTokens,
                 tokens_cached = result.Stats.ReusedTokens + result.Stats.Shifted,
+                timings = new { cache_n = result.Stats.ReusedTokens + result.Stats.Shifted, prompt_n = Math.Max(0, result.Stats.PromptTokens - result.Stats.ReusedTokens - result.Stats.Shifted) },
                 stop_type = result.Reason switch
                 {
                     StopReason.TokenLimit or StopReason.ContextFull => "limit",
@@ -376,14 +378,16 @@ internal sealed class HttpEndpoints(HttpEngineState state, ServerLog log)
         var max = DefaultMaxTokens;
         if (root.TryGetProperty(maxName, out var m) && m.ValueKind != JsonValueKind.Null)
         {
-            if (m.ValueKind != JsonValueKind.Number || !m.TryGetInt32(out max) || max == 0 || max < -1)
+            // llama-server's n_predict 0 is a warm-up: read the prompt into the cache; it samples one token, and so do we.
+            var least = maxName == "n_predict" ? 0 : 1;
+            if (m.ValueKind != JsonValueKind.Number || !m.TryGetInt32(out max) || (max < least && max != -1))
             {
                 generation = new GenerationOptions();
-                error = $"'{maxName}' must be a positive whole number (or -1 for as many as fit).";
+                error = $"'{maxName}' must be a {(least == 0 ? "whole number, 0 or more" : "positive whole number")} (or -1 for as many as fit).";
                 return false;
             }
 
-            max = max == -1 ? engine.ContextSize : Math.Min(max, engine.ContextSize);
+            max = max == -1 ? engine.ContextSize : Math.Clamp(max, 1, engine.ContextSize);
         }
 
         var temperature = 0f;
