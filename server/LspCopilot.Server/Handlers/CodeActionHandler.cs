@@ -11,8 +11,9 @@ namespace LspCopilot.Server.Handlers;
 /// <summary>
 /// textDocument/codeAction: the list at once, no model call — "Explain this code", the refactors and "Refactor
 /// with instructions…" (kind refactor.rewrite.lspcopilot), and "Fix this error (LspCopilot)" (quickfix) for each
-/// compiler diagnostic in the range of a C# document. Each carries <see cref="CodeActionData"/>; the edit comes
-/// from codeAction/resolve. Outside C# the edit titles say they are not compile-checked.
+/// compiler diagnostic in the range of a C# document — in other languages, for each error or warning the editor sends
+/// with the request (reported by that language's own server). Each carries <see cref="CodeActionData"/>; the edit
+/// comes from codeAction/resolve. Outside C# the edit titles say they are not compile-checked.
 /// </summary>
 internal sealed class CodeActionHandler(LspSession session)
 {
@@ -52,6 +53,20 @@ internal sealed class CodeActionHandler(LspSession session)
                 actions.Add(QuickFix(document, diagnostic, data, request.Context?.Diagnostics));
             }
         }
+        else if (CodeActionCatalog.Matches(CodeActionCatalog.QuickFixKind, only))
+        {
+            // A language we do not compile: the errors other language servers reported to the editor, which it sends along.
+            foreach (var (json, diagnostic) in EditorErrors(document, span, request.Context?.Diagnostics))
+            {
+                actions.Add(new CodeAction
+                {
+                    Title = $"{CodeActionCatalog.Fix.Title}: {Label(diagnostic)}{CodeActionCatalog.NotCompileChecked}",
+                    Kind = CodeActionCatalog.QuickFixKind,
+                    Diagnostics = [json],
+                    Data = data with { ActionId = CodeActionCatalog.FixError, Diagnostic = diagnostic },
+                });
+            }
+        }
 
         if (CodeActionCatalog.Matches(CodeActionCatalog.RewriteKind, only))
         {
@@ -86,6 +101,73 @@ internal sealed class CodeActionHandler(LspSession session)
             Diagnostics = [Matching(document, diagnostic, clientDiagnostics) ?? own],
             Data = data with { ActionId = CodeActionCatalog.FixError, Diagnostic = new DiagnosticData(diagnostic.Id, diagnostic.Message, range) },
         };
+    }
+
+    /// <summary>
+    /// The error and warning diagnostics the editor sent (from other language servers) that touch the range, as
+    /// <see cref="DiagnosticData"/>: code (a string or a number; empty when there is none), message, range.
+    /// Unreadable entries are skipped; at most 20.
+    /// </summary>
+    internal static IEnumerable<(JsonElement Json, DiagnosticData Diagnostic)> EditorErrors(DocumentSnapshot document, Microsoft.CodeAnalysis.Text.TextSpan span, IReadOnlyList<JsonElement>? clientDiagnostics)
+    {
+        var found = 0;
+        foreach (var candidate in clientDiagnostics ?? [])
+        {
+            if (found == 20)
+            {
+                yield break;
+            }
+
+            if (candidate.ValueKind != JsonValueKind.Object
+                || !candidate.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.String || message.GetString() is not { Length: > 0 } text
+                || !candidate.TryGetProperty("range", out var rangeJson))
+            {
+                continue;
+            }
+
+            // Errors and warnings only (severity 1 or 2; a missing severity is the client's to decide, taken as an error).
+            if (candidate.TryGetProperty("severity", out var severity) && (severity.ValueKind != JsonValueKind.Number || !severity.TryGetInt32(out var level) || level > 2))
+            {
+                continue;
+            }
+
+            Protocol.Range? range;
+            try
+            {
+                range = rangeJson.Deserialize<Protocol.Range>(LspJson.Options);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+
+            if (range is null || !Conversions.TryToSpan(document.Text, range, out var at, out _) || !(at.IntersectsWith(span) || at.Start == span.Start))
+            {
+                continue;
+            }
+
+            var code = candidate.TryGetProperty("code", out var c) ? c.ValueKind switch
+            {
+                JsonValueKind.String => c.GetString() ?? string.Empty,
+                JsonValueKind.Number => c.GetRawText(),
+                _ => string.Empty,
+            } : string.Empty;
+            var source = candidate.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            found++;
+            yield return (candidate.Clone(), new DiagnosticData(code, source is { Length: > 0 } ? $"{text} ({source})" : text, range));
+        }
+    }
+
+    /// <summary>How a quick fix names the error: its code, else the start of its message.</summary>
+    private static string Label(DiagnosticData diagnostic)
+    {
+        if (diagnostic.Code.Length > 0)
+        {
+            return diagnostic.Code;
+        }
+
+        var line = diagnostic.Message.Split('\n')[0];
+        return line.Length <= 50 ? line : line[..47] + "...";
     }
 
     /// <summary>The editor's own diagnostic for the same error (same code, overlapping range), so it ties the fix to what it shows.</summary>

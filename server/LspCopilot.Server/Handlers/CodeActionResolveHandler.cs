@@ -84,11 +84,16 @@ internal sealed class CodeActionResolveHandler(LspSession session)
         CodeActionCatalog.Instructions =>
             throw RpcErrors.InvalidParams("\"Refactor with instructions…\" needs the instruction: set data.instruction to the user's text before sending codeAction/resolve (see the README's Code actions section)."),
         CodeActionCatalog.FixError when data.Diagnostic is { } diagnostic =>
-            $"{definition.Task} The error is {diagnostic.Code}: {diagnostic.Message}",
+            diagnostic.Code.Length > 0
+                ? $"{definition.Task} The error is {diagnostic.Code}: {Bounded(diagnostic.Message)}"
+                : $"{definition.Task} The error: {Bounded(diagnostic.Message)}",
         CodeActionCatalog.FixError =>
             throw RpcErrors.InvalidParams("A fix-error action needs data.diagnostic {code, message, range}: resolve the action as textDocument/codeAction listed it."),
         _ => definition.Task,
     };
+
+    /// <summary>A diagnostic message as the prompt quotes it: at most 1,000 characters (the client sends it back to us).</summary>
+    private static string Bounded(string message) => message.Length <= 1000 ? message : message[..1000] + "…";
 
     /// <summary>The action's data and definition; -32602 naming the problem when the data is not what this server lists.</summary>
     private static (CodeActionData Data, CodeActionDefinition Definition, CodeAction Listed) Read(JsonElement action)

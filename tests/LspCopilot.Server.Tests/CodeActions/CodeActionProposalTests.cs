@@ -60,6 +60,50 @@ public sealed class CodeActionProposalTests
     }
 
     [Fact]
+    public async Task CodeAction_InAnotherLanguage_TheEditorsErrorsInRange_EachGetAFix_OthersNot()
+    {
+        await using var session = await StartAsync(new ScriptedChatEngine("unused"));
+        var (uri, range) = await session.OpenAsync("run.py", "def run():\n    return [|missing|]\n\ndef other():\n    pass\n", languageId: "python");
+        object At(int line, int from, int to) => new { start = new { line, character = from }, end = new { line, character = to } };
+
+        var response = await session.ListAsync(uri, range, diagnostics:
+        [
+            new { range = At(1, 11, 18), message = "\"missing\" is not defined", code = "reportUndefinedVariable", source = "Pylance", severity = 1 },
+            new { range = At(1, 11, 18), message = "Consider a docstring", source = "pylint", severity = 3 },
+            new { range = At(4, 4, 8), message = "Unnecessary pass statement", code = 264, source = "ruff", severity = 2 },
+            new { range = At(1, 4, 18), message = "Line has no effect", code = 264, severity = 2 },
+        ]);
+
+        var fixes = response.GetProperty("result").EnumerateArray().Where(a => a.GetProperty("kind").GetString() == CodeActionCatalog.QuickFixKind).ToList();
+        Assert.Equal(["Fix this error (LspCopilot): reportUndefinedVariable (not compile-checked)", "Fix this error (LspCopilot): 264 (not compile-checked)"], fixes.Select(f => f.GetProperty("title").GetString()));
+        Assert.Equal("Pylance", fixes[0].GetProperty("diagnostics")[0].GetProperty("source").GetString());
+        var data = fixes[0].GetProperty("data").GetProperty("diagnostic");
+        Assert.Equal("\"missing\" is not defined (Pylance)", data.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Resolve_FixInAnotherLanguage_TheErrorReachesThePrompt_EditAppliedUncheckedAndLabelledSo()
+    {
+        var engine = new ScriptedChatEngine("```python\ndef run():\n    return None\n```");
+        await using var session = await StartAsync(engine);
+        const string Python = "def run():\n    return $$missing\n\ndef other():\n    pass\n";
+        var (uri, range) = await session.OpenAsync("run.py", Python, languageId: "python");
+        var listed = await session.ListAsync(uri, range, diagnostics:
+        [
+            new { range, message = "\"missing\" is not defined", source = "Pylance", severity = 1 },
+        ]);
+        var fix = listed.GetProperty("result").EnumerateArray().Single(a => a.GetProperty("kind").GetString() == CodeActionCatalog.QuickFixKind);
+        Assert.Equal("Fix this error (LspCopilot): \"missing\" is not defined (Pylance) (not compile-checked)", fix.GetProperty("title").GetString());
+
+        var resolved = await session.ResolveAsync(fix);
+
+        Assert.Equal("def run():\n    return None\n\ndef other():\n    pass\n", CodeActionSession.Apply(Unmarked(Python), resolved));
+        Assert.Contains("The error: \"missing\" is not defined (Pylance)", engine.Chats.Single().Messages[^1].Content, StringComparison.Ordinal);
+        var annotation = Result(resolved).GetProperty("edit").GetProperty("changeAnnotations").GetProperty(RefactorEditAnnotation);
+        Assert.StartsWith("Not compile-checked", annotation.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Resolve_InstructionsWithoutTheText_InvalidParamsSayingWhereToPutIt()
     {
         var engine = new ScriptedChatEngine(CleanStatements);
