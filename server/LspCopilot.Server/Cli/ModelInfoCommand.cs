@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LspCopilot.Completion;
+using LspCopilot.Engine.Chat;
 using LspCopilot.Engine.Models;
 using LspCopilot.Server.Hosting;
 
@@ -57,7 +58,10 @@ public static class ModelInfoCommand
             .Select(size => MemoryEstimate.For(model, size, kvCacheType))
             .ToList();
         var cpu = CpuBuildSelection.Chooser(ServerLog.Silent, cacheDir).Status(file.FullName);
-        stdout.Write(json ? ModelInfoReport.ToJson(model, memory, cpu).ToJsonString(ModelInfoReport.JsonOptions) + Environment.NewLine : ModelInfoReport.ToText(model, memory, cpu));
+        var chat = ChatLayoutReport.For(model, "auto", out var chatUnavailable);
+        stdout.Write(json
+            ? ModelInfoReport.ToJson(model, memory, cpu, chat, chatUnavailable).ToJsonString(ModelInfoReport.JsonOptions) + Environment.NewLine
+            : ModelInfoReport.ToText(model, memory, cpu, chat, chatUnavailable));
         if (!model.IsComplete)
         {
             stderr.WriteLine("warning: the file is truncated (an interrupted download?); llama.cpp will refuse it.");

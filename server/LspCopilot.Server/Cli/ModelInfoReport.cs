@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json;
 using System.Text;
 using LspCopilot.Completion;
+using LspCopilot.Engine.Chat;
 using LspCopilot.Engine.CpuVariants;
 using LspCopilot.Engine.Models;
 
@@ -19,7 +20,8 @@ public static class ModelInfoReport
     };
 
     /// <param name="cpu">The CPU builds measured on this machine, for the model's <c>cpu_build</c>; left out when null.</param>
-    public static JsonObject ToJson(ModelFacts model, IReadOnlyList<MemoryEstimate> memory, CpuVariantStatus? cpu = null)
+    /// <param name="chat">How code actions talk to the model (null: unknown, see <paramref name="chatUnavailable"/>).</param>
+    public static JsonObject ToJson(ModelFacts model, IReadOnlyList<MemoryEstimate> memory, CpuVariantStatus? cpu = null, ChatLayoutReport? chat = null, string? chatUnavailable = null)
     {
         var byContext = new JsonObject();
         foreach (var estimate in memory)
@@ -52,6 +54,9 @@ public static class ModelInfoReport
             ["tokenizer"] = model.TokenizerModel,
             ["fim"] = FimJson(model),
             ["chat_template"] = model.HasChatTemplate,
+            ["chat"] = chat is null
+                ? new JsonObject { ["unknown"] = chatUnavailable ?? "not read" }
+                : new JsonObject { ["layout"] = chat.Layout, ["reason"] = chat.Reason, ["refactor_layout"] = chat.Refactor },
             ["eog_tokens"] = new JsonArray([.. model.EndOfGenerationTokens.Select(id => Token(model, id))]),
             ["memory"] = new JsonObject
             {
@@ -68,7 +73,7 @@ public static class ModelInfoReport
         return json;
     }
 
-    public static string ToText(ModelFacts model, IReadOnlyList<MemoryEstimate> memory, CpuVariantStatus? cpu = null)
+    public static string ToText(ModelFacts model, IReadOnlyList<MemoryEstimate> memory, CpuVariantStatus? cpu = null, ChatLayoutReport? chat = null, string? chatUnavailable = null)
     {
         var text = new StringBuilder();
         void Line(string label, string? value) => text.Append(CultureInfo.InvariantCulture, $"  {label,-14}{value ?? "-"}\n");
@@ -95,6 +100,16 @@ public static class ModelInfoReport
                 : "not known to be trained with it: keep --fim-order auto");
         }
         Line("chat template", model.HasChatTemplate ? "yes" : "no");
+        if (chat is not null)
+        {
+            Line("explain", $"{chat.Layout} — {chat.Reason}");
+            Line("refactor", chat.Refactor);
+        }
+        else
+        {
+            Line("chat layout", $"unknown: {chatUnavailable ?? "not read"}");
+        }
+
         Line("end tokens", model.EndOfGenerationTokens.Count == 0 ? "none" : string.Join(", ", model.EndOfGenerationTokens.Select(id => $"{model.TokenText(id) ?? "?"} ({id})")));
         Line("memory", $"weights {ByteUnits.Format(model.WeightBytes)} + KV cache ({memory.FirstOrDefault()?.KvCacheType ?? "f16"}):");
         foreach (var estimate in memory)

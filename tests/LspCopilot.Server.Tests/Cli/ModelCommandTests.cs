@@ -47,6 +47,35 @@ public sealed class ModelCommandTests : IDisposable
     }
 
     [Fact]
+    public void ModelInfoJson_FimModelWithoutChatTemplate_ExplainsPlain_RefactorsThroughFim()
+    {
+        var stdout = new StringWriter();
+
+        ModelInfoCommand.Run(new FileInfo(TestModels.Require(TestModels.Fim)), json: true, null, "f16", stdout, TextWriter.Null);
+
+        var chat = JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("chat");
+        Assert.Equal("plain", chat.GetProperty("layout").GetString());
+        Assert.Contains("no chat template in the GGUF", chat.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("fill-in-the-middle", chat.GetProperty("refactor_layout").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ModelInfo_ModelWithAChatMLTemplate_ExplainsAndRefactorsThroughIt()
+    {
+        var path = ChatModels.ChatML(_temp);
+        var (json, text) = (new StringWriter(), new StringWriter());
+
+        ModelInfoCommand.Run(new FileInfo(path), json: true, null, "f16", json, TextWriter.Null);
+        ModelInfoCommand.Run(new FileInfo(path), json: false, null, "f16", text, TextWriter.Null);
+
+        var chat = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("chat");
+        Assert.Equal("chat template (chatml)", chat.GetProperty("layout").GetString());
+        Assert.Equal("chat template (chatml)", chat.GetProperty("refactor_layout").GetString());
+        Assert.Contains("explain       chat template (chatml) — ", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("refactor      chat template (chatml)", text.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ModelInfo_NotAGgufFile_ExitTwoWithTheReason()
     {
         var path = _temp.File("notes.gguf");
