@@ -49,6 +49,25 @@ public static class Composition
         (options, log) => options.Backend.IsRemote ? ModelServers.Create(options, log) : llamaSharp(options, log);
 
     /// <summary>
+    /// A loader that adds the chat model when the options name one (<c>--chat-model</c>): the completion model from
+    /// <paramref name="completions"/>, then the chat model from <paramref name="chats"/> in the background (same options,
+    /// its own worker), as a <see cref="DualModelEngine"/>. Without a chat model, code actions use the completion model.
+    /// </summary>
+    public static Func<EngineOptions, ServerLog, ICompletionEngine> WithChatModel(Func<EngineOptions, ServerLog, ICompletionEngine> completions, Func<EngineOptions, ServerLog, ICompletionEngine> chats) =>
+        (options, log) =>
+        {
+            var completion = completions(options with { ChatModelPath = null }, log);
+            if (options.ChatModelPath is not { } chatModel)
+            {
+                return completion;
+            }
+
+            // The chat model is ours to load even when completions come from a model server.
+            var chatOptions = options with { ModelPath = chatModel, ChatModelPath = null, Backend = new BackendOptions() };
+            return new DualModelEngine(completion, chatModel, () => chats(chatOptions, log), log);
+        };
+
+    /// <summary>
     /// The completion planner of an LSP session: Roslyn for C# (the text gate for other languages),
     /// with the workspace folders of <c>initialize</c>, the session's documents, and the loaded model's
     /// tokenizer (the estimate until it is loaded).

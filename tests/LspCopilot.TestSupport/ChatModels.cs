@@ -55,4 +55,32 @@ public static class ChatModels
 
     /// <summary>The stories model with ChatML's markers and template.</summary>
     public static string ChatML(TempFolder folder) => Write(folder, ChatMLTemplate, ChatMLMarkers, "chatml.gguf");
+
+    /// <summary>
+    /// The ChatML model at one path per machine, written once: a worker measures the CPU builds once per model file
+    /// (path, size and time), so tests that start workers on it pay that once, not once per test.
+    /// </summary>
+    public static string SharedChatML()
+    {
+        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "lspcopilot-test-models");
+        var path = System.IO.Path.Combine(folder, "chatml.gguf");
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        Directory.CreateDirectory(folder);
+        using var scratch = new TempFolder();
+        var written = ChatML(scratch);
+        try
+        {
+            File.Move(written, path);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another test wrote it first.
+        }
+
+        return path;
+    }
 }

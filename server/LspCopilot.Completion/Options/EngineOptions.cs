@@ -6,6 +6,12 @@ public sealed record EngineOptions
     /// <summary>Path of the GGUF file; null when none was configured.</summary>
     public string? ModelPath { get; init; }
 
+    /// <summary>
+    /// A second GGUF for code actions (explain, refactor): an instruction-tuned or reasoning model beside the completion
+    /// model, loaded the same way (its own worker). Null: code actions use the completion model.
+    /// </summary>
+    public string? ChatModelPath { get; init; }
+
     /// <summary>Generation threads; default: every core (LLamaSharp's default is half).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 

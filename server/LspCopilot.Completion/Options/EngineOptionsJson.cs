@@ -157,6 +157,14 @@ public static class EngineOptionsJson
                 }
 
                 break;
+            case "chatModel":
+                if (value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } chatModel)
+                {
+                    return options with { ChatModelPath = chatModel };
+                }
+
+                error = "the path of a GGUF file";
+                break;
             case "chatTemplate":
                 if (value.ValueKind == JsonValueKind.String && EngineOptionValues.TryNormalizeChatTemplate(value.GetString(), out var template, out error))
                 {

@@ -28,6 +28,12 @@ public sealed class EngineCliOptions
         Description = "GGUF model file (else initializationOptions.modelPath, else $LSPCOPILOT_MODEL).",
     };
 
+    public Option<string?> ChatModel { get; } = new("--chat-model")
+    {
+        Description = "A second GGUF for code actions (explain, refactor), e.g. an instruction-tuned or reasoning model; loaded like --model, in its own worker (else initializationOptions.chatModel; default: code actions use --model).",
+        HelpName = "PATH",
+    };
+
     public Option<int?> Threads { get; } = new("--threads", "-t")
     {
         Description = "CPU threads for generation and prompt processing (default: all cores).",
@@ -117,7 +123,7 @@ public sealed class EngineCliOptions
 
     public void AddTo(Command command)
     {
-        Option[] all = [Model, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, CpuVariant, FimOrder, ChatTemplate, Preset];
+        Option[] all = [Model, ChatModel, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, CpuVariant, FimOrder, ChatTemplate, Preset];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -162,6 +168,11 @@ public sealed class EngineCliOptions
         if (Value(Model) is { } model)
         {
             options = options with { ModelPath = model };
+        }
+
+        if (Value(ChatModel) is { } chatModel)
+        {
+            options = options with { ChatModelPath = chatModel };
         }
 
         if (Value(NativeLibDir) is { } nativeLibDir)

@@ -44,7 +44,7 @@ public static class ServeCommand
             var generation = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) ?? new GenerationOptions().MaxTokens };
             var documents = DocumentLimits.FromMegabytes(Math.Max(1, parse.GetValue(sessionDocuments)), Math.Max(1, parse.GetValue(serverDocuments)));
             // The editor's initializationOptions apply under the command line (OptionPrecedence).
-            using var model = new ModelHost(options, log, Composition.WithModelServers(workerOptions.Loader(parse)), fromClient => backendOptions.Overlay(parse, engineOptions.Overlay(parse, fromClient)))
+            using var model = new ModelHost(options, log, Composition.WithChatModel(Composition.WithModelServers(workerOptions.Loader(parse)), workerOptions.ChatLoader(parse)), fromClient => backendOptions.Overlay(parse, engineOptions.Overlay(parse, fromClient)))
             {
                 ModelOnRemoteMachine = workerOptions.ModelOnRemoteMachine(parse),
             };

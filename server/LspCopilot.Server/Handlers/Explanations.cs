@@ -97,7 +97,7 @@ internal static class Explanations
                         await progress.FlushAsync().ConfigureAwait(false);
                     }
 
-                    return new ExplainResult(outcome.Markdown, conversation.Id) { Reasoning = outcome.Reasoning };
+                    return new ExplainResult(outcome.Markdown, conversation.Id) { Reasoning = outcome.Reasoning, Layout = outcome.Layout };
                 }
                 finally
                 {

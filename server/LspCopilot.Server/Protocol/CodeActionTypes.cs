@@ -102,6 +102,9 @@ public sealed record ExplainParams
 public sealed record ExplainResult(string Markdown, string ConversationId)
 {
     public string? Reasoning { get; init; }
+
+    /// <summary>How the model was asked, on the final result: "chat template (chatml)", "plain", fill-in-the-middle.</summary>
+    public string? Layout { get; init; }
 }
 
 /// <summary>lspcopilot/endConversation: the user closed the conversation; the server and the engine forget it.</summary>

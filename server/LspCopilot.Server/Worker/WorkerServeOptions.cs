@@ -102,4 +102,11 @@ public sealed class WorkerServeOptions
 
         return Composition.ChildWorker;
     }
+
+    /// <summary>
+    /// Where <c>--chat-model</c> loads: as the completion model does (in process, a child worker, a worker over ssh on
+    /// the same machine), except beside a shared worker, whose model is its own: there, in a child worker here.
+    /// </summary>
+    public Func<EngineOptions, ServerLog, ICompletionEngine> ChatLoader(ParseResult parse) =>
+        parse.GetValue(Worker) is { } address && WorkerEndpoint.TryParse(address, out _, out _) ? Composition.ChildWorker : Loader(parse);
 }

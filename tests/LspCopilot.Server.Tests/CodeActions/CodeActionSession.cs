@@ -27,12 +27,13 @@ internal sealed class CodeActionSession : IAsyncDisposable
     public RawLspClient Raw => Server.Raw;
 
     /// <param name="engine">The model (null: the real engine on <paramref name="modelPath"/>).</param>
-    public static async Task<CodeActionSession> StartAsync(ICompletionEngine? engine, object? initializationOptions = null, string? modelPath = null, bool documentChanges = true, params (string Path, string Content)[] files)
+    public static Task<CodeActionSession> StartAsync(ICompletionEngine? engine, object? initializationOptions = null, string? modelPath = null, bool documentChanges = true, params (string Path, string Content)[] files) =>
+        StartAsync(engine is null ? InMemoryServer.StartRaw(modelPath) : InMemoryServer.StartRaw(modelPath: null, loader: (_, _) => engine), initializationOptions, documentChanges, files);
+
+    /// <summary>A session on <paramref name="server"/> (started raw, with the loader a test needs).</summary>
+    public static async Task<CodeActionSession> StartAsync(InMemoryServer server, object? initializationOptions = null, bool documentChanges = true, params (string Path, string Content)[] files)
     {
         var workspace = TempWorkspace.Create([("App.csproj", Project), .. files]);
-        var server = engine is null
-            ? InMemoryServer.StartRaw(modelPath)
-            : InMemoryServer.StartRaw(modelPath: null, loader: (_, _) => engine);
         var session = new CodeActionSession(workspace, server);
         var response = await server.Raw.RequestAsync(LspMethods.Initialize, new
         {
