@@ -42,6 +42,9 @@ export function serverArguments(settings: Settings, expandHome: (p: string) => s
   if (settings.modelPath !== '') {
     args.push('--model', expandHome(settings.modelPath));
   }
+  if (settings.chatModelPath !== '') {
+    args.push('--chat-model', expandHome(settings.chatModelPath));
+  }
   if (settings.threads !== undefined) {
     args.push('--threads', String(settings.threads));
   }
@@ -164,6 +167,9 @@ export function initializationOptions(settings: Settings, homeDir: string): Reco
   if (settings.modelPath !== '') {
     // Only a local server shares our home directory.
     options.modelPath = settings.mode === 'local' ? expandHome(settings.modelPath, homeDir) : settings.modelPath;
+  }
+  if (settings.chatModelPath !== '') {
+    options.chatModel = settings.mode === 'local' ? expandHome(settings.chatModelPath, homeDir) : settings.chatModelPath;
   }
   if (settings.maxTokens !== undefined) {
     options.maxTokens = settings.maxTokens;

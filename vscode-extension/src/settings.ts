@@ -18,6 +18,8 @@ export interface Settings {
   };
   /** Path of the GGUF model on the machine that runs the server. */
   readonly modelPath: string;
+  /** A second GGUF for code actions (explain, refactor), on the same machine; empty: the completion model. */
+  readonly chatModelPath: string;
   readonly threads: number | undefined;
   readonly contextSize: number | undefined;
   readonly maxTokens: number | undefined;
@@ -59,6 +61,7 @@ export function parseSettings(get: SettingGetter, env: NodeJS.ProcessEnv = {}): 
       extraArgs: strings(get('server.extraArgs'), []),
     },
     modelPath: str(get('model.path'), ''),
+    chatModelPath: str(get('model.chatPath'), ''),
     threads: positiveInt(get('engine.threads')),
     contextSize: positiveInt(get('engine.contextSize')),
     maxTokens: positiveInt(get('completion.maxTokens')),

@@ -95,6 +95,12 @@ describe('planLaunch, tcp mode', () => {
     assert.deepEqual(options, { modelPath: '~/m.gguf', maxTokens: 32, temperature: 0, authToken: 't0k' });
   });
 
+  it('passes the chat model as --chat-model and initializationOptions.chatModel', () => {
+    assert.deepEqual(serverArguments(settingsOf({ 'model.path': '/m.gguf', 'model.chatPath': '/chat.gguf' })).slice(0, 5), ['--stdio', '--model', '/m.gguf', '--chat-model', '/chat.gguf']);
+    assert.deepEqual(initializationOptions(settingsOf({ 'connection.mode': 'tcp', 'tcp.port': 1, 'model.chatPath': '~/chat.gguf' }), '/home/me'), { chatModel: '~/chat.gguf' });
+    assert.deepEqual(initializationOptions(settingsOf({ 'model.chatPath': '~/chat.gguf' }), '/home/me'), { chatModel: path.join('/home/me', 'chat.gguf') });
+  });
+
   it('never sends the token outside tcp mode', () => {
     assert.deepEqual(initializationOptions(settingsOf({ 'tcp.authToken': 't0k', 'model.path': '~/m.gguf' }), '/home/me'), {
       modelPath: path.join('/home/me', 'm.gguf'),
