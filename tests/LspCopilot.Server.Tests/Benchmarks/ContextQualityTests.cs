@@ -1,6 +1,8 @@
 using System.Text.Json;
 using LspCopilot.Completion;
+using LspCopilot.Context;
 using LspCopilot.Server.Benchmarks.ContextQuality;
+using LspCopilot.Server.Cli;
 using LspCopilot.TestSupport;
 
 namespace LspCopilot.Server.Tests.Benchmarks;
@@ -201,6 +203,33 @@ public sealed class ContextQualityTests
         var counted = await new CodeTokenEstimate().CountTokensAsync([new string('x', chars)], TestContext.Current.CancellationToken);
 
         Assert.Equal(tokens, Assert.Single(counted));
+    }
+
+    [Fact]
+    public async Task PromptAtAsync_ContextCommandsBudgetAndCounter_IsTheContextCommandsPrompt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var workspace = TempWorkspace.FromFixture(Path.Combine("ContextQuality", "Pipeline"));
+        var project = await CorpusProject.LoadAsync(workspace.Folder, ct);
+        using var provider = new RoslynContextProvider([workspace.Folder], new AnalysisOptions(), new CodeTokenEstimate(4), ServerLog.Silent);
+        var version = 0;
+        foreach (var statement in StatementPicker.Pick(StatementPicker.Candidates([project]), 4, seed: 3))
+        {
+            var (_, prompt, _) = await ContextQualityBenchmark.PromptAtAsync(provider, statement, version, ct);
+            version += 2;
+
+            // lspcopilot context on the same file with the same text removed (it reads the file from disk).
+            await File.WriteAllTextAsync(statement.File.Path, statement.MaskedText.ToString(), ct);
+            var cursor = statement.MaskedText.Lines.GetLinePosition(statement.Offset);
+            var stdout = new StringWriter();
+            var code = await ContextCommand.RunAsync(new FileInfo(statement.File.Path), cursor.Line + 1, cursor.Character + 1, null, new AnalysisOptions(), json: true, ServerLog.Silent, stdout, new StringWriter(), ct);
+            await File.WriteAllTextAsync(statement.File.Path, statement.File.Text.ToString(), ct);
+
+            Assert.Equal(0, code);
+            Assert.NotNull(prompt);
+            using var json = JsonDocument.Parse(stdout.ToString());
+            Assert.Equal(json.RootElement.GetProperty("prompt").GetString(), prompt.Text);
+        }
     }
 
     [Fact]

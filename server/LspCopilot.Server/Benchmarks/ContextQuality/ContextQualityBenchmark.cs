@@ -2,7 +2,6 @@ using System.Diagnostics;
 using LspCopilot.Completion;
 using LspCopilot.Context;
 using LspCopilot.Server.Cli;
-using Microsoft.CodeAnalysis.Text;
 
 namespace LspCopilot.Server.Benchmarks.ContextQuality;
 
@@ -79,24 +78,37 @@ public static class ContextQualityBenchmark
         foreach (var statement in warmUp.Concat(statements))
         {
             var uri = new Uri(statement.File.Path).AbsoluteUri;
-            var version = versions.GetValueOrDefault(uri) + 1;
-            var masked = statement.MaskedText;
-            var document = new DocumentSnapshot(uri, "csharp", version, masked);
-            provider.OnDocumentChanged(uri, document);
-            await provider.WaitForWorkspaceAsync(uri, cancellationToken).ConfigureAwait(false);
-
-            var started = Stopwatch.GetTimestamp();
-            var context = await provider.BuildContextAsync(document, statement.Offset, cancellationToken).ConfigureAwait(false);
-            var elapsed = Stopwatch.GetElapsedTime(started);
-
-            // Back to the file as written, so the next statement sees the rest of the project unmodified.
-            provider.OnDocumentChanged(uri, new DocumentSnapshot(uri, "csharp", version + 1, statement.File.Text));
-            versions[uri] = version + 1;
+            var version = versions.GetValueOrDefault(uri);
+            var (context, prompt, elapsed) = await PromptAtAsync(provider, statement, version, cancellationToken).ConfigureAwait(false);
+            versions[uri] = version + 2;
             if (!warmUp.Contains(statement))
             {
-                tally.Add(statement, masked, context, elapsed);
+                tally.Add(statement, context, prompt, elapsed);
             }
         }
+    }
+
+    /// <summary>
+    /// The prompt at a masked statement as <c>lspcopilot context</c> (without <c>--model</c>) builds it: the
+    /// document with the removed text goes to the provider (versions <paramref name="version"/> + 1), its
+    /// context is built and timed, the prompt laid out by <see cref="PromptLayout.Estimate"/>; then the file
+    /// goes back to its text as written (version + 2), so the next statement sees the project unmodified.
+    /// </summary>
+    public static async Task<(ContextResult? Context, PromptLayout? Prompt, TimeSpan Elapsed)> PromptAtAsync(RoslynContextProvider provider, MaskedStatement statement, int version, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(statement.File.Path).AbsoluteUri;
+        var masked = statement.MaskedText;
+        var document = new DocumentSnapshot(uri, "csharp", version + 1, masked);
+        provider.OnDocumentChanged(uri, document);
+        await provider.WaitForWorkspaceAsync(uri, cancellationToken).ConfigureAwait(false);
+
+        var started = Stopwatch.GetTimestamp();
+        var context = await provider.BuildContextAsync(document, statement.Offset, cancellationToken).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        provider.OnDocumentChanged(uri, new DocumentSnapshot(uri, "csharp", version + 2, statement.File.Text));
+        var prompt = context is null ? null : PromptLayout.Estimate(masked, statement.Offset, context, new GenerationOptions());
+        return (context, prompt, elapsed);
     }
 
     /// <summary>The counts behind the report, statement by statement.</summary>
@@ -118,19 +130,18 @@ public static class ContextQualityBenchmark
         private long _contextTokens;
         private long _promptChars;
 
-        public void Add(MaskedStatement statement, SourceText masked, ContextResult? context, TimeSpan elapsed)
+        public void Add(MaskedStatement statement, ContextResult? context, PromptLayout? prompt, TimeSpan elapsed)
         {
             _statements++;
             _contextTimes.Record(elapsed);
-            if (context is null)
+            if (context is null || prompt is null)
             {
                 _declined++;
                 return;
             }
 
-            var prompt = PromptLayout.Estimate(masked, statement.Offset, context, new GenerationOptions());
             var promptLength = prompt.Sections.Sum(s => s.Text.Length);
-            var fileText = masked.ToString();
+            var fileText = statement.MaskedText.ToString();
             var (prefix, suffix) = BaselineWindow.Around(fileText, statement.Offset, promptLength);
             var baseline = prefix + suffix;
             _contextTokens += context.Tokens;
