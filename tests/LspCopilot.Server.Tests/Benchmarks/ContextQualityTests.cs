@@ -215,7 +215,7 @@ public sealed class ContextQualityTests
         var version = 0;
         foreach (var statement in StatementPicker.Pick(StatementPicker.Candidates([project]), 4, seed: 3))
         {
-            var (_, prompt, _) = await ContextQualityBenchmark.PromptAtAsync(provider, statement, version, ct);
+            var (_, prompt, _, _) = await ContextQualityBenchmark.PromptAtAsync(provider, statement, version, ct);
             version += 2;
 
             // lspcopilot context on the same file with the same text removed (it reads the file from disk).

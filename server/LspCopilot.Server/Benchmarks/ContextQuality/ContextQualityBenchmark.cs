@@ -79,11 +79,11 @@ public static class ContextQualityBenchmark
         {
             var uri = new Uri(statement.File.Path).AbsoluteUri;
             var version = versions.GetValueOrDefault(uri);
-            var (context, prompt, elapsed) = await PromptAtAsync(provider, statement, version, cancellationToken).ConfigureAwait(false);
+            var (context, prompt, elapsed, cpu) = await PromptAtAsync(provider, statement, version, cancellationToken).ConfigureAwait(false);
             versions[uri] = version + 2;
             if (!warmUp.Contains(statement))
             {
-                tally.Add(statement, context, prompt, elapsed);
+                tally.Add(statement, context, prompt, elapsed, cpu);
             }
         }
     }
@@ -93,8 +93,9 @@ public static class ContextQualityBenchmark
     /// document with the removed text goes to the provider (versions <paramref name="version"/> + 1), its
     /// context is built and timed, the prompt laid out by <see cref="PromptLayout.Estimate"/>; then the file
     /// goes back to its text as written (version + 2), so the next statement sees the project unmodified.
+    /// <c>Cpu</c> is the process's CPU time during the build: on a busy machine it varies less than the wall clock.
     /// </summary>
-    public static async Task<(ContextResult? Context, PromptLayout? Prompt, TimeSpan Elapsed)> PromptAtAsync(RoslynContextProvider provider, MaskedStatement statement, int version, CancellationToken cancellationToken)
+    public static async Task<(ContextResult? Context, PromptLayout? Prompt, TimeSpan Elapsed, TimeSpan Cpu)> PromptAtAsync(RoslynContextProvider provider, MaskedStatement statement, int version, CancellationToken cancellationToken)
     {
         var uri = new Uri(statement.File.Path).AbsoluteUri;
         var masked = statement.MaskedText;
@@ -102,19 +103,24 @@ public static class ContextQualityBenchmark
         provider.OnDocumentChanged(uri, document);
         await provider.WaitForWorkspaceAsync(uri, cancellationToken).ConfigureAwait(false);
 
+        using var process = Process.GetCurrentProcess();
+        var cpuStarted = process.TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
         var context = await provider.BuildContextAsync(document, statement.Offset, cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuStarted;
 
         provider.OnDocumentChanged(uri, new DocumentSnapshot(uri, "csharp", version + 2, statement.File.Text));
         var prompt = context is null ? null : PromptLayout.Estimate(masked, statement.Offset, context, new GenerationOptions());
-        return (context, prompt, elapsed);
+        return (context, prompt, elapsed, cpu);
     }
 
     /// <summary>The counts behind the report, statement by statement.</summary>
     private sealed class Tally
     {
         private readonly Percentiles _contextTimes = new();
+        private readonly Percentiles _contextCpu = new();
         private readonly Dictionary<NeededKind, (int Needed, int InPrompt, int InBaseline)> _byKind = [];
         private readonly List<string> _misses = [];
         private int _statements;
@@ -130,10 +136,11 @@ public static class ContextQualityBenchmark
         private long _contextTokens;
         private long _promptChars;
 
-        public void Add(MaskedStatement statement, ContextResult? context, PromptLayout? prompt, TimeSpan elapsed)
+        public void Add(MaskedStatement statement, ContextResult? context, PromptLayout? prompt, TimeSpan elapsed, TimeSpan cpu)
         {
             _statements++;
             _contextTimes.Record(elapsed);
+            _contextCpu.Record(cpu);
             if (context is null || prompt is null)
             {
                 _declined++;
@@ -197,6 +204,7 @@ public static class ContextQualityBenchmark
                 GateDeclined = _declined,
                 ContextMsP50 = Math.Round(_contextTimes.Ms(50), 2),
                 ContextMsP95 = Math.Round(_contextTimes.Ms(95), 2),
+                ContextCpuMsP50 = Math.Round(_contextCpu.Ms(50), 2),
                 ContextTokensAvg = answered == 0 ? 0 : Math.Round((double)_contextTokens / answered, 1),
                 BudgetTokens = options.Budget,
                 CharsPerToken = options.CharsPerToken,
