@@ -258,6 +258,21 @@ public sealed class ContextQualityTests
     }
 
     [Fact]
+    public async Task RunAsync_CorpusOption_MeasuresEveryProjectOfThatFolder()
+    {
+        using var corpus = TempWorkspace.Create(("Geo/Geo.csproj", ProjectFile), ("Geo/Shapes.cs", Shapes), ("Geo/Circle.cs", Circle), ("NotAProject/Loose.cs", Shapes));
+        var options = new ContextQualityOptions { Corpus = corpus.Folder, Statements = 100, WarmUp = 0 };
+
+        var report = await ContextQualityBenchmark.RunAsync(options, ServerLog.Silent, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["Geo"], report.Projects);
+        Assert.Equal(6, report.CandidateStatements);
+        Assert.Equal(6, report.Statements);
+        Assert.Equal(4, report.StatementsWithNeededNames);
+        Assert.Equal(7, report.NeededNames);
+    }
+
+    [Fact]
     public async Task RunAsync_CorpusFolderMissing_SaysSoAndReturns2()
     {
         var stdout = new StringWriter();
