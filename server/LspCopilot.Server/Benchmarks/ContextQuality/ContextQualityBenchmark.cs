@@ -63,14 +63,14 @@ public static class ContextQualityBenchmark
             if (statements.Count > 0)
             {
                 var warmUp = candidates.Where(c => c.Project == project && !statements.Contains(c)).Take(options.WarmUp).ToList();
-                await MeasureProjectAsync(project, statements, warmUp, analysis, counter, tally, log, cancellationToken).ConfigureAwait(false);
+                await MeasureProjectAsync(statements, warmUp, analysis, counter, tally, log, cancellationToken).ConfigureAwait(false);
             }
         }
 
         return tally.Report(options, projects) with { CandidateStatements = candidates.Count };
     }
 
-    private static async Task MeasureProjectAsync(CorpusProject project, List<MaskedStatement> statements, List<MaskedStatement> warmUp, AnalysisOptions analysis, ITokenCounter counter, Tally tally, ServerLog log, CancellationToken cancellationToken)
+    private static async Task MeasureProjectAsync(List<MaskedStatement> statements, List<MaskedStatement> warmUp, AnalysisOptions analysis, ITokenCounter counter, Tally tally, ServerLog log, CancellationToken cancellationToken)
     {
         var root = ContextCommand.WorkspaceRootFor(new FileInfo(statements[0].File.Path));
         using var provider = new RoslynContextProvider([root], analysis, counter, log);
