@@ -3,6 +3,7 @@ using System.Diagnostics;
 using LspCopilot.Completion;
 using LspCopilot.Engine;
 using LspCopilot.Server.Benchmarks;
+using LspCopilot.Server.Benchmarks.ContextQuality;
 
 namespace LspCopilot.Server.Cli;
 
@@ -12,13 +13,14 @@ public static class BenchCommand
     public static Command Create(Option<string> logLevel)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object of numbers instead of the table." };
-        var suite = new Option<string>("--suite") { Description = "engine (default: prefix reuse, decode, JSON-RPC, storm), context (Roslyn context per keystroke; needs no model), worker (time to first token through a worker process vs in process), keystroke (one typed character through JSON-RPC, stage by stage, against a bare-context floor and llama-server), backends (other ways to reach the model vs the local worker — with --backend/--endpoint, your own model server; HTTP cancellation) or soak (the real server typed into at 10 keys/s: memory growth, unanswered requests, errors).", DefaultValueFactory = _ => "engine" };
+        var suite = new Option<string>("--suite") { Description = "engine (default: prefix reuse, decode, JSON-RPC, storm), context (Roslyn context per keystroke; needs no model), context-quality (which names from other files the prompt carries at masked statements of tests/fixtures/ContextQuality, vs a plain window; needs no model), worker (time to first token through a worker process vs in process), keystroke (one typed character through JSON-RPC, stage by stage, against a bare-context floor and llama-server), backends (other ways to reach the model vs the local worker — with --backend/--endpoint, your own model server; HTTP cancellation) or soak (the real server typed into at 10 keys/s: memory growth, unanswered requests, errors).", DefaultValueFactory = _ => "engine" };
         var runs = new Option<int>("--runs") { Description = "Repetitions per scenario (at least 20 for the TTFT medians).", DefaultValueFactory = _ => 21 };
         var storm = new Option<double>("--storm-seconds") { Description = "Length of the typing storm (20 keys/s).", DefaultValueFactory = _ => 10 };
         var soak = new Option<int>("--soak-seconds") { Description = "Length of the soak (--suite soak), typing at 10 keys/s.", DefaultValueFactory = _ => 600 };
         var llamaServer = new Option<string?>("--llama-server") { Description = $"llama-server binary for --suite keystroke to compare against (default: ${LlamaServerPeer.EnvironmentVariable}, or shared/bin/llama-server above the current folder)." };
         var sshWorker = new Option<string?>("--ssh-worker") { Description = "For --suite backends: a worker over ssh (ssh://[user@]host[:port]) to compare with the local worker (ssh_worker_ttft_ratio)." };
         var sshCommand = new Option<string?>("--ssh-command") { Description = "For --suite backends: the ssh client and its options (default: ssh)." };
+        var corpus = new Option<string?>("--corpus") { Description = "For --suite context-quality: the corpus folder (default: tests/fixtures/ContextQuality above the current folder)." };
         var workerCommand = new Option<string?>("--worker-command") { Description = "For --suite backends: the lspcopilot command on the ssh host (default: lspcopilot, else ~/.dotnet/tools/lspcopilot)." };
         var engineOptions = new EngineCliOptions();
         var backendOptions = new BackendCliOptions();
@@ -33,6 +35,7 @@ public static class BenchCommand
             sshWorker,
             sshCommand,
             workerCommand,
+            corpus,
         };
         engineOptions.AddTo(command);
         backendOptions.AddTo(command);
@@ -54,6 +57,8 @@ public static class BenchCommand
                     var metrics = await ContextBenchmark.RunAsync(new ContextBenchmarkOptions(), log, ct).ConfigureAwait(false);
                     Console.WriteLine(parse.GetValue(json) ? System.Text.Json.JsonSerializer.Serialize(metrics, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) : ContextBenchmark.FormatTable(metrics));
                     return 0;
+                case "context-quality":
+                    return await ContextQualityBenchmark.RunAsync(new ContextQualityOptions { Corpus = parse.GetValue(corpus) }, parse.GetValue(json), Console.Out, Console.Error, log, ct).ConfigureAwait(false);
                 case "worker":
                     return await WorkerBenchmark.RunAsync(options, log, parse.GetValue(json), Math.Max(1, parse.GetValue(runs)), ct).ConfigureAwait(false);
                 case "keystroke":
@@ -63,7 +68,7 @@ public static class BenchCommand
                 case "soak":
                     return await SoakBenchmark.RunAsync(options.ModelPath, TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(soak))), parse.GetValue(json), ct).ConfigureAwait(false);
                 default:
-                    await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine, context, worker, keystroke, backends or soak.").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine, context, context-quality, worker, keystroke, backends or soak.").ConfigureAwait(false);
                     return 2;
             }
 
