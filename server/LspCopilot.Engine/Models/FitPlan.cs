@@ -10,6 +10,9 @@ public sealed record DevicePlan(string Name, int LayerCount, bool HoldsOutput, l
 {
     public long TotalBytes => WeightBytes + KvBytes + OverheadBytes;
 
+    /// <summary>The GPU's index in the planner's device list; null for host RAM.</summary>
+    public int? GpuIndex { get; init; }
+
     /// <summary>True when it fits, or when the available memory is unknown.</summary>
     public bool Fits => AvailableBytes is not long available || TotalBytes <= available;
 }

@@ -28,6 +28,20 @@ public static class FitPlanner
         return plan with { Suggestion = Suggest(model, options, gpus, hostAvailableBytes) };
     }
 
+    /// <summary>
+    /// The memory left on each device once <paramref name="plan"/>'s model is loaded: where a second model (the chat
+    /// model beside the completion model) can go. A device already short stays at zero.
+    /// </summary>
+    public static (IReadOnlyList<FitDevice> Gpus, long? HostAvailableBytes) Remaining(FitPlan plan, IReadOnlyList<FitDevice> gpus, long? hostAvailableBytes)
+    {
+        var left = gpus.Select((gpu, i) =>
+        {
+            var used = plan.Gpus.Where(d => d.GpuIndex == i).Sum(d => d.TotalBytes);
+            return gpu with { FreeBytes = Math.Max(0, gpu.FreeBytes - used) };
+        }).ToList();
+        return (left, hostAvailableBytes is long host ? Math.Max(0, host - plan.Host.TotalBytes) : null);
+    }
+
     /// <summary>The context llama.cpp will get: the option, else the training context capped as the engine caps it.</summary>
     public static uint EffectiveContext(ModelFacts model, EngineOptions options) =>
         options.ContextSize ?? ContextSizeCheck.DefaultFor(model);
@@ -123,7 +137,7 @@ public static class FitPlanner
             var used = counts[d] > 0 || d == outputDevice;
             var overhead = used ? GpuReserveBytes + ComputeBytes(model, context, flash, d == outputDevice) : 0;
             var gpu = gpus[active[d]];
-            plans.Add(new DevicePlan($"GPU {active[d]} {gpu.Name}".TrimEnd(), counts[d], d == outputDevice, weights[d], kv[d], overhead, gpu.FreeBytes));
+            plans.Add(new DevicePlan($"GPU {active[d]} {gpu.Name}".TrimEnd(), counts[d], d == outputDevice, weights[d], kv[d], overhead, gpu.FreeBytes) { GpuIndex = active[d] });
         }
 
         var hostOverhead = active.Count == 0 || hostLayers > 0 ? ComputeBytes(model, context, flash, outputDevice < 0) : 0;

@@ -26,7 +26,7 @@ public static class DoctorCommand
             var options = engine.Read(parse, useEnvironment: true);
             var report = await DiagnoseAsync(options, parse.GetValue(cacheDir), new GpuProbe(), log, ct).ConfigureAwait(false);
             Console.Out.Write(parse.GetValue(json) ? DoctorOutput.ToJson(report).ToJsonString(ModelInfoReport.JsonOptions) + Environment.NewLine : DoctorOutput.ToText(report));
-            return report.Native.Loaded && report.ModelError is null ? 0 : 1;
+            return report.Native.Loaded && report.ModelError is null && report.ChatModelError is null ? 0 : 1;
         });
         return command;
     }
@@ -102,6 +102,25 @@ public static class DoctorCommand
         }
 
         var plan = FitPlanner.Plan(model, options, devices, report.Memory.AvailableBytes);
-        return report with { Model = model, Options = options, Plan = plan, Notes = [.. notes, .. plan.Notes] };
+        report = report with { Model = model, Options = options, Plan = plan, Notes = [.. notes, .. plan.Notes] };
+        return options.ChatModelPath is { } chatPath ? WithChatModel(report, chatPath, devices) : report;
+    }
+
+    /// <summary>The chat model (--chat-model) planned with the same options on the memory the completion model leaves.</summary>
+    private static DoctorReport WithChatModel(DoctorReport report, string chatPath, IReadOnlyList<FitDevice> devices)
+    {
+        report = report with { ChatModelPath = Path.GetFullPath(chatPath) };
+        ModelFacts chat;
+        try
+        {
+            chat = ModelFacts.Read(chatPath);
+        }
+        catch (Exception ex) when (ex is GgufFormatException or IOException or UnauthorizedAccessException)
+        {
+            return report with { ChatModelError = ex.Message };
+        }
+
+        var (gpus, host) = FitPlanner.Remaining(report.Plan!, devices, report.Memory.AvailableBytes);
+        return report with { ChatModel = chat, ChatPlan = FitPlanner.Plan(chat, report.Options! with { ChatModelPath = null }, gpus, host) };
     }
 }

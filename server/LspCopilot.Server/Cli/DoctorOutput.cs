@@ -96,7 +96,39 @@ public static class DoctorOutput
         Line("options", $"context {r.Plan.ContextSize:N0}, KV {r.Plan.KvCacheType}, gpu-layers {(o.GpuLayers < 0 ? "all" : o.GpuLayers.ToString(CultureInfo.InvariantCulture))}, split {o.SplitMode}" +
             (o.TensorSplit is { Count: > 0 } ts ? $" {string.Join(',', ts.Select(v => v.ToString(CultureInfo.InvariantCulture)))}" : string.Empty) +
             $", flash attention {(o.FlashAttention is bool fa ? (fa ? "on" : "off") : "auto")}");
-        foreach (var device in r.Plan.Gpus.Append(r.Plan.Host))
+        Devices(r.Plan, Line);
+        Line("verdict", r.Plan.Fits ? "fits" : "does not fit" + (r.Plan.Suggestion is { } s ? $"; try: {s}" : "; choose a smaller quantization or context"));
+        foreach (var note in r.Notes)
+        {
+            Line("note", note);
+        }
+
+        if (r.ChatModelPath is not null)
+        {
+            Section("Chat model (--chat-model, beside the model above)");
+            Line("path", r.ChatModelPath);
+            if (r.ChatModelError is not null || r.ChatModel is null || r.ChatPlan is null)
+            {
+                Line("ERROR", r.ChatModelError);
+                return text.ToString();
+            }
+
+            var c = r.ChatModel;
+            Line("model", $"{c.Architecture}, {ByteUnits.Count(c.Parameters)} parameters, {c.Quantization}, {c.BlockCount} layers, chat template {(c.HasChatTemplate ? "yes" : "no")}");
+            Line("options", $"context {r.ChatPlan.ContextSize:N0}, KV {r.ChatPlan.KvCacheType}, the same GPU options");
+            Devices(r.ChatPlan, Line);
+            Line("verdict", r.ChatPlan.Fits
+                ? (r.Plan.Fits ? "both fit" : "fits in what the model above leaves, but that one does not fit")
+                : "does not fit beside the model above" + (r.ChatPlan.Suggestion is { } cs ? $"; for the chat model try: {cs}" : string.Empty) + "; or a smaller quantization of either model, or a smaller --context-size");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>One line per device a plan uses: what it holds and whether that fits.</summary>
+    private static void Devices(FitPlan plan, Action<string, string?> line)
+    {
+        foreach (var device in plan.Gpus.Append(plan.Host))
         {
             if (device.TotalBytes == 0)
             {
@@ -105,17 +137,22 @@ public static class DoctorOutput
 
             var held = device.LayerCount + (device.HoldsOutput ? " layers + output" : " layers");
             var room = device.AvailableBytes is long free ? $" of {ByteUnits.Format(free)} free {(device.Fits ? "ok" : "TOO BIG")}" : string.Empty;
-            Line(device.Name, $"{held}: weights {ByteUnits.Format(device.WeightBytes)} + KV {ByteUnits.Format(device.KvBytes)} + compute {ByteUnits.Format(device.OverheadBytes)} = {ByteUnits.Format(device.TotalBytes)}{room}");
+            line(device.Name, $"{held}: weights {ByteUnits.Format(device.WeightBytes)} + KV {ByteUnits.Format(device.KvBytes)} + compute {ByteUnits.Format(device.OverheadBytes)} = {ByteUnits.Format(device.TotalBytes)}{room}");
         }
-
-        Line("verdict", r.Plan.Fits ? "fits" : "does not fit" + (r.Plan.Suggestion is { } s ? $"; try: {s}" : "; choose a smaller quantization or context"));
-        foreach (var note in r.Notes)
-        {
-            Line("note", note);
-        }
-
-        return text.ToString();
     }
+
+    private static JsonArray DevicesJson(FitPlan plan) => new([.. plan.Gpus.Append(plan.Host).Select(d => new JsonObject
+    {
+        ["name"] = d.Name,
+        ["layers"] = d.LayerCount,
+        ["output"] = d.HoldsOutput,
+        ["weights"] = d.WeightBytes,
+        ["kv_cache"] = d.KvBytes,
+        ["compute"] = d.OverheadBytes,
+        ["total"] = d.TotalBytes,
+        ["available"] = d.AvailableBytes,
+        ["fits"] = d.Fits,
+    })]);
 
     public static JsonObject ToJson(DoctorReport r)
     {
@@ -165,19 +202,24 @@ public static class DoctorOutput
                 ["fits"] = r.Plan?.Fits,
                 ["suggestion"] = r.Plan?.Suggestion,
                 ["context_size"] = r.Plan?.ContextSize,
-                ["devices"] = r.Plan is null ? null : new JsonArray([.. r.Plan.Gpus.Append(r.Plan.Host).Select(d => new JsonObject
-                {
-                    ["name"] = d.Name,
-                    ["layers"] = d.LayerCount,
-                    ["output"] = d.HoldsOutput,
-                    ["weights"] = d.WeightBytes,
-                    ["kv_cache"] = d.KvBytes,
-                    ["compute"] = d.OverheadBytes,
-                    ["total"] = d.TotalBytes,
-                    ["available"] = d.AvailableBytes,
-                    ["fits"] = d.Fits,
-                })]),
+                ["devices"] = r.Plan is null ? null : DevicesJson(r.Plan),
                 ["notes"] = new JsonArray([.. r.Notes.Select(n => JsonValue.Create(n))]),
+            };
+        }
+
+        if (r.ChatModelPath is not null)
+        {
+            json["chat_model"] = new JsonObject
+            {
+                ["path"] = r.ChatModelPath,
+                ["error"] = r.ChatModelError,
+                ["architecture"] = r.ChatModel?.Architecture,
+                ["quantization"] = r.ChatModel?.Quantization,
+                ["chat_template"] = r.ChatModel?.HasChatTemplate,
+                ["fits_beside_model"] = r.ChatPlan?.Fits,
+                ["suggestion"] = r.ChatPlan?.Suggestion,
+                ["context_size"] = r.ChatPlan?.ContextSize,
+                ["devices"] = r.ChatPlan is null ? null : DevicesJson(r.ChatPlan),
             };
         }
 

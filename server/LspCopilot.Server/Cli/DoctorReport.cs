@@ -51,6 +51,15 @@ public sealed record DoctorReport
 
     public FitPlan? Plan { get; init; }
 
+    /// <summary>--chat-model: the second model, planned on what the first leaves free.</summary>
+    public string? ChatModelPath { get; init; }
+
+    public string? ChatModelError { get; init; }
+
+    public ModelFacts? ChatModel { get; init; }
+
+    public FitPlan? ChatPlan { get; init; }
+
     /// <summary>Why the plan ignores visible GPUs, or other caveats.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

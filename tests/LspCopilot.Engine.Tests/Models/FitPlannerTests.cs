@@ -101,6 +101,35 @@ public sealed class FitPlannerTests
     }
 
     [Fact]
+    public void Remaining_AfterTheCoder_EachCardKeepsWhatThePlanDoesNotUse()
+    {
+        var options = EnginePresets.Apply(EnginePresets.Dual16G8G, new EngineOptions { ContextSize = 8192 });
+        var plan = FitPlanner.Plan(s_coder32B, options, s_brief, 60 * GiB);
+
+        var (gpus, host) = FitPlanner.Remaining(plan, s_brief, 60 * GiB);
+
+        Assert.Equal(s_brief[0].FreeBytes - plan.Gpus[0].TotalBytes, gpus[0].FreeBytes);
+        Assert.Equal(s_brief[1].FreeBytes - plan.Gpus[1].TotalBytes, gpus[1].FreeBytes);
+        Assert.Equal((60 * GiB) - plan.Host.TotalBytes, host);
+    }
+
+    [Fact]
+    public void ChatModelBesideTheCoder_ASmallOneFits_ASecond32BDoesNotAndGetsASuggestion()
+    {
+        var options = EnginePresets.Apply(EnginePresets.Dual16G8G, new EngineOptions { ContextSize = 4096 });
+        var plan = FitPlanner.Plan(s_coder32B, options, s_brief, 60 * GiB);
+        var (gpus, host) = FitPlanner.Remaining(plan, s_brief, 60 * GiB);
+
+        var small = FitPlanner.Plan(Qwen("qwen2.5-0.5b-instruct-q4_k_m.gguf", embedding: 896, kvWidth: 128, ffn: 4864, layers: 24, heads: 14, kvHeads: 2), options, gpus, host);
+        var large = FitPlanner.Plan(s_coder32B, options, gpus, host);
+
+        Assert.True(plan.Fits, Describe(plan));
+        Assert.True(small.Fits, Describe(small));
+        Assert.False(large.Fits);
+        Assert.NotNull(large.Suggestion);
+    }
+
+    [Fact]
     public void EffectiveContext_NoOption_TrainingContextCappedLikeTheEngine()
     {
         Assert.Equal(EngineOptions.DefaultMaxContext, FitPlanner.EffectiveContext(s_coder32B, new EngineOptions()));
@@ -108,9 +137,12 @@ public sealed class FitPlannerTests
 
     private static string Describe(FitPlan plan) => string.Join("; ", plan.Gpus.Append(plan.Host).Select(d => $"{d.Name}: {d.LayerCount} layers {d.TotalBytes / (double)GiB:F2} of {d.AvailableBytes / (double)GiB:F2} GiB"));
 
-    private static ModelFacts Coder32B()
+    private static ModelFacts Coder32B() => Qwen("qwen2.5-coder-32b-q4_k_m.gguf", embedding: 5120, kvWidth: 1024, ffn: 27_648, layers: 64, heads: 40, kvHeads: 8);
+
+    /// <summary>A Qwen2-shaped model at Q4_K (output at Q6_K), from tensor infos only.</summary>
+    private static ModelFacts Qwen(string name, int embedding, int kvWidth, int ffn, int layers, uint heads, uint kvHeads)
     {
-        const int embedding = 5120, kvWidth = 1024, ffn = 27_648, vocab = 152_064, layers = 64;
+        const int vocab = 152_064;
         const int q4k = 12, q6k = 14;
         var tensors = new List<GgufTensorInfo> { new("token_embd.weight", [embedding, vocab], q4k, 0) };
         for (var l = 0; l < layers; l++)
@@ -133,11 +165,11 @@ public sealed class FitPlannerTests
             ["qwen2.block_count"] = GgufValue.Of((uint)layers),
             ["qwen2.context_length"] = GgufValue.Of(32_768u),
             ["qwen2.embedding_length"] = GgufValue.Of((uint)embedding),
-            ["qwen2.attention.head_count"] = GgufValue.Of(40u),
-            ["qwen2.attention.head_count_kv"] = GgufValue.Of(8u),
+            ["qwen2.attention.head_count"] = GgufValue.Of(heads),
+            ["qwen2.attention.head_count_kv"] = GgufValue.Of(kvHeads),
             ["qwen2.vocab_size"] = GgufValue.Of((uint)vocab),
         };
         var gguf = new GgufFile { Version = 3, Metadata = metadata, MetadataOrder = [.. metadata.Keys], Tensors = tensors, DataOffset = 0, Alignment = 32 };
-        return ModelFacts.From("qwen2.5-coder-32b-q4_k_m.gguf", gguf, 19_851_335_840);
+        return ModelFacts.From(name, gguf, tensors.Sum(t => GgmlTypes.ByteSize(t.Type, t.Dimensions.Aggregate(1L, (a, d) => a * d)) ?? 0));
     }
 }

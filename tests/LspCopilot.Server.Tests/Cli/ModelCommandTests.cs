@@ -182,6 +182,35 @@ public sealed class ModelCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Doctor_WithAChatModel_PlansItBesideTheModel()
+    {
+        var chat = ChatModels.ChatML(_temp);
+        var environment = new Dictionary<string, string?> { ["LSPCOPILOT_MODEL_CACHE"] = _temp.Path };
+
+        var json = await CliProcess.RunAsync(["doctor", "--json", "--model", TestModels.Require(TestModels.Fim), "--chat-model", chat], environment, TestContext.Current.CancellationToken);
+        var text = await CliProcess.RunAsync(["doctor", "--model", TestModels.Require(TestModels.Fim), "--chat-model", chat], environment, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, json.ExitCode);
+        var section = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("chat_model");
+        Assert.Equal(chat, section.GetProperty("path").GetString());
+        Assert.True(section.GetProperty("chat_template").GetBoolean());
+        Assert.True(section.GetProperty("fits_beside_model").GetBoolean());
+        Assert.True(section.GetProperty("devices").GetArrayLength() > 0);
+        Assert.Contains("Chat model (--chat-model, beside the model above)", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("both fit", text.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_ChatModelMissing_SaysSoAndFails()
+    {
+        var run = await CliProcess.RunAsync(["doctor", "--model", TestModels.Require(TestModels.Fim), "--chat-model", _temp.File("gone.gguf")], new Dictionary<string, string?> { ["LSPCOPILOT_MODEL_CACHE"] = _temp.Path }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("gone.gguf", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("ERROR", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Doctor_NoModelAnywhere_TellsThePullCommand()
     {
         var run = await CliProcess.RunAsync(["doctor"], new Dictionary<string, string?> { ["LSPCOPILOT_MODEL_CACHE"] = _temp.Path }, TestContext.Current.CancellationToken);
