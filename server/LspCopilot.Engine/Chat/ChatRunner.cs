@@ -56,7 +56,7 @@ internal sealed class ChatRunner(
         if (promptTokens >= cells)
         {
             turn.Reset();
-            throw new InvalidOperationException(
+            throw new PromptTooLongException(
                 $"The conversation is {promptTokens} tokens and the model's context holds {cells}: start a new conversation, send less code, or raise --context-size.");
         }
 

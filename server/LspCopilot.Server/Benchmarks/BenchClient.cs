@@ -43,9 +43,17 @@ internal sealed class BenchClient : IAsyncDisposable
 
     public string Uri { get; }
 
-    public async Task StartAsync(string text)
+    public async Task StartAsync(string text, string? rootUri = null)
     {
-        await Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.Initialize, new { capabilities = new { textDocument = new { inlineCompletion = new { } } } }).ConfigureAwait(false);
+        await Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.Initialize, new
+        {
+            rootUri,
+            capabilities = new
+            {
+                textDocument = new { inlineCompletion = new { }, codeAction = new { codeActionLiteralSupport = new { }, resolveSupport = new { properties = new[] { "edit" } } } },
+                workspace = new { workspaceEdit = new { documentChanges = true } },
+            },
+        }).ConfigureAwait(false);
         await Rpc.NotifyWithParameterObjectAsync(LspMethods.Initialized, new { }).ConfigureAwait(false);
         await Rpc.NotifyWithParameterObjectAsync(LspMethods.DidOpen, new { textDocument = new { uri = Uri, languageId = _languageId, version = _version, text } }).ConfigureAwait(false);
     }
@@ -84,6 +92,13 @@ internal sealed class BenchClient : IAsyncDisposable
         {
             return null; // A later keystroke's didChange superseded it, as in an editor.
         }
+    }
+
+    /// <summary>A request whose partial results go to <paramref name="partialToken"/> (set in its params), so that <see cref="FirstProgressAsync"/> can time it.</summary>
+    public Task<JsonElement> RequestWithProgressAsync(string method, object parameters, string partialToken, CancellationToken cancellationToken = default)
+    {
+        _firstProgress[partialToken] = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return Rpc.InvokeWithParameterObjectAsync<JsonElement>(method, parameters, cancellationToken);
     }
 
     /// <summary>When the first $/progress for <paramref name="token"/> arrived, on this client's clock.</summary>

@@ -83,15 +83,22 @@ public static class EngineBenchmark
     }
 
     /// <summary>The baseline: decode the prompt, then greedy-sample and decode one token at a time.</summary>
-    private static (int Tokens, double TokensPerSecond) BareLoop(LLamaContext context, LLamaWeights weights, IReadOnlyList<LLamaToken> prompt, int maxTokens)
+    internal static (int Tokens, double TokensPerSecond) BareLoop(LLamaContext context, LLamaWeights weights, IReadOnlyList<LLamaToken> prompt, int maxTokens)
     {
+        // The prompt in batches the context takes (a long prompt is more than one).
         var batch = new LLamaBatch();
-        for (var i = 0; i < prompt.Count; i++)
+        var size = (int)context.BatchSize;
+        for (var start = 0; start < prompt.Count; start += size)
         {
-            batch.Add(prompt[i], i, LLamaSeqId.Zero, i == prompt.Count - 1);
+            batch.Clear();
+            for (var i = start; i < Math.Min(prompt.Count, start + size); i++)
+            {
+                batch.Add(prompt[i], i, LLamaSeqId.Zero, i == prompt.Count - 1);
+            }
+
+            context.Decode(batch);
         }
 
-        context.Decode(batch);
         using var sampler = new GreedySamplingPipeline();
         var position = prompt.Count;
         var index = batch.TokenCount - 1;

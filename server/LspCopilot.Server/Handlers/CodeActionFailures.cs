@@ -33,7 +33,7 @@ internal static class CodeActionFailures
             context.Log.Info($"Code action on {context.Document.Uri}: {ex.Message}");
             throw RpcErrors.RequestFailed(ex.Message);
         }
-        catch (EngineBusyException ex)
+        catch (Exception ex) when (ex is EngineBusyException or PromptTooLongException)
         {
             throw RpcErrors.RequestFailed(ex.Message);
         }

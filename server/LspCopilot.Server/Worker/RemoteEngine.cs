@@ -234,6 +234,7 @@ public sealed class RemoteEngine : ICompletionEngine, IChatEngine, IProgressSour
         WorkerErrorCodes.Busy => new EngineBusyException(ex.Message, ex),
         WorkerErrorCodes.Stalled => new EngineStalledException(ex.Message, ex),
         WorkerErrorCodes.ModelUnavailable => new ModelLoadException(ex.Message, ex),
+        WorkerErrorCodes.TooLong => new PromptTooLongException(ex.Message, ex),
         _ => new InvalidOperationException("The inference worker failed: " + ex.Message, ex),
     };
 

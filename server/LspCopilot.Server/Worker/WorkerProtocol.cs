@@ -59,6 +59,9 @@ public static class WorkerErrorCodes
     /// <summary>The model cannot be loaded (<see cref="ModelLoadException"/>); the message is for the user.</summary>
     public const int ModelUnavailable = -32051;
 
+    /// <summary>The request does not fit in the model's context (<see cref="PromptTooLongException"/>); the message is for the user.</summary>
+    public const int TooLong = -32054;
+
     /// <summary>The completion failed inside the worker; the message says why.</summary>
     public const int Failed = -32052;
 }

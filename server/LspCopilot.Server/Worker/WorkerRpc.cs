@@ -40,6 +40,7 @@ internal static class WorkerRpc
                 EngineBusyException => (WorkerErrorCodes.Busy, ex.Message),
                 EngineStalledException => (WorkerErrorCodes.Stalled, ex.Message),
                 ModelLoadException => (WorkerErrorCodes.ModelUnavailable, ex.Message),
+                PromptTooLongException => (WorkerErrorCodes.TooLong, ex.Message),
                 System.Text.Json.JsonException or ArgumentException => ((int)JsonRpcErrorCode.InvalidParams, $"Invalid parameters for {request.Method}: {ex.Message}"),
                 _ => (WorkerErrorCodes.Failed, $"{ex.GetType().Name}: {ex.Message}"),
             };

@@ -287,6 +287,8 @@ internal sealed class HttpEndpoints(HttpEngineState state, ServerLog log)
                 return null;
             case EngineBusyException busy:
                 return (StatusCodes.Status503ServiceUnavailable, busy.Message);
+            case PromptTooLongException tooLong:
+                return (StatusCodes.Status400BadRequest, tooLong.Message);
             case EngineStalledException or EngineCrashedException or ModelLoadException:
                 log.Error(ex.Message);
                 return (StatusCodes.Status503ServiceUnavailable, ex.Message);

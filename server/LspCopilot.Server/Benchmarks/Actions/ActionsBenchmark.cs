@@ -1,0 +1,436 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LspCopilot.Completion;
+using LspCopilot.Completion.CodeActions;
+using LspCopilot.Engine;
+using LspCopilot.Server.Hosting;
+using LspCopilot.Server.Protocol;
+using StreamJsonRpc;
+
+namespace LspCopilot.Server.Benchmarks;
+
+/// <summary>
+/// <c>bench --suite actions</c>: code actions as an editor sees them, over JSON-RPC against the real server and the real
+/// engine (in process, behind the scheduler), on a generated C# project. Listing (<c>codeaction_list_ms_p50</c>, after an
+/// edit each time, so Roslyn's diagnostics are computed again); Explain's time to first partial result on a new
+/// selection and on a follow-up in the same conversation with a completion between the turns
+/// (<c>followup_ttft_speedup</c>); Explain's decode speed against the bare LLamaSharp loop on a prompt of the same length
+/// (<c>explain_tps_ratio</c>); a refactor's resolve split into model time and the rest (Roslyn's context, compile check
+/// and edit); and how much later a completion's first text comes while an explanation streams than when the engine
+/// is idle (<c>completion_delay_during_explain_ms_p99</c>). Ends with the article's three rows: completion, explain,
+/// follow-up.
+/// </summary>
+internal static class ActionsBenchmark
+{
+    /// <summary>Tokens the first turn's prompt is sized to (the issue's "1,000-token first turn").</summary>
+    private const int FirstTurnTokens = 1000;
+
+    private const string Question = "What does it return when the array is empty, and why?";
+
+    public static async Task<int> RunAsync(EngineOptions options, ServerLog log, bool json, int runs, CancellationToken ct)
+    {
+        var progress = json ? TextWriter.Null : Console.Error;
+        try
+        {
+            options = options with { ModelPath = ModelFileCheck.Validate(options.ModelPath), ResultCacheSize = 0 };
+        }
+        catch (ModelLoadException ex)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            return 3;
+        }
+
+        options = CpuBuildSelection.Apply(options, log, ct);
+        LlamaEngine llama;
+        try
+        {
+            llama = LlamaEngine.Load(options, log);
+        }
+        catch (ModelLoadException ex)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            return 3;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var report = new BenchReport();
+        report.Facts["model"] = llama.ModelName;
+        report.Facts["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture);
+        report.Facts["chat_layout"] = llama.ChatLayout ?? "none";
+        var folder = Directory.CreateTempSubdirectory("lspcopilot-bench-actions-").FullName;
+        try
+        {
+            using var scheduler = new EngineScheduler(llama, options, log);
+            var engine = new TimingChatEngine(scheduler);
+            // The method alone at about two thirds of the first turn; one measured explanation then sizes it exactly.
+            var lines = 1;
+            while (lines < 400 && llama.CountTokens(ActionsWorkspace.Report(0, lines + 1)) < FirstTurnTokens * 2 / 3)
+            {
+                lines++;
+            }
+
+            var workspace = new ActionsWorkspace(folder, lines);
+            await using var client = new BenchClient(engine, new GenerationOptions { MaxTokens = 16 }, log, workspace.Uri);
+            await client.StartAsync(workspace.Write(0), new Uri(folder).AbsoluteUri).ConfigureAwait(false);
+            var session = new Session(client, workspace, engine, llama);
+            runs = Math.Max(5, runs);
+            await session.SizeTheFirstTurnAsync(ct).ConfigureAwait(false);
+            report.Facts["explained_method_lines"] = workspace.ReportLines.ToString(CultureInfo.InvariantCulture);
+
+            await progress.WriteLineAsync($"Listing code actions, {runs} times (after an edit each)…").ConfigureAwait(false);
+            await session.ListAsync(report, runs, ct).ConfigureAwait(false);
+            await progress.WriteLineAsync($"Explain, a follow-up and a completion between them, {runs} rounds…").ConfigureAwait(false);
+            await session.ExplainAsync(report, runs, ct).ConfigureAwait(false);
+            await progress.WriteLineAsync("Completions while an explanation streams…").ConfigureAwait(false);
+            await session.CompletionsDuringExplainAsync(report, Math.Max(20, runs), ct).ConfigureAwait(false);
+            await progress.WriteLineAsync($"Refactor (resolve), {runs} times…").ConfigureAwait(false);
+            await session.RefactorAsync(report, runs, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            llama.Dispose();
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
+        Console.WriteLine(json ? report.ToJson() : report.ToTable());
+        return 0;
+    }
+
+    private sealed class Session(BenchClient client, ActionsWorkspace workspace, TimingChatEngine engine, LlamaEngine llama)
+    {
+        private int _revision;
+        private int _token;
+
+        /// <summary>
+        /// Sizes the explained method so that the first turn's prompt (instructions, context, the code) is about
+        /// <see cref="FirstTurnTokens"/> tokens: one explanation measures what the method does not account for.
+        /// </summary>
+        public async Task SizeTheFirstTurnAsync(CancellationToken ct)
+        {
+            await NewRevisionAsync().ConfigureAwait(false);
+            var (result, _) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, range = workspace.ReportRange(_revision) }, ct).ConfigureAwait(false);
+            await client.Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.EndConversation, new { conversationId = result.GetProperty("conversationId").GetString() }, ct).ConfigureAwait(false);
+            var method = llama.CountTokens(ActionsWorkspace.Report(_revision, workspace.ReportLines));
+            var rest = engine.LastChat!.Stats.PromptTokens - method;
+            var wanted = Math.Max(100, FirstTurnTokens - rest);
+            workspace.ReportLines = Math.Max(2, (int)Math.Round(workspace.ReportLines * (double)wanted / method));
+        }
+
+        public async Task ListAsync(BenchReport report, int runs, CancellationToken ct)
+        {
+            // The first lists load the project into Roslyn.
+            for (var i = 0; i < 3; i++)
+            {
+                await ListOnceAsync(ct).ConfigureAwait(false);
+            }
+
+            var listed = new Percentiles();
+            var count = 0;
+            for (var i = 0; i < runs; i++)
+            {
+                await NewRevisionAsync().ConfigureAwait(false);
+                var started = Stopwatch.GetTimestamp();
+                count = await ListOnceAsync(ct).ConfigureAwait(false);
+                listed.Record(Stopwatch.GetElapsedTime(started));
+            }
+
+            report.Row($"textDocument/codeAction after an edit (p50 of {runs})", listed.P50, null, $"{count} actions; p99 {listed.P99:F1} ms");
+            report.Ratio("codeaction_list_ms_p50", listed.P50, goal: 20, higherIsBetter: false);
+        }
+
+        public async Task ExplainAsync(BenchReport report, int runs, CancellationToken ct)
+        {
+            var (cold, followUp, completion) = (new List<double>(), new List<double>(), new List<double>());
+            var (coldTps, followTps, completionTps, rawTps, promptTokens) = (new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>());
+            for (var round = -1; round < runs; round++)
+            {
+                // A new selection each round: the method's name and its first line differ, so nothing of it is cached.
+                await NewRevisionAsync().ConfigureAwait(false);
+                var (first, firstTtft) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, range = workspace.ReportRange(_revision) }, ct).ConfigureAwait(false);
+                var firstChat = engine.LastChat!;
+                var conversation = first.GetProperty("conversationId").GetString()!;
+
+                // The user types and gets ghost text between the turns.
+                await NewRevisionAsync().ConfigureAwait(false);
+                var completionTtft = await CompleteOnceAsync(ct).ConfigureAwait(false);
+                var completionStats = engine.LastCompletion;
+
+                var (_, followTtft) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, conversationId = conversation, question = Question }, ct).ConfigureAwait(false);
+                var followChat = engine.LastChat!;
+                await client.Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.EndConversation, new { conversationId = conversation }, ct).ConfigureAwait(false);
+
+                // The baseline decode loop, on a prompt as long as the first turn's and for as many tokens, taking turns with ours.
+                var raw = firstChat.Stats.GeneratedTokens > 8
+                    ? await RawDecodeAsync(firstChat.Stats.PromptTokens, firstChat.Stats.GeneratedTokens, ct).ConfigureAwait(false)
+                    : double.NaN;
+                if (round < 0)
+                {
+                    continue; // warm-up
+                }
+
+                cold.Add(firstTtft);
+                followUp.Add(followTtft);
+                completion.Add(completionTtft);
+                promptTokens.Add(firstChat.Stats.PromptTokens);
+                if (firstChat.Stats.GeneratedTokens > 8 && double.IsFinite(raw))
+                {
+                    coldTps.Add(firstChat.Stats.TokensPerSecond);
+                    rawTps.Add(raw);
+                }
+
+                if (followChat.Stats.GeneratedTokens > 8)
+                {
+                    followTps.Add(followChat.Stats.TokensPerSecond);
+                }
+
+                if (completionStats is { GeneratedTokens: > 1 })
+                {
+                    completionTps.Add(completionStats.TokensPerSecond);
+                }
+            }
+
+            var (coldMs, followMs, completionMs) = (EngineBenchmark.Median(cold), EngineBenchmark.Median(followUp), EngineBenchmark.Median(completion));
+            report.Metrics["explain_prompt_tokens"] = EngineBenchmark.Median(promptTokens);
+            report.Metrics["explain_ttft_ms"] = coldMs;
+            report.Metrics["explain_followup_ttft_ms"] = followMs;
+            report.Metrics["completion_ttft_ms"] = completionMs;
+            report.Row($"completion (between the turns, median of {completion.Count})", completionMs, Tps(completionTps), "the article's row 1");
+            report.Row($"explain, new selection (~{EngineBenchmark.Median(promptTokens):F0} prompt tokens)", coldMs, Tps(coldTps), "the article's row 2");
+            report.Row("explain, follow-up in the same conversation", followMs, Tps(followTps), "the article's row 3");
+            report.Row("bare LLamaSharp decode loop, same prompt length", null, Tps(rawTps), $"{rawTps.Count} runs taking turns");
+            report.Ratio("followup_ttft_speedup (new selection / follow-up)", coldMs / followMs, goal: 5);
+            report.Metrics["followup_ttft_speedup"] = coldMs / followMs;
+            if (coldTps.Count > 0)
+            {
+                report.Ratio("explain_tps_ratio (explain / bare loop)", Tps(coldTps)!.Value / Tps(rawTps)!.Value, goal: 0.95);
+                report.Metrics["explain_tps_ratio"] = Tps(coldTps)!.Value / Tps(rawTps)!.Value;
+            }
+            else
+            {
+                report.Facts["explain_tps_ratio"] = "not measured: the model ended every explanation within 8 tokens";
+            }
+        }
+
+        public async Task CompletionsDuringExplainAsync(BenchReport report, int samples, CancellationToken ct)
+        {
+            var idle = new List<double>();
+            for (var i = 0; i < samples; i++)
+            {
+                await NewRevisionAsync().ConfigureAwait(false);
+                idle.Add(await CompleteOnceAsync(ct).ConfigureAwait(false));
+            }
+
+            var idleMs = EngineBenchmark.Median(idle);
+            var delays = new Percentiles();
+            var during = new List<double>();
+            var explanations = 0;
+            while (during.Count < samples && explanations < samples)
+            {
+                explanations++;
+                await NewRevisionAsync().ConfigureAwait(false);
+                var token = "x" + ++_token;
+                var explain = client.RequestWithProgressAsync(LspMethods.Explain, new { textDocument = new { uri = workspace.Uri }, range = workspace.ReportRange(_revision), partialResultToken = token }, token, ct);
+                await client.FirstProgressAsync(token).WaitAsync(TimeSpan.FromMinutes(2), ct).ConfigureAwait(false);
+                while (!explain.IsCompleted && during.Count < samples)
+                {
+                    // Typing goes on while the explanation streams: each keystroke a new text, and its ghost text.
+                    await NewRevisionAsync().ConfigureAwait(false);
+                    var ttft = await CompleteOnceAsync(ct).ConfigureAwait(false);
+                    if (explain.IsCompleted)
+                    {
+                        break; // it ended while this one ran: not a completion during an explanation throughout
+                    }
+
+                    during.Add(ttft);
+                    delays.Record(TimeSpan.FromMilliseconds(Math.Max(0, ttft - idleMs)));
+                    await Task.Delay(20, ct).ConfigureAwait(false);
+                }
+
+                var result = await explain.ConfigureAwait(false);
+                await client.Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.EndConversation, new { conversationId = result.GetProperty("conversationId").GetString() }, ct).ConfigureAwait(false);
+            }
+
+            report.Row($"completion, engine idle (median of {idle.Count})", idleMs, null);
+            report.Row($"completion while an explanation streams (median of {during.Count})", during.Count == 0 ? null : EngineBenchmark.Median(during), null, $"{explanations} explanations");
+            report.Ratio("completion_delay_during_explain_ms_p99 (vs idle)", during.Count == 0 ? double.NaN : delays.P99, goal: 100, higherIsBetter: false);
+            report.Metrics["completion_delay_during_explain_ms_p99"] = during.Count == 0 ? double.NaN : delays.P99;
+        }
+
+        public async Task RefactorAsync(BenchReport report, int runs, CancellationToken ct)
+        {
+            var (total, model, rest) = (new List<double>(), new List<double>(), new List<double>());
+            var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var round = -1; round < runs; round++)
+            {
+                await NewRevisionAsync().ConfigureAwait(false);
+                var actions = await client.Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.CodeAction, new { textDocument = new { uri = workspace.Uri }, range = workspace.SumRange(_revision), context = new { diagnostics = Array.Empty<object>() } }, ct).ConfigureAwait(false);
+                var simplify = actions.EnumerateArray().First(a => a.GetProperty("data").GetProperty("actionId").GetString() == CodeActionCatalog.Simplify);
+                var engineBefore = engine.EngineTime;
+                var started = Stopwatch.GetTimestamp();
+                string outcome;
+                try
+                {
+                    var resolved = await client.Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.CodeActionResolve, simplify, ct).ConfigureAwait(false);
+                    outcome = resolved.TryGetProperty("edit", out _) ? "an edit" : "no edit";
+                }
+                catch (RemoteInvocationException ex)
+                {
+                    // The tiny models write nonsense: a clear refusal is a normal outcome here.
+                    outcome = "refused (" + ex.ErrorCode + ")";
+                }
+
+                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var inModel = (engine.EngineTime - engineBefore).TotalMilliseconds;
+                if (round < 0)
+                {
+                    continue;
+                }
+
+                total.Add(elapsed);
+                model.Add(inModel);
+                rest.Add(elapsed - inModel);
+                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+            }
+
+            var note = string.Join(", ", outcomes.Select(o => $"{o.Value}× {o.Key}"));
+            report.Row($"refactor resolve (median of {runs})", EngineBenchmark.Median(total), null, note);
+            report.Row("  of which the model", EngineBenchmark.Median(model), null);
+            report.Row("  of which Roslyn (context, compile check, edit)", EngineBenchmark.Median(rest), null);
+            report.Metrics["refactor_resolve_ms"] = EngineBenchmark.Median(total);
+            report.Metrics["refactor_resolve_model_ms"] = EngineBenchmark.Median(model);
+            report.Metrics["refactor_resolve_roslyn_ms"] = EngineBenchmark.Median(rest);
+        }
+
+        private async Task<int> ListOnceAsync(CancellationToken ct)
+        {
+            var actions = await client.Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.CodeAction, new { textDocument = new { uri = workspace.Uri }, range = workspace.SumRange(_revision), context = new { diagnostics = Array.Empty<object>() } }, ct).ConfigureAwait(false);
+            return actions.GetArrayLength();
+        }
+
+        /// <summary>One explanation; returns its result and the time to its first partial result.</summary>
+        private async Task<(JsonElement Result, double TtftMs)> ExplainOnceAsync(object parameters, CancellationToken ct)
+        {
+            var token = "e" + ++_token;
+            var withToken = JsonSerializer.SerializeToNode(parameters)!.AsObject();
+            withToken["partialResultToken"] = token;
+            var sent = client.Now;
+            var result = await client.RequestWithProgressAsync(LspMethods.Explain, withToken, token, ct).ConfigureAwait(false);
+            var first = client.FirstProgressAsync(token);
+            var ttft = first.IsCompleted ? (await first.ConfigureAwait(false) - sent).TotalMilliseconds : (client.Now - sent).TotalMilliseconds;
+            return (result, ttft);
+        }
+
+        /// <summary>One inline completion at the end of the fresh comment line; its time to the first partial result.</summary>
+        private async Task<double> CompleteOnceAsync(CancellationToken ct)
+        {
+            var token = "c" + ++_token;
+            var sent = client.Now;
+            var text = await client.InlineAsync(workspace.CompletionPosition(_revision), token, ct).ConfigureAwait(false);
+            var first = client.FirstProgressAsync(token);
+            return first.IsCompleted ? (await first.ConfigureAwait(false) - sent).TotalMilliseconds : (client.Now - sent).TotalMilliseconds;
+        }
+
+        private Task NewRevisionAsync() => client.ReplaceAllAsync(workspace.Write(++_revision));
+
+        private async Task<double> RawDecodeAsync(int promptTokens, int generated, CancellationToken ct)
+        {
+            var prompt = llama.Tokenize(EngineBenchmark.BuildPrompt(llama, promptTokens));
+            await llama.ResetCacheAsync(ct).ConfigureAwait(false);
+            var run = await llama.RunExclusiveAsync((context, weights) => EngineBenchmark.BareLoop(context, weights, prompt, generated), ct).ConfigureAwait(false);
+            await llama.ResetCacheAsync(ct).ConfigureAwait(false);
+            return run.TokensPerSecond;
+        }
+
+        private static double? Tps(List<double> values) => values.Count == 0 ? null : EngineBenchmark.Median(values);
+    }
+}
+
+/// <summary>
+/// The benchmark's C# project: one file with a small method to list and refactor and a long one to explain, written
+/// again for each revision (new names, so nothing is cached), with a comment line whose end takes completions.
+/// </summary>
+internal sealed class ActionsWorkspace
+{
+    private readonly string _file;
+
+    public ActionsWorkspace(string folder, int reportLines)
+    {
+        File.WriteAllText(Path.Combine(folder, "Bench.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup></Project>");
+        _file = Path.Combine(folder, "Ledger.cs");
+        ReportLines = reportLines;
+        Uri = new Uri(_file).AbsoluteUri;
+    }
+
+    public string Uri { get; }
+
+    /// <summary>Pairs of statement lines in the explained method.</summary>
+    public int ReportLines { get; set; }
+
+    /// <summary>The explained method: <paramref name="lines"/> statements, its names made of <paramref name="revision"/>.</summary>
+    public static string Report(int revision, int lines)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"    public string Report{revision}(int[] values, string title)\n    {{\n");
+        text.Append(CultureInfo.InvariantCulture, $"        var text{revision} = title + \" revision {revision}\";\n");
+        for (var i = 0; i < lines; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"        var part{i} = values.Length > {i % 7} ? values[{i % 7}] * {i + 3} : {revision + i};\n");
+            text.Append(CultureInfo.InvariantCulture, $"        text{revision} = text{revision} + \" line {i}: \" + part{i};\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"        return text{revision};\n    }}\n");
+        return text.ToString();
+    }
+
+    public string Write(int revision)
+    {
+        var text = Text(revision);
+        File.WriteAllText(_file, text);
+        return text;
+    }
+
+    /// <summary>The whole of the long method.</summary>
+    public Protocol.Range ReportRange(int revision)
+    {
+        var header = Header(revision).Count(c => c == '\n');
+        var lines = Report(revision, ReportLines).Count(c => c == '\n');
+        return new Protocol.Range(new Position(header, 0), new Position(header + lines, 0));
+    }
+
+    /// <summary>The body of the small method.</summary>
+    public Protocol.Range SumRange(int revision) => new(new Position(7, 0), new Position(14, 0));
+
+    /// <summary>The end of the revision's comment line, inside the small method.</summary>
+    public Position CompletionPosition(int revision) => new(6, Comment(revision).Length);
+
+    private string Text(int revision) => Header(revision) + Report(revision, ReportLines) + "}\n";
+
+    private static string Comment(int revision) => $"        // Revision {revision} adds the values and then the";
+
+    private static string Header(int revision) =>
+        "namespace Bench;\n" +
+        "\n" +
+        "public class Ledger\n" +
+        "{\n" +
+        "    public int Sum(int[] values)\n" +
+        "    {\n" +
+        Comment(revision) + "\n" +
+        "        var total = 0;\n" +
+        "        foreach (var value in values)\n" +
+        "        {\n" +
+        "            total += value;\n" +
+        "        }\n" +
+        "\n" +
+        "        return total;\n" +
+        "    }\n" +
+        "\n";
+}
