@@ -59,7 +59,13 @@ public static class Composition
             () => session.HasClient ? WorkspaceRoots.LocalPaths(session.Client.Params.WorkspaceRootUris()) : null,
             options ?? new AnalysisOptions(),
             () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } ? engine : TokenEstimate.Instance,
-            session.Log);
+            session.Log)
+        {
+            // The sections fit what the engine's prompt keeps of them, so it never cuts them (the same PromptBudget rule).
+            PromptContextLimit = () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine }
+                ? PromptBudget.For(session.HasClient ? session.Client.Generation : session.DefaultGeneration, engine.ContextSize, engine.Fim.HasFim).Context
+                : null,
+        };
         session.Documents.Changed += provider.OnDocumentChanged;
         session.WatchedFileChanged += (uri, type) => provider.OnFileChanged(uri, type switch
         {
