@@ -14,8 +14,9 @@ public sealed record PromptParts(IReadOnlyList<int> Context, IReadOnlyList<int> 
 /// cut at line boundaries (<see cref="LineWindow"/>): the context keeps whole lines from its head (the Roslyn context
 /// is fitted to the same budget, so this only matters for a client that sends more), the suffix its head, the
 /// prefix its tail from a line that moves only in steps of <see cref="LineWindow.LineStep"/> lines, so successive
-/// keystrokes produce prompts that share a long token prefix (and reuse the KV cache). Only a single line longer
-/// than its whole budget is cut inside.
+/// keystrokes produce prompts that share a long token prefix (and reuse the KV cache). A suffix or context whose first
+/// line alone is over its budget is left out; only the cursor's line, when longer than the prefix's whole budget, is
+/// cut inside (the model needs the text just before the cursor).
 /// </summary>
 internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, FimLayout fim, LLamaToken? bos)
 {
@@ -72,8 +73,8 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, Fim
     public (LLamaToken[] Context, LLamaToken[] Prefix, LLamaToken[] Suffix, string ContextText) Parts(CompletionRequest request, int contextSize)
     {
         var budget = PromptBudget.For(request.Generation, contextSize, fim.HasFim);
-        var suffix = fim.HasFim ? TakeHead(request.Suffix, budget.Suffix, wholeLinesOnly: false).Tokens : [];
-        var (context, contextText) = string.IsNullOrEmpty(request.Context) ? ([], string.Empty) : TakeHead(request.Context, budget.Context, wholeLinesOnly: true);
+        var suffix = fim.HasFim ? TakeHead(request.Suffix, budget.Suffix).Tokens : [];
+        var (context, contextText) = string.IsNullOrEmpty(request.Context) ? ([], string.Empty) : TakeHead(request.Context, budget.Context);
         var prefix = TakeTail(request.Prefix, budget.PrefixFor(suffix.Length, context.Length));
         return (context, prefix, suffix, contextText);
     }
@@ -102,39 +103,17 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, Fim
         return tokens[Math.Clamp(drop, Math.Max(0, tokens.Length - budget), tokens.Length)..];
     }
 
-    /// <summary>
-    /// The start of <paramref name="text"/> in at most <paramref name="budget"/> tokens, in whole lines
-    /// (<see cref="LineWindow.HeadEnd"/>). When not even the first line fits: nothing if <paramref name="wholeLinesOnly"/>,
-    /// else that line's first tokens.
-    /// </summary>
-    internal (LLamaToken[] Tokens, string Text) TakeHead(string text, int budget, bool wholeLinesOnly)
+    /// <summary>The start of <paramref name="text"/> in at most <paramref name="budget"/> tokens, in whole lines (<see cref="LineWindow.HeadEnd"/>); nothing when not even the first line fits.</summary>
+    internal (LLamaToken[] Tokens, string Text) TakeHead(string text, int budget)
     {
-        if (text.Length == 0 || budget <= 0)
-        {
-            return ([], string.Empty);
-        }
-
         var end = LineWindow.HeadEnd(text, budget, Count, CharsPerTokenBound);
-        if (end > 0)
-        {
-            var head = text[..end];
-            return (Tokenize(head), head);
-        }
-
-        if (wholeLinesOnly)
+        if (end == 0)
         {
             return ([], string.Empty);
         }
 
-        var firstLine = text.IndexOf('\n') is var newline and >= 0 ? text[..(newline + 1)] : text;
-        var maxChars = budget * CharsPerTokenBound;
-        if (firstLine.Length > maxChars)
-        {
-            firstLine = firstLine[..(char.IsHighSurrogate(firstLine[maxChars - 1]) ? maxChars - 1 : maxChars)];
-        }
-
-        var tokens = Tokenize(firstLine);
-        return (tokens.Length <= budget ? tokens : tokens[..budget], firstLine);
+        var head = text[..end];
+        return (Tokenize(head), head);
     }
 
     private int Count(string text) => text.Length == 0 ? 0 : Tokenize(text).Length;

@@ -75,7 +75,7 @@ internal sealed class PromptWindow
         int Chars(int tokens) => (int)(Math.Max(0, tokens) * ratio);
 
         var suffix = withSuffix ? TakeHead(request.Suffix, Chars(budget.Suffix)) : string.Empty;
-        var context = TakeHead(request.Context ?? string.Empty, Chars(budget.Context), wholeLinesOnly: true);
+        var context = TakeHead(request.Context ?? string.Empty, Chars(budget.Context));
         var prefix = TakeTail(request.Prefix, Chars(budget.PrefixFor(Tokens(suffix), Tokens(context))));
         return new FittedPrompt(context, prefix, suffix);
     }
@@ -115,34 +115,7 @@ internal sealed class PromptWindow
         return text[start..];
     }
 
-    /// <summary>
-    /// The start of <paramref name="text"/> in at most <paramref name="maxChars"/> characters, in whole lines; a first line
-    /// longer than that is cut inside (never between a surrogate pair), or left out when <paramref name="wholeLinesOnly"/>.
-    /// </summary>
-    internal static string TakeHead(string text, int maxChars, bool wholeLinesOnly = false)
-    {
-        if (text.Length <= maxChars)
-        {
-            return text;
-        }
-
-        if (maxChars <= 0)
-        {
-            return string.Empty;
-        }
-
-        var cut = LineWindow.HeadEnd(text, maxChars, s => s.Length, 1);
-        if (cut > 0)
-        {
-            return text[..cut];
-        }
-
-        if (wholeLinesOnly)
-        {
-            return string.Empty;
-        }
-
-        var end = char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars;
-        return text[..end];
-    }
+    /// <summary>The start of <paramref name="text"/> in at most <paramref name="maxChars"/> characters, in whole lines; empty when the first line is longer.</summary>
+    internal static string TakeHead(string text, int maxChars) =>
+        text.Length <= maxChars ? text : text[..LineWindow.HeadEnd(text, maxChars, s => s.Length, 1)];
 }

@@ -215,8 +215,8 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
         var budget = PromptBudget.For(generation, contextSize ?? (int)EngineOptions.DefaultMaxContext, s_generic.HasFim);
         var prefix = text.ToString(new TextSpan(0, offset));
         var suffix = text.ToString(TextSpan.FromBounds(offset, text.Length));
-        var suffixWindow = Head(suffix, budget.Suffix, wholeLinesOnly: false);
-        var contextWindow = Head(context.Rendered ?? string.Empty, budget.Context, wholeLinesOnly: true);
+        var suffixWindow = Head(suffix, budget.Suffix);
+        var contextWindow = Head(context.Rendered ?? string.Empty, budget.Context);
         var prefixWindow = Tail(prefix, budget.PrefixFor(TokenEstimate.Count(suffixWindow), TokenEstimate.Count(contextWindow)));
 
         var kept = new List<ContextSection>();
@@ -268,16 +268,6 @@ public sealed record PromptLayout(string Text, IReadOnlyList<ContextSection> Sec
         return text[(cut < text.Length && char.IsLowSurrogate(text[cut]) ? cut + 1 : cut)..];
     }
 
-    /// <summary>The suffix or context window of the estimate: whole lines from the head; a first line longer than the budget keeps its start, unless only whole lines may go.</summary>
-    private static string Head(string text, int budget, bool wholeLinesOnly)
-    {
-        var end = LineWindow.HeadEnd(text, budget, TokenEstimate.Count, CharsPerToken);
-        if (end > 0 || wholeLinesOnly || text.Length == 0)
-        {
-            return text[..end];
-        }
-
-        var maxChars = Math.Min(text.Length, budget * CharsPerToken);
-        return maxChars == 0 ? string.Empty : text[..(char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars)];
-    }
+    /// <summary>The suffix or context window of the estimate: whole lines from the head, as the engine takes them.</summary>
+    private static string Head(string text, int budget) => text[..LineWindow.HeadEnd(text, budget, TokenEstimate.Count, CharsPerToken)];
 }
