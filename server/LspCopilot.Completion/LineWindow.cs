@@ -3,12 +3,12 @@ namespace LspCopilot.Completion;
 /// <summary>
 /// Cuts text to a token budget at line boundaries, for any way of counting (a model's tokenizer, a server's
 /// characters-per-token ratio, the chars/4 estimate). The prefix window (<see cref="TailStart"/>) starts on a line
-/// whose number is a multiple of <see cref="LineStep"/> — the earliest such line from which the rest fits — so typing
-/// at the end moves it only when the text from there no longer fits, and then by a whole step; only when the last
-/// step of lines alone is too long does it start on the earliest single line that fits. Counts are taken per step
-/// of lines and summed (a step above the cursor is the same text on every keystroke, so a memoizing counter answers
-/// at once), then the chosen window is counted whole and moved on while it is over (tokens merge across lines
-/// rarely, but they may).
+/// chosen so that typing at the end moves it only when the text from there no longer fits, and then by a step: the
+/// earliest from which the rest fits among the lines whose number is a multiple of <see cref="LineStep"/> and, inside
+/// the step of lines just above the first of those that fits, the lines where the tokens counted from that step's first
+/// line pass a multiple of a token step (so a long step of lines does not leave the budget half used). Counts are taken per step of lines (or per line inside one) and summed — text above the
+/// cursor is the same on every keystroke, so a memoizing counter answers at once — then the chosen window is counted
+/// whole and moved on while it is over (tokens merge across lines rarely, but they may).
 /// </summary>
 public static class LineWindow
 {
@@ -31,7 +31,8 @@ public static class LineWindow
         var line = 0;
         for (var i = 0; i < text.Length; i++)
         {
-            if (text[i] != '\n' || ++line % LineStep != 0)
+            // An empty last line is no step of lines: it would always fit and hide the lines above from the fine search.
+            if (text[i] != '\n' || ++line % LineStep != 0 || i + 1 == text.Length)
             {
                 continue;
             }
@@ -44,31 +45,76 @@ public static class LineWindow
             coarse.Add(i + 1);
         }
 
-        if (Earliest(text, coarse, budget, count) is int start)
+        var index = Earliest(text, coarse, budget, count);
+        return index == 0 ? coarse[0] : Refine(text, coarse[index - 1], index < coarse.Count ? coarse[index] : text.Length, budget, count);
+    }
+
+    /// <summary>
+    /// The earliest start in (<paramref name="from"/>, <paramref name="until"/>] from which the text fits, among the line
+    /// starts where the tokens counted from <paramref name="from"/> pass a multiple of a step (an eighth of the budget, at
+    /// most 128 tokens), then <paramref name="until"/> (or, at the end of the text, the last line). The candidates depend
+    /// only on the lines from <paramref name="from"/> on, so the start still moves only when the text from it no longer
+    /// fits, and then by about a step; <c>text.Length</c> when not even the last line fits.
+    /// </summary>
+    private static int Refine(string text, int from, int until, int budget, Func<string, int> count)
+    {
+        var starts = new List<int>();
+        var counts = new List<int>();
+        for (var at = from; at < until;)
         {
-            return start;
+            var newline = text.IndexOf('\n', at, until - at);
+            var end = newline < 0 ? until : newline + 1;
+            starts.Add(at);
+            counts.Add(count(text[at..end]));
+            at = end;
         }
 
-        var fine = new List<int> { coarse[^1] };
-        for (var i = coarse[^1]; i < text.Length; i++)
+        var step = Math.Clamp(budget / 8, 8, 128);
+        var candidates = new List<int>();
+        var tokens = 0;
+        var next = step;
+        for (var i = 0; i + 1 < starts.Count; i++)
         {
-            if (text[i] == '\n')
+            tokens += counts[i];
+            if (tokens >= next)
             {
-                fine.Add(i + 1);
+                candidates.Add(i + 1);
+                next = ((tokens / step) + 1) * step;
             }
         }
 
-        return Earliest(text, fine, budget, count) ?? text.Length;
+        var atEnd = until == text.Length;
+        if (atEnd && starts.Count > 0 && (candidates.Count == 0 || candidates[^1] != starts.Count - 1))
+        {
+            candidates.Add(starts.Count - 1);
+        }
+
+        var after = atEnd ? 0 : count(text[until..]);
+        foreach (var candidate in candidates)
+        {
+            var estimate = after;
+            for (var i = candidate; i < counts.Count; i++)
+            {
+                estimate += counts[i];
+            }
+
+            if (estimate <= budget && count(text[starts[candidate]..]) <= budget)
+            {
+                return starts[candidate];
+            }
+        }
+
+        return until;
     }
 
-    /// <summary>The earliest of <paramref name="starts"/> (ascending) from which the rest of the text fits; null if not even the last does.</summary>
-    private static int? Earliest(string text, List<int> starts, int budget, Func<string, int> count)
+    /// <summary>The index of the earliest of <paramref name="starts"/> (ascending) from which the rest of the text fits; <c>starts.Count</c> if not even the last does.</summary>
+    private static int Earliest(string text, List<int> starts, int budget, Func<string, int> count)
     {
         var last = starts.Count - 1;
         var sum = count(text[starts[last]..]);
         if (sum > budget)
         {
-            return null;
+            return starts.Count;
         }
 
         var best = last;
@@ -88,7 +134,7 @@ public static class LineWindow
             best++;
         }
 
-        return starts[best];
+        return best;
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, Fim
     /// The last texts tokenized, with their tokens: a keystroke changes the prefix's last lines, while the suffix,
     /// the context and the steps of lines above the cursor come back exactly as they were and are not tokenized again.
     /// </summary>
-    private readonly (string Text, LLamaToken[] Tokens)?[] _recent = new (string, LLamaToken[])?[48];
+    private readonly (string Text, LLamaToken[] Tokens)?[] _recent = new (string, LLamaToken[])?[96];
     private int _next;
 
     public List<LLamaToken> Build(CompletionRequest request, int contextSize)

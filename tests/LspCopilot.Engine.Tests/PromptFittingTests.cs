@@ -58,7 +58,7 @@ public sealed class PromptFittingTests
     }
 
     [Fact]
-    public void Build_NextKeystrokeInALongFile_TokenizesOnlyTheCursorsStepOfLinesAndTheWindow()
+    public void Build_NextKeystrokeInALongFile_TokenizesOnlyTextThatEndsAtTheCursor()
     {
         var tokenized = new List<string>();
         LLamaToken[] Counting(string text)
@@ -74,27 +74,41 @@ public sealed class PromptFittingTests
 
         var next = builder.Build(request with { Prefix = request.Prefix + "a" }, 2048);
 
-        Assert.Equal(2, tokenized.Count);
+        // The window, the cursor's step of lines and its line: nothing above it is tokenized again.
+        Assert.InRange(tokenized.Count, 1, 3);
+        Assert.All(tokenized, text => Assert.EndsWith(text, request.Prefix + "a", StringComparison.Ordinal));
         Assert.Equal(new PromptBuilder(PerChar, s_fim, null).Build(request with { Prefix = request.Prefix + "a" }, 2048), next);
     }
 
     [Fact]
-    public void Build_TypingAtTheEndOfALineWithTheModelsTokenizer_FirstTokensStay()
+    public void Build_TypingAtTheEndOfALineWithTheModelsTokenizer_FirstTokensStayWhileTheWindowFits()
     {
         using var engine = LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Fim) }, ServerLog.Silent);
         var story = string.Concat(Enumerable.Range(0, 120).Select(i => $"Once upon a time, there was a little dog number {i}. He liked to run.\n"));
         var builder = new PromptBuilder(engine.Tokenize, engine.Fim, null);
-        var prompts = new List<List<LLamaToken>>();
+        const string Suffix = "\nThe end.\n", Context = "// a note\n";
         var typed = story + "The dog";
+        var first = builder.Parts(new CompletionRequest(typed, Suffix, CompletionMode.SingleLine) { Context = Context }, 512);
+        var budget = PromptBudget.For(new GenerationOptions(), 512, engine.Fim.HasFim).PrefixFor(first.Suffix.Length, first.Context.Length);
+        var windowStart = Enumerable.Range(0, typed.Length).Last(i => (i == 0 || typed[i - 1] == '\n') && engine.Tokenize(typed[i..]).SequenceEqual(first.Prefix));
+        Assert.True(first.Prefix.Length > budget / 2, $"the window is well filled: {first.Prefix.Length} of {budget}");
+
+        var kept = 0;
         foreach (var c in " ran home and ate his food")
         {
             typed += c;
-            prompts.Add(builder.Build(new CompletionRequest(typed, "\nThe end.\n", CompletionMode.SingleLine) { Context = "// a note\n" }, 512));
+            var prompt = builder.Build(new CompletionRequest(typed, Suffix, CompletionMode.SingleLine) { Context = Context }, 512);
+            if (engine.Tokenize(typed[windowStart..]).Length > budget)
+            {
+                break;
+            }
+
+            // BOS-less prompt: the prefix marker, the context, then the window from the same line as before.
+            Assert.Equal(first.Prefix.Take(32), prompt.Skip(1 + first.Context.Length).Take(32));
+            kept++;
         }
 
-        var first = prompts[0].Take(64).ToList();
-        Assert.All(prompts, p => Assert.Equal(first, p.Take(64)));
-        Assert.True(prompts[0].Count > 200, $"the window is full: {prompts[0].Count} tokens");
+        Assert.True(kept >= 5, $"{kept} keystrokes typed while the window fitted");
     }
 
     [Theory]
