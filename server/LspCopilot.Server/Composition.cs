@@ -61,8 +61,9 @@ public static class Composition
             () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } ? engine : TokenEstimate.Instance,
             session.Log)
         {
-            // The sections fit what the engine's prompt keeps of them, so it never cuts them (the same PromptBudget rule).
-            PromptContextLimit = () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine }
+            // The sections fit what the engine's prompt keeps of them, so it never cuts them (the same PromptBudget rule);
+            // a worker not started yet reports no context size.
+            PromptContextLimit = () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { ContextSize: > 0 } engine }
                 ? PromptBudget.For(session.HasClient ? session.Client.Generation : session.DefaultGeneration, engine.ContextSize, engine.Fim.HasFim).Context
                 : null,
         };
