@@ -45,6 +45,22 @@ public sealed class PromptFittingTests
     }
 
     [Fact]
+    public void Build_CursorLineLongerThanThePrefixBudget_KeepsThatLinesEndInWholeBlocksAndFits()
+    {
+        var longLine = string.Concat(Enumerable.Range(0, 400).Select(i => $"x{i},"));
+        var request = new CompletionRequest("int a;\n" + longLine, string.Empty, CompletionMode.SingleLine);
+        var builder = new PromptBuilder(PerChar, s_fim, null);
+        var budget = PromptBudget.For(request.Generation, 512, withSuffix: true).PrefixFor(0, 0);
+
+        var (_, prefix, _, _) = builder.Parts(request, 512);
+        var (_, afterTyping, _, _) = builder.Parts(request with { Prefix = request.Prefix + "y" }, 512);
+
+        Assert.InRange(prefix.Length, budget - PromptBuilder.TokenStep + 1, budget);
+        Assert.EndsWith(string.Concat(prefix.Select(t => (char)((int)t - 1000))), longLine, StringComparison.Ordinal);
+        Assert.Equal(prefix, afterTyping.Take(prefix.Length));
+    }
+
+    [Fact]
     public void Build_ContextOverItsCap_KeepsTheWholeLinesThatFit()
     {
         var request = LongRequest();
