@@ -6,17 +6,18 @@ namespace LspCopilot.Completion;
 /// chosen so that typing at the end moves it only when the text from there no longer fits, and then by a step: the
 /// earliest from which the rest fits among the lines whose number is a multiple of <see cref="LineStep"/> and, inside
 /// the step of lines just above the first of those that fits, the lines where the tokens counted from that step's first
-/// line pass a multiple of a token step (so a long step of lines does not leave the budget half used). Counts are taken per step of lines (or per line inside one) and summed — text above the
-/// cursor is the same on every keystroke, so a memoizing counter answers at once — then the chosen window is counted
-/// whole and moved on while it is over (tokens merge across lines rarely, but they may).
+/// line pass a multiple of a token step (so a long step of lines does not leave the budget half used). Counts are taken
+/// per step of lines (or per line inside one) and summed — text above the cursor is the same on every keystroke, so a
+/// memoizing counter answers at once — then the chosen window is counted whole and moved on while it is over (tokens
+/// merge across lines rarely, but they may).
 /// </summary>
 public static class LineWindow
 {
     public const int LineStep = 16;
 
     /// <summary>
-    /// Where the longest tail of <paramref name="text"/> in whole lines that fits <paramref name="budget"/> begins
-    /// (see the class); <c>text.Length</c> when not even the last line fits.
+    /// Where the tail of <paramref name="text"/> that fits <paramref name="budget"/> begins, at a line start chosen as the
+    /// class says; <c>text.Length</c> when not even the last line fits.
     /// </summary>
     /// <param name="maxCharsPerToken">A bound on the characters of one token: text this many times the budget longer cannot fit, so it is never counted.</param>
     public static int TailStart(string text, int budget, Func<string, int> count, int maxCharsPerToken)
