@@ -55,11 +55,16 @@ public sealed class CSharpContextBuilder
         _outlines.Forget(id);
     }
 
-    public async Task<ContextResult> BuildAsync(Document document, int offset, GateDecision gate, CancellationToken cancellationToken)
+    /// <param name="promptLimit">
+    /// The most context tokens the engine's prompt holds (<see cref="PromptBudget.Context"/>); the sections are fitted
+    /// within it and the budget, so the engine never has to cut them. Null: the budget alone.
+    /// </param>
+    public async Task<ContextResult> BuildAsync(Document document, int offset, GateDecision gate, int? promptLimit, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var text = await document.GetTextAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || _options.Budget.Total <= 0)
+        var total = promptLimit is int limit ? Math.Min(_options.Budget.Total, limit) : _options.Budget.Total;
+        if (root is null || total <= 0)
         {
             return new ContextResult(gate, []);
         }
@@ -79,7 +84,7 @@ public sealed class CSharpContextBuilder
         for (var pass = 1; ; pass++)
         {
             var missing = new HashSet<string>(StringComparer.Ordinal);
-            var result = Fit(gate, drafts, text => Known(text, missing));
+            var result = Fit(gate, drafts, total, text => Known(text, missing));
             if (missing.Count == 0 || pass == MaxCountPasses)
             {
                 return result;
@@ -106,7 +111,7 @@ public sealed class CSharpContextBuilder
         for (var pass = 1; ; pass++)
         {
             var missing = new HashSet<string>(StringComparer.Ordinal);
-            var sections = FitSections([.. drafts], s => names.IndexOf(s.Name), text => Known(text, missing));
+            var sections = FitSections([.. drafts], _options.Budget.Total, s => names.IndexOf(s.Name), text => Known(text, missing));
             if (missing.Count == 0 || pass == MaxCountPasses)
             {
                 return sections.Count == 0 ? null : string.Concat(sections.Select(s => s.Text));
@@ -116,14 +121,18 @@ public sealed class CSharpContextBuilder
         }
     }
 
-    /// <summary>Fits the sections in priority order, each within its cap and what the total leaves.</summary>
-    private ContextResult Fit(GateDecision gate, List<(SectionDraft? Draft, int Cap)> drafts, Func<string, int> countTokens) =>
-        new(gate, FitSections(drafts, s => Array.IndexOf(s_promptOrder, s.Name), countTokens));
+    /// <summary>Fits the sections in priority order, each within its cap and what <paramref name="total"/> leaves.</summary>
+    private ContextResult Fit(GateDecision gate, List<(SectionDraft? Draft, int Cap)> drafts, int total, Func<string, int> countTokens) =>
+        new(gate, FitSections(drafts, total, s => Array.IndexOf(s_promptOrder, s.Name), countTokens));
 
-    /// <summary>The sections that fit, in prompt order (<paramref name="order"/>).</summary>
-    private List<ContextSection> FitSections(List<(SectionDraft? Draft, int Cap)> drafts, Func<ContextSection, int> order, Func<string, int> countTokens)
+    /// <summary>
+    /// The sections that fit <paramref name="total"/>, in prompt order (<paramref name="order"/>). Each drops whole
+    /// entries, lowest priority first (<see cref="SectionFitter"/>); if the whole still counts over, the lowest-priority
+    /// section loses its entries the same way (never a part of a line), then goes.
+    /// </summary>
+    private List<ContextSection> FitSections(List<(SectionDraft? Draft, int Cap)> drafts, int total, Func<ContextSection, int> order, Func<string, int> countTokens)
     {
-        var remaining = _options.Budget.Total;
+        var remaining = total;
         var fitted = new List<ContextSection>();
         foreach (var (draft, cap) in drafts)
         {
@@ -142,9 +151,17 @@ public sealed class CSharpContextBuilder
         var result = fitted.OrderBy(order).ToList();
 
         // Tokens can merge across section boundaries differently from each section alone: check the whole.
-        while (result.Count > 0 && countTokens(string.Concat(result.Select(s => s.Text))) > _options.Budget.Total)
+        while (result.Count > 0 && countTokens(string.Concat(result.Select(s => s.Text))) is var whole && whole > total)
         {
+            var last = fitted[^1];
+            var draft = drafts.First(d => d.Draft?.Name == last.Name).Draft!;
+            var smaller = SectionFitter.Fit(draft, last.Tokens - (whole - total), _options.Style, countTokens);
             fitted.RemoveAt(fitted.Count - 1);
+            if (smaller is not null && smaller.Tokens < last.Tokens)
+            {
+                fitted.Add(smaller);
+            }
+
             result = [.. fitted.OrderBy(order)];
         }
 

@@ -55,6 +55,13 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
 
     public AnalysisOptions Options => _options;
 
+    /// <summary>
+    /// The most context tokens the prompt of the engine in use holds (<see cref="PromptBudget.Context"/> of its context
+    /// size and the client's generation options), asked at each request; null, or a null answer: the budget alone. The
+    /// sections are fitted within it, so the engine never cuts them and <c>lspcopilot context</c> shows what is sent.
+    /// </summary>
+    public Func<int?>? PromptContextLimit { get; init; }
+
     /// <summary>How often a request reused a document's semantic model, and how often it needed a new one.</summary>
     public (long Reused, long Rebuilt) ModelReuse => _builder.ModelReuse;
 
@@ -284,7 +291,7 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
         }
 
         LatencyTrace.MarkCurrent(LatencyTrace.Stages.Gated);
-        var context = await _builder.BuildAsync(roslynDocument, offset, gate, cancellationToken).ConfigureAwait(false);
+        var context = await _builder.BuildAsync(roslynDocument, offset, gate, PromptContextLimit?.Invoke(), cancellationToken).ConfigureAwait(false);
         return (roslynDocument, context);
     }
 

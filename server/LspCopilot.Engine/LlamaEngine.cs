@@ -179,8 +179,17 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
     public List<LLamaToken> BuildPrompt(CompletionRequest request) => _prompts.Build(request, ContextSize);
 
     /// <summary>The prompt without its BOS token, which carries no text (what <c>lspcopilot context</c> shows).</summary>
-    public IReadOnlyList<int> BuildPromptText(CompletionRequest request) =>
-        [.. new PromptBuilder(Tokenize, Fim, bos: null).Build(request, ContextSize).Select(t => (int)t)];
+    /// <param name="contextSize">The context to fit the prompt to; null: this engine's.</param>
+    public IReadOnlyList<int> BuildPromptText(CompletionRequest request, int? contextSize = null) =>
+        [.. new PromptBuilder(Tokenize, Fim, bos: null).Build(request, contextSize ?? ContextSize).Select(t => (int)t)];
+
+    /// <summary>The context, prefix and suffix tokens of the prompt <see cref="BuildPromptText"/> frames with the FIM markers.</summary>
+    /// <param name="contextSize">The context to fit the prompt to; null: this engine's.</param>
+    public PromptParts BuildPromptParts(CompletionRequest request, int? contextSize = null)
+    {
+        var (context, prefix, suffix, contextText) = new PromptBuilder(Tokenize, Fim, bos: null).Parts(request, contextSize ?? ContextSize);
+        return new PromptParts([.. context.Select(t => (int)t)], [.. prefix.Select(t => (int)t)], [.. suffix.Select(t => (int)t)], contextText);
+    }
 
     /// <summary>The tokens a first turn of <paramref name="messages"/> decodes, BOS first when the model has one (for tests and tools).</summary>
     public IReadOnlyList<int> BuildChatPrompt(IReadOnlyList<ChatMessage> messages) => [.. _chat.BuildPrompt(messages).Select(t => (int)t)];

@@ -4,36 +4,40 @@ using LspCopilot.Completion;
 namespace LspCopilot.Engine;
 
 /// <summary>
-/// Turns a request into prompt tokens in the model's FIM layout, within the context's budget.
-/// The prefix window starts on a line that only moves in steps of <see cref="LineStep"/> lines, so
-/// successive keystrokes produce prompts that share a long token prefix (and reuse the KV cache).
+/// The token pieces of a completion prompt, before the FIM markers frame them (BOS not included), and the head of the
+/// request's context that <see cref="Context"/> holds (whole lines; null when not known).
+/// </summary>
+public sealed record PromptParts(IReadOnlyList<int> Context, IReadOnlyList<int> Prefix, IReadOnlyList<int> Suffix, string? ContextText = null);
+
+/// <summary>
+/// Turns a request into prompt tokens in the model's FIM layout, within <see cref="PromptBudget"/>. Every piece is
+/// cut at line boundaries (<see cref="LineWindow"/>): the context keeps whole lines from its head (the Roslyn context
+/// is fitted to the same budget, so this only matters for a client that sends more), the suffix its head, the
+/// prefix its tail from a line that moves only in steps of <see cref="LineWindow.LineStep"/> lines, so successive
+/// keystrokes produce prompts that share a long token prefix (and reuse the KV cache). A suffix or context whose first
+/// line alone is over its budget is left out; only the cursor's line, when longer than the prefix's whole budget, is
+/// cut inside (the model needs the text just before the cursor).
 /// </summary>
 internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, FimLayout fim, LLamaToken? bos)
 {
-    internal const int LineStep = 16;
+    internal const int LineStep = LineWindow.LineStep;
+
+    /// <summary>A prefix line longer than the budget loses its head in blocks of this many tokens, so the cut stays put while the user types at its end.</summary>
+    internal const int TokenStep = 128;
+
+    private const int CharsPerTokenBound = 6;
 
     /// <summary>
-    /// The last texts tokenized, with their tokens: a keystroke changes the prefix, while the suffix and the
-    /// context window usually come back exactly as they were and are not tokenized again.
+    /// The last texts tokenized, with their tokens: a keystroke changes the prefix's last lines, while the suffix,
+    /// the context and the steps of lines above the cursor come back exactly as they were and are not tokenized again.
     /// </summary>
-    private readonly (string Text, LLamaToken[] Tokens)?[] _recent = new (string, LLamaToken[])?[4];
+    private readonly (string Text, LLamaToken[] Tokens)?[] _recent = new (string, LLamaToken[])?[96];
     private int _next;
-    internal const int TokenStep = 128;
-    private const int CharsPerTokenBound = 6;
 
     public List<LLamaToken> Build(CompletionRequest request, int contextSize)
     {
-        var generation = request.Generation;
-        // Room to generate, but never more than a quarter of the context: a long budget must not starve the prompt.
-        var reserved = Math.Min(generation.MaxTokens, contextSize / 4) + 8;
-        var available = Math.Max(16, contextSize - reserved);
-
-        var suffix = fim.HasFim ? TakeHead(request.Suffix, Math.Min(generation.SuffixTokens, available / 4)) : [];
-        var context = string.IsNullOrEmpty(request.Context) ? [] : TakeHead(request.Context, Math.Max(0, (available - suffix.Length) / 2));
-        var prefixBudget = Math.Max(8, Math.Min(generation.PrefixTokens, available - suffix.Length - context.Length));
-        var prefix = TakeTail(request.Prefix, prefixBudget);
-
-        var tokens = new List<LLamaToken>(prefix.Length + suffix.Length + context.Length + 4);
+        var parts = Parts(request, contextSize);
+        var tokens = new List<LLamaToken>(parts.Prefix.Length + parts.Suffix.Length + parts.Context.Length + 4);
         if (bos is { } b)
         {
             tokens.Add(b);
@@ -44,13 +48,13 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, Fim
             switch (part)
             {
                 case FimPart.Context:
-                    tokens.AddRange(context);
+                    tokens.AddRange(parts.Context);
                     break;
                 case FimPart.Prefix:
-                    tokens.AddRange(prefix);
+                    tokens.AddRange(parts.Prefix);
                     break;
                 case FimPart.Suffix:
-                    tokens.AddRange(suffix);
+                    tokens.AddRange(parts.Suffix);
                     break;
                 default:
                     if (fim.Marker(part) is int marker)
@@ -65,10 +69,20 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, Fim
         return tokens;
     }
 
+    /// <summary>The context, prefix and suffix tokens <see cref="Build"/> lays out, and the text of the context kept.</summary>
+    public (LLamaToken[] Context, LLamaToken[] Prefix, LLamaToken[] Suffix, string ContextText) Parts(CompletionRequest request, int contextSize)
+    {
+        var budget = PromptBudget.For(request.Generation, contextSize, fim.HasFim);
+        var suffix = fim.HasFim ? TakeHead(request.Suffix, budget.Suffix).Tokens : [];
+        var (context, contextText) = string.IsNullOrEmpty(request.Context) ? ([], string.Empty) : TakeHead(request.Context, budget.Context);
+        var prefix = TakeTail(request.Prefix, budget.PrefixFor(suffix.Length, context.Length));
+        return (context, prefix, suffix, contextText);
+    }
+
     /// <summary>
-    /// The end of <paramref name="text"/> in at most <paramref name="budget"/> tokens. The window starts on
-    /// a line number that is a multiple of <see cref="LineStep"/>; if that is still too long, whole blocks of
-    /// <see cref="TokenStep"/> leading tokens are dropped. Both cuts stay put while the user types at the end.
+    /// The end of <paramref name="text"/> in at most <paramref name="budget"/> tokens, from a line start chosen by
+    /// <see cref="LineWindow.TailStart"/>. When not even the last line fits, that line loses whole blocks of
+    /// <see cref="TokenStep"/> leading tokens (then as many as needed): both cuts stay put while the user types at the end.
     /// </summary>
     internal LLamaToken[] TakeTail(string text, int budget)
     {
@@ -77,28 +91,32 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, Fim
             return [];
         }
 
-        // The last step-aligned line that still leaves at least maxChars of text: enough for the budget
-        // (a token is rarely more than CharsPerTokenBound chars), without tokenizing the whole file.
-        var maxChars = (long)budget * CharsPerTokenBound;
-        var start = 0;
-        var line = 0;
-        for (var i = 0; i < text.Length && text.Length - (i + 1) >= maxChars; i++)
+        var start = LineWindow.TailStart(text, budget, Count, CharsPerTokenBound);
+        if (start < text.Length)
         {
-            if (text[i] == '\n' && ++line % LineStep == 0)
-            {
-                start = i + 1;
-            }
+            return Tokenize(text[start..]);
         }
 
-        var tokens = Tokenize(text[start..]);
-        if (tokens.Length <= budget)
-        {
-            return tokens;
-        }
-
+        var lastLine = text.Length < 2 ? 0 : text.LastIndexOf('\n', text.Length - 2) + 1;
+        var tokens = Tokenize(text[lastLine..]);
         var drop = (tokens.Length - budget + TokenStep - 1) / TokenStep * TokenStep;
-        return tokens[Math.Min(drop, tokens.Length)..];
+        return tokens[Math.Clamp(drop, Math.Max(0, tokens.Length - budget), tokens.Length)..];
     }
+
+    /// <summary>The start of <paramref name="text"/> in at most <paramref name="budget"/> tokens, in whole lines (<see cref="LineWindow.HeadEnd"/>); nothing when not even the first line fits.</summary>
+    internal (LLamaToken[] Tokens, string Text) TakeHead(string text, int budget)
+    {
+        var end = LineWindow.HeadEnd(text, budget, Count, CharsPerTokenBound);
+        if (end == 0)
+        {
+            return ([], string.Empty);
+        }
+
+        var head = text[..end];
+        return (Tokenize(head), head);
+    }
+
+    private int Count(string text) => text.Length == 0 ? 0 : Tokenize(text).Length;
 
     /// <summary>The tokens of <paramref name="text"/>: remembered when the same text came in one of the last few calls.</summary>
     private LLamaToken[] Tokenize(string text)
@@ -122,20 +140,5 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, Fim
         }
 
         return tokens;
-    }
-
-    /// <summary>The start of <paramref name="text"/> in at most <paramref name="budget"/> tokens.</summary>
-    internal LLamaToken[] TakeHead(string text, int budget)
-    {
-        if (text.Length == 0 || budget <= 0)
-        {
-            return [];
-        }
-
-        var maxChars = (int)Math.Min(text.Length, (long)budget * CharsPerTokenBound);
-        var cut = maxChars < text.Length ? text.LastIndexOf('\n', maxChars - 1) : -1;
-        var window = cut > 0 ? text[..(cut + 1)] : text[..maxChars];
-        var tokens = Tokenize(window);
-        return tokens.Length <= budget ? tokens : tokens[..budget];
     }
 }

@@ -78,7 +78,14 @@ public static class Composition
             () => session.HasClient ? WorkspaceRoots.LocalPaths(session.Client.Params.WorkspaceRootUris()) : null,
             options ?? new AnalysisOptions(),
             () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } ? engine : TokenEstimate.Instance,
-            session.Log);
+            session.Log)
+        {
+            // The sections fit what the engine's prompt keeps of them, so it never cuts them (the same PromptBudget rule);
+            // a worker not started yet reports no context size.
+            PromptContextLimit = () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { ContextSize: > 0 } engine }
+                ? PromptBudget.For(session.HasClient ? session.Client.Generation : session.DefaultGeneration, engine.ContextSize, engine.Fim.HasFim).Context
+                : null,
+        };
         session.Documents.Changed += provider.OnDocumentChanged;
         session.WatchedFileChanged += (uri, type) => provider.OnFileChanged(uri, type switch
         {

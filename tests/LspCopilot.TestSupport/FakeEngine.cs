@@ -16,7 +16,7 @@ public sealed class FakeEngine(params string[] candidates) : ICompletionEngine
 
     public FimLayout Fim => FimLayout.PrefixOnly;
 
-    public int ContextSize => 4096;
+    public int ContextSize { get; init; } = 4096;
 
     public int CountTokens(string text) => (text.Length + 3) / 4;
 

@@ -3,10 +3,10 @@ using LspCopilot.Completion;
 namespace LspCopilot.Backends.Prompting;
 
 /// <summary>
-/// Cuts a request's prefix, suffix and context to what the server's context holds, in text (the server tokenizes).
-/// The budget follows the local engine's <c>PromptBuilder</c>: room to generate first (at most a quarter of the
-/// context), then the suffix's head (at most <see cref="GenerationOptions.SuffixTokens"/> and a quarter), the context's
-/// head (at most half of what is left), and the prefix's tail (at most <see cref="GenerationOptions.PrefixTokens"/>).
+/// Cuts a request's prefix, suffix and context to what the server's context holds, in text (the server tokenizes),
+/// always at line boundaries (<see cref="LineWindow"/>). The budget is the local engine's, <see cref="PromptBudget"/>:
+/// room to generate first (at most a quarter of the context), then the suffix's head, the context's head in whole
+/// lines (the Roslyn context is fitted to the same cap), and the prefix's tail (at most <see cref="GenerationOptions.PrefixTokens"/>).
 /// Tokens are converted to characters with a ratio learned from the server's own counts (<c>/tokenize</c>, or the
 /// prompt tokens a server reports with each answer), 3 characters a token until then, less a 15% margin. The prefix
 /// window starts on a line that moves in steps of <see cref="LineStep"/> lines, so successive keystrokes send prompts
@@ -14,7 +14,7 @@ namespace LspCopilot.Backends.Prompting;
 /// </summary>
 internal sealed class PromptWindow
 {
-    internal const int LineStep = 16;
+    internal const int LineStep = LineWindow.LineStep;
 
     /// <summary>When one block of lines is still too long, the start moves in steps of this many characters.</summary>
     internal const int CharStep = 512;
@@ -61,30 +61,30 @@ internal sealed class PromptWindow
     /// <summary>The tokens a prompt of <paramref name="prompt"/> is estimated at (an overestimate, by the margin).</summary>
     public int Estimate(FittedPrompt prompt) => (int)Math.Ceiling(prompt.Chars / Ratio) + MarkerTokens;
 
-    /// <summary>Prompt tokens this request may use in a context of <paramref name="contextSize"/> tokens.</summary>
+    /// <summary>Prompt tokens this request may use in a context of <paramref name="contextSize"/> tokens (<see cref="PromptBudget"/>'s window, less <see cref="MarkerTokens"/>).</summary>
     public static int Available(GenerationOptions generation, int contextSize) =>
-        Math.Max(16, contextSize - (Math.Min(generation.MaxTokens, contextSize / 4) + 8) - MarkerTokens);
+        Math.Max(16, PromptBudget.For(generation, contextSize, withSuffix: true).Window - MarkerTokens);
 
-    /// <summary>The request's texts cut to the context; <paramref name="shrink"/> (0..1] asks for less after a server said it was too long.</summary>
+    /// <summary>The request's texts cut to the context, in whole lines; <paramref name="shrink"/> (0..1] asks for less after a server said it was too long.</summary>
     public FittedPrompt Fit(CompletionRequest request, int contextSize, bool withSuffix, double shrink = 1.0)
     {
         var generation = request.Generation;
         var ratio = Ratio;
-        var available = Math.Max(16, (int)(Available(generation, contextSize) * shrink));
+        var budget = PromptBudget.ForWindow(generation, Math.Max(16, (int)(Available(generation, contextSize) * shrink)), withSuffix, contextSize);
         int Tokens(string text) => (int)Math.Ceiling(text.Length / ratio);
         int Chars(int tokens) => (int)(Math.Max(0, tokens) * ratio);
 
-        var suffix = withSuffix ? TakeHead(request.Suffix, Chars(Math.Min(generation.SuffixTokens, available / 4))) : string.Empty;
-        var context = TakeHead(request.Context ?? string.Empty, Chars((available - Tokens(suffix)) / 2));
-        var prefixTokens = Math.Max(8, Math.Min(generation.PrefixTokens, available - Tokens(suffix) - Tokens(context)));
-        var prefix = TakeTail(request.Prefix, Chars(prefixTokens));
+        var suffix = withSuffix ? TakeHead(request.Suffix, Chars(budget.Suffix)) : string.Empty;
+        var context = TakeHead(request.Context ?? string.Empty, Chars(budget.Context));
+        var prefix = TakeTail(request.Prefix, Chars(budget.PrefixFor(Tokens(suffix), Tokens(context))));
         return new FittedPrompt(context, prefix, suffix);
     }
 
     /// <summary>
-    /// The end of <paramref name="text"/> in at most <paramref name="maxChars"/> characters, starting on a line whose
-    /// number is a multiple of <see cref="LineStep"/> (or, when the last such block is too long, at a multiple of
-    /// <see cref="CharStep"/>), so the start stays put while the user types at the end.
+    /// The end of <paramref name="text"/> in at most <paramref name="maxChars"/> characters, starting on a line chosen by
+    /// <see cref="LineWindow.TailStart"/> (a multiple of <see cref="LineStep"/> while one fits), so the start stays put while
+    /// the user types at the end. Only a last line longer than <paramref name="maxChars"/> is cut inside, at a multiple of
+    /// <see cref="CharStep"/> characters from its start.
     /// </summary>
     internal static string TakeTail(string text, int maxChars)
     {
@@ -98,16 +98,14 @@ internal sealed class PromptWindow
             return string.Empty;
         }
 
-        var line = 0;
-        for (var i = 0; i < text.Length; i++)
+        var start = LineWindow.TailStart(text, maxChars, s => s.Length, 1);
+        if (start < text.Length)
         {
-            if (text[i] == '\n' && ++line % LineStep == 0 && text.Length - (i + 1) <= maxChars)
-            {
-                return text[(i + 1)..];
-            }
+            return text[start..];
         }
 
-        var start = (text.Length - maxChars + CharStep - 1) / CharStep * CharStep;
+        var lastLine = text.Length < 2 ? 0 : text.LastIndexOf('\n', text.Length - 2) + 1;
+        start = lastLine + ((text.Length - lastLine - maxChars + CharStep - 1) / CharStep * CharStep);
         start = Math.Min(start, text.Length);
         if (start < text.Length && char.IsLowSurrogate(text[start]))
         {
@@ -117,26 +115,7 @@ internal sealed class PromptWindow
         return text[start..];
     }
 
-    /// <summary>The start of <paramref name="text"/> in at most <paramref name="maxChars"/> characters, cut after a line end where there is one.</summary>
-    internal static string TakeHead(string text, int maxChars)
-    {
-        if (text.Length <= maxChars)
-        {
-            return text;
-        }
-
-        if (maxChars <= 0)
-        {
-            return string.Empty;
-        }
-
-        var cut = text.LastIndexOf('\n', maxChars - 1);
-        if (cut > 0)
-        {
-            return text[..(cut + 1)];
-        }
-
-        var end = char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars;
-        return text[..end];
-    }
+    /// <summary>The start of <paramref name="text"/> in at most <paramref name="maxChars"/> characters, in whole lines; empty when the first line is longer.</summary>
+    internal static string TakeHead(string text, int maxChars) =>
+        text.Length <= maxChars ? text : text[..LineWindow.HeadEnd(text, maxChars, s => s.Length, 1)];
 }

@@ -78,6 +78,9 @@ public static class CompleteCommand
             // C# files get Roslyn's gate, context and truncation, with the project around the file as workspace.
             using var roslyn = file.Extension.Equals(".cs", StringComparison.OrdinalIgnoreCase)
                 ? new RoslynContextProvider([ContextCommand.WorkspaceRootFor(file)], new AnalysisOptions(), engine, log)
+                {
+                    PromptContextLimit = () => PromptBudget.For(generation, engine.ContextSize, engine.Fim.HasFim).Context,
+                }
                 : null;
             if (roslyn is not null)
             {

@@ -41,6 +41,26 @@ public sealed class PromptWindowTests
         Assert.StartsWith("line 0000;\n", fitted.Context, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(64)]
+    [InlineData(300)]
+    [InlineData(1024)]
+    [InlineData(8192)]
+    public void Fit_AnyContextSize_WithinTheContextAndEveryPieceInWholeLines(int contextSize)
+    {
+        var window = new PromptWindow();
+        var text = Lines(3000);
+        var request = new CompletionRequest(text + "var x = ", text, CompletionMode.MultiLine) { Context = text };
+
+        var fitted = window.Fit(request, contextSize, withSuffix: true);
+
+        Assert.True(window.Estimate(fitted) <= PromptWindow.Available(request.Generation, contextSize) + PromptWindow.MarkerTokens);
+        Assert.True(fitted.Context.Length == 0 || fitted.Context.EndsWith('\n'));
+        Assert.True(fitted.Suffix.Length == 0 || fitted.Suffix.EndsWith('\n'));
+        Assert.Equal('\n', request.Prefix[^(fitted.Prefix.Length + 1)]);
+        Assert.NotEmpty(fitted.Prefix);
+    }
+
     [Fact]
     public void TakeTail_TypingAtTheEnd_WindowStartMovesOnlyByWholeSteps()
     {
@@ -54,9 +74,10 @@ public sealed class PromptWindowTests
             starts.Add(prefix.Length - tail.Length);
         }
 
-        // 40 characters typed on 1,000: the start moved at most once, by one step of 16 lines of 11 characters.
+        // 40 characters typed on 1,000: the start moved at most once, by whole lines of 11 characters, at most a step of 16.
         Assert.InRange(starts.Count, 1, 2);
-        Assert.Equal(PromptWindow.LineStep * 11, starts.Max - starts.Min is 0 ? PromptWindow.LineStep * 11 : starts.Max - starts.Min);
+        Assert.Equal(0, (starts.Max - starts.Min) % 11);
+        Assert.InRange(starts.Max - starts.Min, 0, PromptWindow.LineStep * 11);
     }
 
     [Fact]
@@ -83,10 +104,10 @@ public sealed class PromptWindowTests
     }
 
     [Fact]
-    public void TakeHead_CutsAfterALineEndAndNeverSplitsASurrogatePair()
+    public void TakeHead_CutsAfterALineEnd_AFirstLineOverTheBudgetIsLeftOut()
     {
         Assert.Equal("ab\n", PromptWindow.TakeHead("ab\ncd\nef", 5));
-        Assert.Equal("aa", PromptWindow.TakeHead("aa\ud83d\ude00bb", 3));
+        Assert.Equal(string.Empty, PromptWindow.TakeHead("aa\ud83d\ude00bb", 3));
     }
 
     [Fact]

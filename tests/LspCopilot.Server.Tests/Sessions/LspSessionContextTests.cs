@@ -15,8 +15,30 @@ public sealed class LspSessionContextTests
     [Fact]
     public async Task InlineCompletion_SessionWithRoslynProvider_EngineGetsWorkspaceContext()
     {
-        using var workspace = TempWorkspace.FromFixture("Inventory");
         using var engine = new FakeEngine("QuantityOf(product.Id);");
+
+        var context = await ContextTheEngineGetsAsync(engine, "int QuantityOf(string productId)");
+
+        Assert.Contains("int QuantityOf(string productId)", context, StringComparison.Ordinal);
+        Assert.IsType<SyntaxStopper>(engine.Requests[^1].Stopper);
+    }
+
+    [Fact]
+    public async Task InlineCompletion_EngineWithASmallContext_ContextFitsWhatItsPromptKeepsInWholeLines()
+    {
+        using var engine = new FakeEngine("QuantityOf(product.Id);") { ContextSize = 300 };
+        var cap = PromptBudget.For(new GenerationOptions(), engine.ContextSize, engine.Fim.HasFim).Context;
+
+        var context = await ContextTheEngineGetsAsync(engine, "QuantityOf");
+
+        Assert.True(TokenEstimate.Count(context!) <= cap, $"{TokenEstimate.Count(context!)} context tokens where the prompt keeps {cap}");
+        Assert.EndsWith("\n", context, StringComparison.Ordinal);
+    }
+
+    /// <summary>The context the engine gets at <c>warehouse.</c> in a new file of the Inventory workspace, once it holds <paramref name="expected"/> (the folder may still be loading at first).</summary>
+    private static async Task<string?> ContextTheEngineGetsAsync(FakeEngine engine, string expected)
+    {
+        using var workspace = TempWorkspace.FromFixture("Inventory");
         using var model = new ModelHost(new EngineOptions(), ServerLog.Silent, (_, _) => engine);
         var server = new LspServer(model, ServerLog.Silent, new GenerationOptions(), session => Composition.ContextsFor(session));
         var (serverStream, clientStream) = FullDuplexStream.CreatePair();
@@ -39,9 +61,8 @@ public sealed class LspSessionContextTests
         await client.NotifyWithParameterObjectAsync(LspMethods.Initialized, new { });
         await client.NotifyWithParameterObjectAsync(LspMethods.DidOpen, new { textDocument = new { uri, languageId = "csharp", version = 1, text = Text } });
 
-        // The first requests may come before the folder has loaded (then the file is analysed alone); ask until the context has the other file.
         string? context = null;
-        for (var attempt = 0; attempt < 100 && context?.Contains("int QuantityOf(string productId)", StringComparison.Ordinal) != true; attempt++)
+        for (var attempt = 0; attempt < 100 && context?.Contains(expected, StringComparison.Ordinal) != true; attempt++)
         {
             await client.InvokeWithParameterObjectAsync<InlineCompletionList>(LspMethods.InlineCompletion, new
             {
@@ -49,17 +70,15 @@ public sealed class LspSessionContextTests
                 position = new { line = 8, character = 25 },
             }, TestContext.Current.CancellationToken);
             context = engine.Requests.LastOrDefault()?.Context;
-            if (context?.Contains("int QuantityOf(string productId)", StringComparison.Ordinal) != true)
+            if (context?.Contains(expected, StringComparison.Ordinal) != true)
             {
                 await Task.Delay(100, TestContext.Current.CancellationToken);
             }
         }
 
-        Assert.Contains("int QuantityOf(string productId)", context, StringComparison.Ordinal);
-        Assert.IsType<SyntaxStopper>(engine.Requests[^1].Stopper);
-
         await client.InvokeWithParameterObjectAsync<object>(LspMethods.Shutdown, null, TestContext.Current.CancellationToken);
         await client.NotifyAsync(LspMethods.Exit);
         Assert.Equal(0, await serving);
+        return context;
     }
 }
