@@ -17,11 +17,12 @@ public sealed class ExplainRunner(ICompletionEngine engine, ServerLog log)
     /// <summary>Most tokens of an explanation, unless the session asks for more.</summary>
     public const int DefaultMaxTokens = 768;
 
-    public async Task<ExplainOutcome> RunAsync(Conversation conversation, IReadOnlyList<ChatMessage> asked, GenerationOptions generation, string? clientId, Action<string>? onMarkdown, CancellationToken cancellationToken)
+    /// <param name="maxTokens">Most tokens of the explanation; null: <see cref="DefaultMaxTokens"/>, or the session's limit when larger.</param>
+    public async Task<ExplainOutcome> RunAsync(Conversation conversation, IReadOnlyList<ChatMessage> asked, GenerationOptions generation, string? clientId, Action<string>? onMarkdown, CancellationToken cancellationToken, int? maxTokens = null)
     {
         var messages = new List<ChatMessage>(conversation.Messages);
         messages.AddRange(asked);
-        var options = generation with { MaxTokens = Math.Max(generation.MaxTokens, DefaultMaxTokens) };
+        var options = generation with { MaxTokens = maxTokens ?? Math.Max(generation.MaxTokens, DefaultMaxTokens) };
         var chat = ChatEngines.ChatOf(engine);
         var clock = Stopwatch.StartNew();
         string raw;

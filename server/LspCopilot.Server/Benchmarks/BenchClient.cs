@@ -43,11 +43,12 @@ internal sealed class BenchClient : IAsyncDisposable
 
     public string Uri { get; }
 
-    public async Task StartAsync(string text, string? rootUri = null)
+    public async Task StartAsync(string text, string? rootUri = null, object? initializationOptions = null)
     {
         await Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.Initialize, new
         {
             rootUri,
+            initializationOptions,
             capabilities = new
             {
                 textDocument = new { inlineCompletion = new { }, codeAction = new { codeActionLiteralSupport = new { }, resolveSupport = new { properties = new[] { "edit" } } } },

@@ -91,7 +91,7 @@ internal static class Explanations
                         ? new PartialResultSender(session, token, conversation.Id)
                         : null;
                     var runner = new ExplainRunner(engine, context.Log);
-                    var outcome = await runner.RunAsync(conversation, asked, context.Client.Generation, document.Session, progress is null ? null : progress.OnMarkdown, context.Token).ConfigureAwait(false);
+                    var outcome = await runner.RunAsync(conversation, asked, context.Client.Generation, document.Session, progress is null ? null : progress.OnMarkdown, context.Token, context.Client.ExplainMaxTokens).ConfigureAwait(false);
                     if (progress is not null)
                     {
                         await progress.FlushAsync().ConfigureAwait(false);

@@ -175,6 +175,9 @@ public sealed record CodeActionSettings
 {
     /// <summary>Proposals sampled after the first when it adds compile errors (0–10; default 3).</summary>
     public int? Candidates { get; init; }
+
+    /// <summary>Most tokens of an explanation (16–32,768; default 768, or the session's maxTokens when larger).</summary>
+    public int? ExplainMaxTokens { get; init; }
 }
 
 /// <summary>

@@ -19,6 +19,9 @@ public sealed record ClientSettings(InitializeParams Params, InitializationOptio
     /// <summary>Proposals a refactor samples after the first when it adds errors (initializationOptions.codeActions.candidates).</summary>
     public int CodeActionCandidates => Options?.CodeActions?.Candidates is >= 0 and <= MaxCodeActionCandidates and var n ? n : DefaultCodeActionCandidates;
 
+    /// <summary>Most tokens of an explanation (initializationOptions.codeActions.explainMaxTokens, 16–32,768); null: the default.</summary>
+    public int? ExplainMaxTokens => Options?.CodeActions?.ExplainMaxTokens is >= 16 and <= 32_768 and var n ? n : null;
+
     /// <summary>True when the client takes versioned <c>documentChanges</c> in a workspace edit (else plain <c>changes</c>).</summary>
     public bool SupportsDocumentChanges => HasCapability(Params.Capabilities, "workspace", "workspaceEdit", "documentChanges");
 

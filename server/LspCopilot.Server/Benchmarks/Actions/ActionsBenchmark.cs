@@ -29,6 +29,9 @@ internal static class ActionsBenchmark
 
     private const string Question = "What does it return when the array is empty, and why?";
 
+    /// <summary>Proposals a refactor samples after the first when it does not compile: one, so a resolve is one or two model calls and checks (the tiny models' proposals never compile).</summary>
+    private const int RefactorCandidates = 1;
+
     public static async Task<int> RunAsync(EngineOptions options, ServerLog log, bool json, int runs, CancellationToken ct)
     {
         var progress = json ? TextWriter.Null : Console.Error;
@@ -73,7 +76,12 @@ internal static class ActionsBenchmark
 
             var workspace = new ActionsWorkspace(folder, lines);
             await using var client = new BenchClient(engine, new GenerationOptions { MaxTokens = 16 }, log, workspace.Uri);
-            await client.StartAsync(workspace.Write(0), new Uri(folder).AbsoluteUri).ConfigureAwait(false);
+            // Explanations as long as the context allows next to a first turn and a completion (a small model's 2,048
+            // tokens hold a 1,000-token turn, ~350 tokens of answer, the follow-up and a completion's prompt).
+            var explainMaxTokens = Math.Clamp(llama.ContextSize - FirstTurnTokens - 700, 64, ExplainRunner.DefaultMaxTokens);
+            report.Facts["explain_max_tokens"] = explainMaxTokens.ToString(CultureInfo.InvariantCulture);
+            report.Facts["refactor_candidates"] = (1 + RefactorCandidates).ToString(CultureInfo.InvariantCulture);
+            await client.StartAsync(workspace.Write(0), new Uri(folder).AbsoluteUri, new { codeActions = new { explainMaxTokens, candidates = RefactorCandidates } }).ConfigureAwait(false);
             var session = new Session(client, workspace, engine, llama);
             runs = Math.Max(5, runs);
             await session.SizeTheFirstTurnAsync(ct).ConfigureAwait(false);
