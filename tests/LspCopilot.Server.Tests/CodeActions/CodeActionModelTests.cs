@@ -55,6 +55,28 @@ public sealed class CodeActionModelTests
         AssertEditOrClearError(resolved, uri, 5);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Explain_SelectionLongerThanTheContext_RequestFailedSayingWhatToDo_ServerStaysUp(bool throughWorker)
+    {
+        var options = new Completion.EngineOptions { ContextSize = 256 };
+        var server = throughWorker
+            ? InMemoryServer.StartRaw(TestModels.Require(TestModels.Fim), options, loader: Composition.ChildWorker)
+            : InMemoryServer.StartRaw(TestModels.Require(TestModels.Fim), options);
+        await using var session = await CodeActionSession.StartAsync(server);
+        var body = string.Concat(Enumerable.Range(0, 40).Select(i => $"        var value{i} = values.Length * {i};\n"));
+        var (uri, range) = await session.OpenAsync("Long.cs", $"namespace App;\n\npublic class Long\n{{\n    public int Sum(int[] values)\n    {{\n[|{body}        return 0;|]\n    }}\n}}\n");
+
+        var response = await session.Raw.RequestAsync(LspMethods.Explain, new { textDocument = new { uri }, range });
+        var actions = await session.ActionsAsync(uri, range);
+
+        var error = response.GetProperty("error");
+        Assert.Equal(LspErrorCodes.RequestFailed, error.GetProperty("code").GetInt32());
+        Assert.Contains("raise --context-size", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.NotEmpty(actions);
+    }
+
     [Fact]
     public async Task Explain_RealEngine_StreamsProgressThenTheFullText()
     {

@@ -48,6 +48,21 @@ public sealed class ExplainTests
         Assert.Equal(conversation, engine.Chats.Single().ConversationId);
     }
 
+    [Theory]
+    [InlineData(null, 768)]
+    [InlineData(200, 200)]
+    [InlineData(4, 768)]
+    public async Task Explain_ExplainMaxTokensOption_BoundsTheAnswer_OutOfRangeKeepsTheDefault(int? explainMaxTokens, int expected)
+    {
+        var engine = new ScriptedChatEngine(Answer);
+        await using var session = await CodeActionSession.StartAsync(engine, new { codeActions = new { explainMaxTokens } });
+        var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
+
+        Result(await session.Raw.RequestAsync(LspMethods.Explain, new { textDocument = new { uri }, range }));
+
+        Assert.Equal(expected, Assert.Single(engine.Chats).Generation.MaxTokens);
+    }
+
     [Fact]
     public async Task Explain_CancelRequestMidStream_AnswersRequestCancelled_ServerStaysUp()
     {
