@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using LspCopilot.Completion;
 using LspCopilot.Engine.Models;
 using LspCopilot.Server.Hosting;
+using LspCopilot.Server.Hosting.Power;
 
 namespace LspCopilot.Server.Cli;
 
@@ -22,13 +23,21 @@ public static class DoctorCommand
         var engine = new EngineCliOptions();
         var command = new Command("doctor", "Check the llama.cpp build, the GPUs and whether the model fits with the chosen options.") { json, cacheDir, requireGpu, tokenFile };
         engine.AddTo(command);
+        var power = new PowerCliOptions();
+        power.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
             var options = engine.Read(parse, useEnvironment: true);
+            // The cards and CPU package sampled while doctor runs: the box at idle (no baseline of its own).
+            await using var meter = await PowerMeter.StartAsync(power.Read(parse, TimeSpan.Zero), TextWriter.Null, ct).ConfigureAwait(false);
+            meter.BeginRun();
             var report = await DiagnoseAsync(options, parse.GetValue(cacheDir), new GpuProbe(), log, ct).ConfigureAwait(false);
             report = DeploymentChecks.Apply(report, parse.GetValue(requireGpu), parse.GetValue(tokenFile));
-            Console.Out.Write(parse.GetValue(json) ? DoctorOutput.ToJson(report).ToJsonString(ModelInfoReport.JsonOptions) + Environment.NewLine : DoctorOutput.ToText(report));
+            var figures = await meter.StopAsync(0, 0, ct).ConfigureAwait(false);
+            var jsonReport = DoctorOutput.ToJson(report);
+            jsonReport["power"] = PowerOutput.ToJson(figures);
+            Console.Out.Write(parse.GetValue(json) ? jsonReport.ToJsonString(ModelInfoReport.JsonOptions) + Environment.NewLine : DoctorOutput.ToText(report) + PowerOutput.ToText(figures, "Power (idle: sampled while doctor ran)"));
             if (report.GpuProblem is { } gpuProblem)
             {
                 await Console.Error.WriteLineAsync("error: " + gpuProblem).ConfigureAwait(false);
