@@ -60,6 +60,15 @@ public sealed class PublishedAppTests
             using var json = JsonDocument.Parse(body);
             Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("choices")[0].GetProperty("text").GetString()), body);
 
+            // The same process serves language servers on --listen with the same loaded model.
+            var listen = RepoFiles.ValueOf(start, "--listen");
+            using (var engine = Server.Worker.SupervisedEngine.Start(new Server.Worker.WorkerSocketConnector(new Server.Worker.WorkerEndpoint("127.0.0.1", int.Parse(listen.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture)), "deploy-test-token"), new Completion.EngineOptions(), ChildWorkers.Log, ChildWorkers.QuickRestarts))
+            {
+                var result = await engine.CompleteAsync(ChildWorkers.Short(), null, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+                Assert.NotEmpty(result.Text);
+                Assert.Equal(worker.Id, engine.Info.ProcessId);
+            }
+
             // Without the token the worker refuses, /health included: the check must send it.
             using var anonymous = new HttpClient();
             using var refused = await anonymous.GetAsync(url, TestContext.Current.CancellationToken);
