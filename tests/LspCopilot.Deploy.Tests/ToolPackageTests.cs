@@ -27,8 +27,11 @@ public sealed class ToolPackageTests
             Assert.Contains(zip.Entries, e => e.FullName.EndsWith("runtimes/linux-x64/native/avx2/libllama.so", StringComparison.Ordinal));
         }
 
+        // Only the folder just packed is a source: a package of the same name on a public feed must not win.
+        var config = temp.File("nuget.config");
+        await File.WriteAllTextAsync(config, $"<configuration><packageSources><clear /><add key=\"local\" value=\"{packages}\" /></packageSources></configuration>", TestContext.Current.CancellationToken);
         var tools = temp.File("tools");
-        var install = await ChildProcess.RunAsync("dotnet", ["tool", "install", "lspcopilot", "--tool-path", tools, "--add-source", packages, "--ignore-failed-sources"], RepoPaths.Root);
+        var install = await ChildProcess.RunAsync("dotnet", ["tool", "install", "lspcopilot", "--tool-path", tools, "--configfile", config], temp.Path);
         Assert.True(install.ExitCode == 0, install.Output);
 
         // Run by name through the PATH, as after `dotnet tool install -g`.
