@@ -82,6 +82,22 @@ public sealed class ComposeTests
     }
 
     [Fact]
+    public async Task LlamaServerProfile_EveryOptionIsOneLlamaServerKnows()
+    {
+        var server = Environment.GetEnvironmentVariable("LSPCOPILOT_LLAMA_SERVER") is { Length: > 0 } fromEnv && File.Exists(fromEnv) ? fromEnv
+            : Path.GetFullPath(Path.Combine(TestSupport.RepoPaths.Root, "..", "shared", "bin", "llama-server"));
+        Assert.SkipUnless(File.Exists(server), $"llama-server not found ({server}; set LSPCOPILOT_LLAMA_SERVER): the profile's options cannot be checked here.");
+        var help = await ChildProcess.RunAsync(server, ["--help"]);
+        var text = help.Stdout + help.Stderr;
+        foreach (var option in ComposeFile.Strings(ComposeFile.Child(s_compose.Service("llama-server"), "command")).Where(w => w.StartsWith("--", StringComparison.Ordinal)))
+        {
+            Assert.Matches($@"(^|\s|,){System.Text.RegularExpressions.Regex.Escape(option)}(\s|,|$)", text);
+        }
+
+        Assert.Matches(@"--flash-attn \[on\|off\|auto\]", text);
+    }
+
+    [Fact]
     public void Profiles_WorkerAndLlamaServerNeverStartTogether()
     {
         var worker = ComposeFile.Strings(ComposeFile.Child(s_compose.Service("worker"), "profiles"));
