@@ -49,6 +49,19 @@ public sealed class ToolPackageTests
     }
 
     [Fact]
+    public async Task Pack_WritesToArtifactsAsTheLspcopilotTool()
+    {
+        var result = await ChildProcess.RunAsync("dotnet", ["msbuild", RepoFiles.ServerProject, "-getProperty:PackageOutputPath", "-getProperty:PackAsTool", "-getProperty:ToolCommandName", "-getProperty:PackageId", "-nologo"], RepoPaths.Root);
+        Assert.True(result.ExitCode == 0, result.Output);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var properties = json.RootElement.GetProperty("Properties");
+        Assert.Equal(Path.Combine(RepoPaths.Root, "artifacts") + Path.DirectorySeparatorChar, Path.GetFullPath(properties.GetProperty("PackageOutputPath").GetString()!));
+        Assert.Equal("true", properties.GetProperty("PackAsTool").GetString());
+        Assert.Equal("lspcopilot", properties.GetProperty("ToolCommandName").GetString());
+        Assert.Equal("lspcopilot", properties.GetProperty("PackageId").GetString());
+    }
+
+    [Fact]
     public async Task LlamaBackendCuda12_ReferencesTheCudaBackendInsteadOfTheCpuOne()
     {
         var engine = Path.Combine(RepoPaths.Root, "server", "LspCopilot.Engine", "LspCopilot.Engine.csproj");
