@@ -130,6 +130,30 @@ public sealed class PowerTests
     }
 
     [Fact]
+    public async Task Meter_IdleBaselineThenRun_GivesIdleAndRunFiguresPerCard()
+    {
+        using var smi = new StandInNvidiaSmi(StandInNvidiaSmi.TwoCards("150.00 W", "80.00 W"));
+        using var rapl = new FakeRapl();
+        var settings = new PowerSettings { IdleBaseline = TimeSpan.FromMilliseconds(300), Interval = TimeSpan.FromMilliseconds(100), BaseWatts = 20 };
+        var progress = new StringWriter();
+        await using var meter = await PowerMeter.StartAsync(settings, () => new PowerSampler(new NvidiaSmiPower(smi.Executable), new RaplEnergy(rapl.Root)), progress, TestContext.Current.CancellationToken);
+        var afterBaseline = smi.Calls;
+        meter.BeginRun();
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+
+        var f = await meter.StopAsync(tokens: 100, completions: 5, TestContext.Current.CancellationToken);
+
+        Assert.Contains("Measuring the idle power", progress.ToString(), StringComparison.Ordinal);
+        Assert.True(afterBaseline >= 2, $"the baseline took {afterBaseline} readings");
+        Assert.True(smi.Calls > afterBaseline, "the run took no readings of its own");
+        Assert.Equal([150.0, 80.0], f.Cards.Select(c => Math.Round(c.AverageWatts!.Value, 6)));
+        Assert.Equal([150.0, 80.0], f.Cards.Select(c => Math.Round(c.IdleWatts!.Value, 6)));
+        Assert.Equal(250.0, f.LoadWatts, 6);
+        Assert.True(f.JoulesPerToken > 0 && f.JoulesPerCompletion > 0);
+        Assert.Equal(0.0, f.JoulesAboveIdle!.Value, 6);
+    }
+
+    [Fact]
     public async Task Rapl_Absent_CpuNotCoveredSayingWhy()
     {
         using var smi = new StandInNvidiaSmi(StandInNvidiaSmi.TwoCards("100.00 W", "50.00 W"));

@@ -61,9 +61,11 @@ public sealed class NvidiaSmiPower(string executable = "nvidia-smi", TimeSpan? t
 
                 return Parse(text);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
+                // Timed out, or the sampling stopped: either way no nvidia-smi is left behind.
                 process.Kill(entireProcessTree: true);
+                cancellationToken.ThrowIfCancellationRequested();
                 return GpuPowerRead.Failed($"nvidia-smi did not answer within {_timeout.TotalSeconds:0.#} s", noGpu: false);
             }
         }
