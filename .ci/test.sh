@@ -28,6 +28,13 @@ if [ ! -x /usr/sbin/sshd ] || ! command -v ssh >/dev/null; then
     || echo "note: could not install OpenSSH: the SSH test will be skipped."
 fi
 
+# The systemd unit in deploy/ is checked with systemd-analyze verify.
+if ! command -v systemd-analyze >/dev/null; then
+  echo "== installing systemd for the unit check"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null; } \
+    || echo "note: could not install systemd: the systemd-analyze test will be skipped."
+fi
+
 echo "== .NET: build and test (Release)"
 dotnet build LspCopilot.sln -c Release --nologo -v q 2>&1 | tail -n 20
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "build failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; fi

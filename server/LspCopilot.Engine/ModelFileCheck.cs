@@ -12,6 +12,36 @@ public static class ModelFileCheck
     public const string HowToConfigure =
         "Pass --model PATH, set initializationOptions.modelPath in your editor, or set the LSPCOPILOT_MODEL environment variable to a GGUF file (for example a Qwen2.5-Coder GGUF).";
 
+    /// <summary>
+    /// When the missing model's folder exists but holds no .gguf file, most often a container's model mount that
+    /// is empty or wrong, says so and what the folder does hold; else null.
+    /// </summary>
+    public static string? EmptyFolderHint(string fullPath)
+    {
+        var folder = Path.GetDirectoryName(fullPath);
+        if (folder is null || !Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        try
+        {
+            var entries = Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Take(5).ToList();
+            if (Directory.EnumerateFiles(folder, "*.gguf").Any())
+            {
+                return null;
+            }
+
+            return entries.Count == 0
+                ? $"The folder '{folder}' is empty: if it is a mount (a container's /models), the host folder mounted there is empty or is not the one holding your GGUF files."
+                : $"The folder '{folder}' holds no .gguf file (it holds {string.Join(", ", entries)}{(entries.Count == 5 ? ", …" : string.Empty)}): check the mount or the file name.";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"The folder '{folder}' cannot be listed ({ex.Message}): check its permissions (a container's user must be able to read the mount).";
+        }
+    }
+
     /// <summary>Returns the full path of a readable GGUF file, else throws <see cref="ModelLoadException"/>.</summary>
     public static string Validate(string? path)
     {
@@ -29,7 +59,7 @@ public static class ModelFileCheck
         var kind = FileKinds.Of(full);
         if (kind == FileKind.Missing || !File.Exists(full))
         {
-            throw new ModelLoadException($"The model file '{full}' does not exist. " + HowToConfigure);
+            throw new ModelLoadException($"The model file '{full}' does not exist. " + (EmptyFolderHint(full) ?? HowToConfigure));
         }
 
         if (kind != FileKind.Regular)

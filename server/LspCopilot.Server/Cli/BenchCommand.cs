@@ -4,6 +4,7 @@ using LspCopilot.Completion;
 using LspCopilot.Engine;
 using LspCopilot.Server.Benchmarks;
 using LspCopilot.Server.Benchmarks.ContextQuality;
+using LspCopilot.Server.Hosting.Power;
 
 namespace LspCopilot.Server.Cli;
 
@@ -39,6 +40,8 @@ public static class BenchCommand
         };
         engineOptions.AddTo(command);
         backendOptions.AddTo(command);
+        var power = new PowerCliOptions();
+        power.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
@@ -79,6 +82,8 @@ public static class BenchCommand
             var progress = parse.GetValue(json) ? TextWriter.Null : Console.Error;
             await progress.WriteLineAsync("Timing LLamaSharp's pick of CPU build against the one chosen for this machine…").ConfigureAwait(false);
             options = await CpuVariantBenchmark.RunAsync(options, report, log, ct).ConfigureAwait(false);
+            // The idle baseline before the model loads; the run's readings cover the benchmarks only.
+            await using var meter = await PowerMeter.StartAsync(power.Read(parse, TimeSpan.FromSeconds(5)), progress, ct).ConfigureAwait(false);
             LlamaEngine engine;
             try
             {
@@ -95,12 +100,15 @@ public static class BenchCommand
                 report.Facts["model"] = engine.ModelName;
                 report.Facts["threads"] = engine.Options.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 report.Facts["context"] = engine.ContextSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                meter.BeginRun();
                 await progress.WriteLineAsync("Measuring prefix reuse and decode speed…").ConfigureAwait(false);
                 await EngineBenchmark.RunAsync(engine, report, Math.Max(1, parse.GetValue(runs)), ct).ConfigureAwait(false);
                 await progress.WriteLineAsync("Measuring the JSON-RPC path: overhead, cancellation, typing storm, cache…").ConfigureAwait(false);
                 await RpcBenchmark.RunAsync(engine, report, Math.Max(1, parse.GetValue(runs)), TimeSpan.FromSeconds(parse.GetValue(storm)), ct).ConfigureAwait(false);
                 report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
-                Console.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToTable());
+                var figures = await meter.StopAsync(engine.GeneratedTokens, engine.CompletedRequests, ct).ConfigureAwait(false);
+                PowerOutput.AddTo(report, figures);
+                Console.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToTable() + Environment.NewLine + PowerOutput.ToText(figures, "Power (during the benchmarks, after the model loaded)"));
                 return 0;
             }
         });

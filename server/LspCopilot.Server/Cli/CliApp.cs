@@ -22,6 +22,7 @@ public static class CliApp
         root.Subcommands.Add(ContextCommand.Create(logLevel));
         root.Subcommands.Add(WorkerCommand.Create(logLevel));
         root.Subcommands.Add(CpuProbeCommand.Create(logLevel));
+        root.Subcommands.Add(HealthCommand.Create());
         return root;
     }
 }

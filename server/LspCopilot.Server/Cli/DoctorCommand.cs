@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using LspCopilot.Completion;
 using LspCopilot.Engine.Models;
 using LspCopilot.Server.Hosting;
+using LspCopilot.Server.Hosting.Power;
 
 namespace LspCopilot.Server.Cli;
 
@@ -17,16 +18,33 @@ public static class DoctorCommand
     {
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var cacheDir = ModelCommand.CacheDirOption();
+        var requireGpu = new Option<bool>("--require-gpu") { Description = $"Fail (exit {GpuRequirement.ExitCode}) unless llama.cpp loads a GPU build that sees a GPU: a container's or service's start-up check." };
+        var tokenFile = new Option<string?>("--token-file") { Description = "Check the token file a worker or TCP server will use: missing or empty fails, readable by every user warns." };
         var engine = new EngineCliOptions();
-        var command = new Command("doctor", "Check the llama.cpp build, the GPUs and whether the model fits with the chosen options.") { json, cacheDir };
+        var command = new Command("doctor", "Check the llama.cpp build, the GPUs and whether the model fits with the chosen options.") { json, cacheDir, requireGpu, tokenFile };
         engine.AddTo(command);
+        var power = new PowerCliOptions();
+        power.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel) ?? "warning"));
             var options = engine.Read(parse, useEnvironment: true);
+            // The cards and CPU package sampled while doctor runs: the box at idle (no baseline of its own).
+            await using var meter = await PowerMeter.StartAsync(power.Read(parse, TimeSpan.Zero), TextWriter.Null, ct).ConfigureAwait(false);
+            meter.BeginRun();
             var report = await DiagnoseAsync(options, parse.GetValue(cacheDir), new GpuProbe(), log, ct).ConfigureAwait(false);
-            Console.Out.Write(parse.GetValue(json) ? DoctorOutput.ToJson(report).ToJsonString(ModelInfoReport.JsonOptions) + Environment.NewLine : DoctorOutput.ToText(report));
-            return report.Native.Loaded && report.ModelError is null && report.ChatModelError is null ? 0 : 1;
+            report = DeploymentChecks.Apply(report, parse.GetValue(requireGpu), parse.GetValue(tokenFile));
+            var figures = await meter.StopAsync(0, 0, ct).ConfigureAwait(false);
+            var jsonReport = DoctorOutput.ToJson(report);
+            jsonReport["power"] = PowerOutput.ToJson(figures);
+            Console.Out.Write(parse.GetValue(json) ? jsonReport.ToJsonString(ModelInfoReport.JsonOptions) + Environment.NewLine : DoctorOutput.ToText(report) + PowerOutput.ToText(figures, "Power (idle: sampled while doctor ran)"));
+            if (report.GpuProblem is { } gpuProblem)
+            {
+                await Console.Error.WriteLineAsync("error: " + gpuProblem).ConfigureAwait(false);
+                return GpuRequirement.ExitCode;
+            }
+
+            return report.Native.Loaded && report.ModelError is null && report.TokenError is null && report.ChatModelError is null ? 0 : 1;
         });
         return command;
     }
@@ -71,7 +89,13 @@ public static class DoctorCommand
         ModelFacts model;
         try
         {
+            // The engine's own path check first: its messages name an empty mount or a wrong file clearly.
+            Engine.ModelFileCheck.Validate(path);
             model = ModelFacts.Read(path);
+        }
+        catch (ModelLoadException ex)
+        {
+            return report with { ModelError = ex.Message };
         }
         catch (Exception ex) when (ex is GgufFormatException or IOException or UnauthorizedAccessException)
         {

@@ -72,6 +72,20 @@ public static class DoctorOutput
             Line($"GPU {gpu.Index}", $"{gpu.Name}: {memory}{power}");
         }
 
+        if (r.GpuRequired || r.TokenFile is not null)
+        {
+            Section("Deployment");
+            if (r.GpuRequired)
+            {
+                Line("require-gpu", r.GpuProblem is null ? "ok: " + Hosting.GpuRequirement.Describe(r.Native) : "FAILED: " + r.GpuProblem);
+            }
+
+            if (r.TokenFile is not null)
+            {
+                Line("token file", r.TokenError is { } tokenError ? "ERROR: " + tokenError : r.TokenWarning is { } warning ? "WARNING: " + warning : $"{r.TokenFile}: ok");
+            }
+        }
+
         Section("Model cache");
         Line("folder", $"{r.CacheRoot} ({r.CachedModels} model{(r.CachedModels == 1 ? string.Empty : "s")})");
         Line("default", r.DefaultModelPath ?? $"not downloaded: {ModelDefaults.PullCommand}");
@@ -191,6 +205,16 @@ public static class DoctorOutput
             ["gpu_note"] = r.Gpus.Note,
             ["cache"] = new JsonObject { ["root"] = r.CacheRoot, ["models"] = r.CachedModels, ["default_model"] = r.DefaultModelPath },
         };
+        if (r.GpuRequired)
+        {
+            json["require_gpu"] = new JsonObject { ["ok"] = r.GpuProblem is null, ["backend"] = r.Native.Variant, ["problem"] = r.GpuProblem };
+        }
+
+        if (r.TokenFile is not null)
+        {
+            json["token_file"] = new JsonObject { ["path"] = r.TokenFile, ["error"] = r.TokenError, ["warning"] = r.TokenWarning };
+        }
+
         if (r.ModelPath is not null)
         {
             json["model"] = new JsonObject

@@ -60,6 +60,18 @@ public sealed record DoctorReport
 
     public FitPlan? ChatPlan { get; init; }
 
+    /// <summary>With --require-gpu: true when checked; <see cref="GpuProblem"/> says why it failed.</summary>
+    public bool GpuRequired { get; init; }
+
+    public string? GpuProblem { get; init; }
+
+    /// <summary>With --token-file: the file checked, and why it cannot be used (an error) or should be fixed (a warning).</summary>
+    public string? TokenFile { get; init; }
+
+    public string? TokenError { get; init; }
+
+    public string? TokenWarning { get; init; }
+
     /// <summary>Why the plan ignores visible GPUs, or other caveats.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -22,6 +22,7 @@ public static class WorkerCommand
         var listen = new Option<string?>("--listen") { Description = "Serve every language server that connects to HOST:PORT (e.g. 127.0.0.1:7000), with one loaded model." };
         var http = new Option<string?>("--http") { Description = "Serve the model over HTTP at [HOST:]PORT for other tools: /v1/completions (suffix honoured), /v1/chat/completions, llama-server's /infill, /v1/models, /health. Off loopback a token is required (Authorization: Bearer)." };
         var tokenFile = new Option<string?>("--token-file") { Description = $"File holding the token clients must present (default: ${AccessToken.EnvironmentVariable}). Required to listen on anything but loopback." };
+        var requireGpu = new Option<bool>("--require-gpu") { Description = $"Refuse to start (exit {GpuRequirement.ExitCode}) unless llama.cpp loads a GPU build that sees a GPU, as doctor --require-gpu checks: a GPU deployment never falls back to the CPU." };
         var engineOptions = new EngineCliOptions();
         var command = new Command("worker", "Host the model in its own process for one or more language servers.")
         {
@@ -29,20 +30,32 @@ public static class WorkerCommand
             listen,
             http,
             tokenFile,
+            requireGpu,
         };
         engineOptions.AddTo(command);
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(listen) is not null ? 1 : 0) + (result.GetValue(http) is not null ? 1 : 0) + (result.GetValue(stdio) ? 1 : 0) > 1)
+            // --listen and --http may share one loaded model (the container serves both); --stdio is alone.
+            if (result.GetValue(stdio) && (result.GetValue(listen) is not null || result.GetValue(http) is not null))
             {
-                result.AddError("Use one of --stdio, --listen and --http.");
+                result.AddError("--stdio serves one language server: use it without --listen and --http.");
             }
         });
 
         command.SetAction(async (parse, ct) =>
         {
             var log = new ServerLog(ServerLog.Parse(parse.GetValue(logLevel)));
-            if (parse.GetValue(http) is { } httpAddress)
+            if (AccessToken.PermissionWarning(parse.GetValue(tokenFile)) is { } tokenWarning)
+            {
+                log.Warning(tokenWarning);
+            }
+
+            if (parse.GetValue(requireGpu) && await GpuProblemAsync(engineOptions.Read(parse, useEnvironment: true), log, ct).ConfigureAwait(false) is { } gpuProblem)
+            {
+                return await FailAsync(gpuProblem, GpuRequirement.ExitCode).ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(http) is { } httpAddress && parse.GetValue(listen) is null)
             {
                 return await ServeHttpAsync(httpAddress, parse.GetValue(tokenFile), engineOptions.Read(parse, useEnvironment: true), log, ct).ConfigureAwait(false);
             }
@@ -75,6 +88,15 @@ public static class WorkerCommand
                 log.Warning($"Restarted in place after the engine stalled (restart {SelfReplacement.Restarts}); loading the model again.");
             }
 
+            // With --http as well, /health answers 503 "loading" from the start and the load's outcome after.
+            await using var health = parse.GetValue(http) is { } healthAddress
+                ? await StartHttpBesideAsync(healthAddress, parse.GetValue(tokenFile), host, options, log, ct).ConfigureAwait(false)
+                : null;
+            if (parse.GetValue(http) is not null && health is null)
+            {
+                return 2;
+            }
+
             ICompletionEngine engine;
             try
             {
@@ -82,7 +104,16 @@ public static class WorkerCommand
             }
             catch (ModelLoadException ex)
             {
-                return await FailAsync(ex.Message, 3).ConfigureAwait(false);
+                if (health is null)
+                {
+                    return await FailAsync(ex.Message, 3).ConfigureAwait(false);
+                }
+
+                // Keep answering /health with the reason (a container's health check shows it) instead of a restart loop.
+                health.State.LoadError = ex.Message;
+                log.Error(ex.Message);
+                await health.RunAsync(ct).ConfigureAwait(false);
+                return 3;
             }
 
             WorkerListener listener;
@@ -114,29 +145,15 @@ public static class WorkerCommand
     /// </summary>
     private static async Task<int> ServeHttpAsync(string address, string? tokenFile, EngineOptions options, ServerLog log, CancellationToken ct)
     {
-        // "PORT" alone means loopback.
-        var text = address.Contains(':', StringComparison.Ordinal) ? address : "127.0.0.1:" + address;
-        var (bind, endpoint, token, error) = Listening("--http", text, rebind: null, tokenFile, "serve HTTP on {0} without a token", "clients send 'Authorization: Bearer TOKEN'. Or listen on 127.0.0.1.");
-        if (error is not null)
-        {
-            return await FailAsync(error, 2).ConfigureAwait(false);
-        }
-
         options = options with { ModelPath = OptionPrecedence.ModelPath(options.ModelPath) };
         using var host = new WorkerHost(Composition.InProcess, log, onStalled: ExitWhenStalled);
-        Worker.Http.WorkerHttpService service;
-        try
+        if (await StartHttpBesideAsync(address, tokenFile, host, options, log, ct).ConfigureAwait(false) is not { } service)
         {
-            service = await Worker.Http.WorkerHttpService.StartAsync(bind!, () => host.Engine, token, TimeSpan.FromSeconds(options.StallTimeoutSeconds), log, ct).ConfigureAwait(false);
-        }
-        catch (IOException ex)
-        {
-            return await FailAsync($"Cannot listen on {endpoint}: {ex.Message}", 2).ConfigureAwait(false);
+            return 2;
         }
 
         await using (service.ConfigureAwait(false))
         {
-            Console.WriteLine($"lspcopilot worker listening on http://{new WorkerEndpoint(service.LocalEndpoint.Address.ToString(), service.LocalEndpoint.Port)}{(token is null ? string.Empty : " (token required)")}");
             log.Info($"HTTP worker on {service.LocalEndpoint}: loading {options.ModelPath ?? "(no model configured)"}…");
             try
             {
@@ -152,6 +169,46 @@ public static class WorkerCommand
             await service.RunAsync(ct).ConfigureAwait(false);
             return 0;
         }
+    }
+
+    /// <summary>
+    /// The HTTP service on <paramref name="host"/>'s engine, bound before the model loads ("PORT" alone means loopback);
+    /// null, after saying why on stderr, when it cannot start.
+    /// </summary>
+    private static async Task<Worker.Http.WorkerHttpService?> StartHttpBesideAsync(string address, string? tokenFile, WorkerHost host, EngineOptions options, ServerLog log, CancellationToken ct)
+    {
+        var text = address.Contains(':', StringComparison.Ordinal) ? address : "127.0.0.1:" + address;
+        var (bind, endpoint, token, error) = Listening("--http", text, rebind: null, tokenFile, "serve HTTP on {0} without a token", "clients send 'Authorization: Bearer TOKEN'. Or listen on 127.0.0.1.");
+        if (error is not null)
+        {
+            await FailAsync(error, 2).ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            var service = await Worker.Http.WorkerHttpService.StartAsync(bind!, () => host.Engine, token, TimeSpan.FromSeconds(options.StallTimeoutSeconds), log, ct).ConfigureAwait(false);
+            Console.WriteLine($"lspcopilot worker listening on http://{new WorkerEndpoint(service.LocalEndpoint.Address.ToString(), service.LocalEndpoint.Port)}{(token is null ? string.Empty : " (token required)")}");
+            return service;
+        }
+        catch (IOException ex)
+        {
+            await FailAsync($"Cannot listen on {endpoint}: {ex.Message}", 2).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>--require-gpu: what doctor --require-gpu would say, for the same options (null when a GPU build sees a GPU).</summary>
+    private static async Task<string?> GpuProblemAsync(EngineOptions options, ServerLog log, CancellationToken ct)
+    {
+        var report = await DoctorCommand.DiagnoseAsync(options, cacheDir: null, new GpuProbe(), log, ct).ConfigureAwait(false);
+        var problem = GpuRequirement.Problem(report.Native, report.Gpus);
+        if (problem is null)
+        {
+            log.Info("GPU required and present: " + GpuRequirement.Describe(report.Native));
+        }
+
+        return problem;
     }
 
     /// <summary>

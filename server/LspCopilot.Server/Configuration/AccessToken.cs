@@ -58,6 +58,34 @@ public static class AccessToken
         return true;
     }
 
+    /// <summary>
+    /// A warning when <paramref name="tokenFile"/> is readable by every user of the machine (so any local account can
+    /// use the model); null when it is not, on Windows, or when its mode cannot be read.
+    /// </summary>
+    public static string? PermissionWarning(string? tokenFile)
+    {
+        if (tokenFile is null || OperatingSystem.IsWindows() || !File.Exists(tokenFile))
+        {
+            return null;
+        }
+
+        try
+        {
+            var mode = File.GetUnixFileMode(tokenFile);
+            if ((mode & UnixFileMode.OtherRead) == 0)
+            {
+                return null;
+            }
+
+            var octal = Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
+            return $"The token file '{tokenFile}' is readable by every user of this machine (mode {octal}): anyone logged in can read it and use the model. Run: chmod 600 {tokenFile} (in a container: give the secret mode 0400 and the container's user as owner).";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Compares in time independent of where the texts differ (and of their lengths).</summary>
     public static bool Matches(string? given, string expected) =>
         CryptographicOperations.FixedTimeEquals(
