@@ -31,7 +31,7 @@ public sealed class ChatModelTests : IDisposable
     [Fact]
     public async Task ChatModelInInitializationOptions_ExplainUsesItsTemplate_CompletionsStayOnTheFimModel()
     {
-        await using var session = await StartAsync(Composition.WithChatModel(Composition.InProcess, Composition.InProcess), new { chatModel = ChatModels.ChatML(_models), maxTokens = 24 });
+        await using var session = await StartAsync(Composition.WithChatModel(Composition.InProcess, Composition.InProcess), new { chatModel = ChatModels.ChatML(_models), maxTokens = 24, codeActions = new { explainMaxTokens = 32 } });
         var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
 
         var explained = await session.Raw.RequestAsync(LspMethods.Explain, new { textDocument = new { uri }, range });
@@ -48,7 +48,7 @@ public sealed class ChatModelTests : IDisposable
     [Fact]
     public async Task WithoutAChatModel_TheCompletionModelExplains()
     {
-        await using var session = await StartAsync(Composition.WithChatModel(Composition.InProcess, Composition.InProcess), new { maxTokens = 24 });
+        await using var session = await StartAsync(Composition.WithChatModel(Composition.InProcess, Composition.InProcess), new { maxTokens = 24, codeActions = new { explainMaxTokens = 32 } });
         var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
 
         var explained = await session.Raw.RequestAsync(LspMethods.Explain, new { textDocument = new { uri }, range });
@@ -61,7 +61,7 @@ public sealed class ChatModelTests : IDisposable
     [Fact]
     public async Task ChatModelMissing_CodeActionsSayWhatToFix_CompletionsGoOn()
     {
-        await using var session = await StartAsync(Composition.WithChatModel(Composition.InProcess, Composition.InProcess), new { chatModel = _models.File("nowhere.gguf"), maxTokens = 24 });
+        await using var session = await StartAsync(Composition.WithChatModel(Composition.InProcess, Composition.InProcess), new { chatModel = _models.File("nowhere.gguf"), maxTokens = 24, codeActions = new { explainMaxTokens = 32 } });
         var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
 
         var explained = await session.Raw.RequestAsync(LspMethods.Explain, new { textDocument = new { uri }, range });
@@ -76,7 +76,7 @@ public sealed class ChatModelTests : IDisposable
     [Fact]
     public async Task ChatModelThroughItsOwnWorker_ExplainUsesItsTemplate()
     {
-        await using var session = await StartAsync(Composition.WithChatModel(Composition.ChildWorker, Composition.ChildWorker), new { chatModel = ChatModels.SharedChatML(), maxTokens = 24 });
+        await using var session = await StartAsync(Composition.WithChatModel(Composition.ChildWorker, Composition.ChildWorker), new { chatModel = ChatModels.SharedChatML(), maxTokens = 24, codeActions = new { explainMaxTokens = 32 } });
         var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator);
 
         var explained = await session.Raw.RequestAsync(LspMethods.Explain, new { textDocument = new { uri }, range });

@@ -30,10 +30,13 @@ public sealed class CodeActionModelTests
         }
         """;
 
+    /// <summary>One proposal of at most 64 tokens and short explanations: these tests check the plumbing, and busy CI machines are slow.</summary>
+    private static readonly object Bounded = new { maxTokens = 64, codeActions = new { candidates = 0, explainMaxTokens = 64 } };
+
     [Fact]
     public async Task ListThenResolve_RealEngineInProcess_AnEditForTheVersionOrAClearError()
     {
-        await using var session = await CodeActionSession.StartAsync(engine: null, modelPath: TestModels.Require(TestModels.Fim));
+        await using var session = await CodeActionSession.StartAsync(engine: null, Bounded, modelPath: TestModels.Require(TestModels.Fim));
         var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator, version: 2);
 
         var actions = await session.ActionsAsync(uri, range);
@@ -47,7 +50,7 @@ public sealed class CodeActionModelTests
     public async Task ListThenResolve_RealEngineThroughTheWorker_AnEditForTheVersionOrAClearError()
     {
         var engine = ChildWorkers.Start(TestModels.Require(TestModels.Fim));
-        await using var session = await CodeActionSession.StartAsync(engine);
+        await using var session = await CodeActionSession.StartAsync(engine, Bounded);
         var (uri, range) = await session.OpenAsync("Calculator.cs", Calculator, version: 5);
 
         var resolved = await session.ResolveAsync(await session.ActionAsync(uri, range, CodeActionCatalog.GuardClauses));
