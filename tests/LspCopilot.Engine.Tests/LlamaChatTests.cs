@@ -358,7 +358,7 @@ public sealed class LlamaChatTests : IDisposable
         using var engine = Load(contextSize: 256);
         var huge = new ChatRequest([new ChatMessage(ChatMessage.User, string.Join(' ', Enumerable.Repeat("Max ran in the park.", 100)))]);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => engine.ChatAsync(huge, null, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<PromptTooLongException>(() => engine.ChatAsync(huge, null, TestContext.Current.CancellationToken));
 
         Assert.Contains("--context-size", error.Message, StringComparison.Ordinal);
     }
