@@ -57,6 +57,12 @@ public sealed record AnalysisOptions
 
     public ContextStyle Style { get; init; } = ContextStyle.Comments;
 
+    /// <summary>
+    /// The prompt's prefix and suffix windows as the context assumes them (the generation options' defaults):
+    /// what they show is not repeated in the context.
+    /// </summary>
+    public ContextWindow Window { get; init; } = new();
+
     /// <summary>Most <c>.cs</c> files loaded per workspace folder; the rest are skipped with a log line.</summary>
     public int MaxFiles { get; init; } = 5000;
 

@@ -21,7 +21,7 @@ public static class ScopeSummary
         var items = new List<ContextItem>();
         if (ExpectedType(scoped, root, offset, cancellationToken) is { } expected)
         {
-            items.Add(new ContextItem("expected type: " + expected, 0, int.MaxValue));
+            items.Add(new ContextItem("expected type: " + expected, 0, int.MaxValue) { Weight = 97 });
         }
 
         // The speculated member's own parameters are outside its body; DeclaredSymbol finds them another way.
@@ -52,7 +52,12 @@ public static class ScopeSummary
 
             var typeText = type is null || type.TypeKind == TypeKind.Error ? "?" : SymbolSignatures.TypeName(type);
             var distance = offset - declaration.SpanStart;
-            items.Add(new ContextItem($"{kind} {typeText} {symbol.Name}", 1 + Math.Min(distance / 40, 1000), declaration.SpanStart));
+            // A declaration with its type written out says no more than the window does when the window shows it.
+            items.Add(new ContextItem($"{kind} {typeText} {symbol.Name}", 1 + Math.Min(distance / 40, 1000), declaration.SpanStart)
+            {
+                Weight = 46 - Math.Min(distance / 400.0, 20),
+                Declared = IsVar(declaration) ? null : declaration.Span,
+            });
         }
 
         return items.Count == 0 ? null : new SectionDraft(SectionName, "At the cursor:", items);
