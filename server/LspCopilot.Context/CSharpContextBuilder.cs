@@ -82,15 +82,15 @@ public sealed class CSharpContextBuilder
         var used = SafelyGet(() => ReferencedSymbols.Collect(scoped, root, offset, _options, cancellationToken));
         var enclosingType = used?.EnclosingType;
         var inPlay = used is null ? [] : TypesInPlay.Collect(used, offset);
-        var carded = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        var carded = new HashSet<string>(StringComparer.Ordinal);
         if (receiverType is not null)
         {
-            carded.Add(receiverType.OriginalDefinition);
+            carded.Add(TypeCards.IdOf(receiverType));
         }
 
         // Built in the order of their claim on a type's card; written in prompt order.
-        var built = new List<SectionDraft?>
-        {
+        SectionDraft?[] built =
+        [
             Safely(() => _outlines.Get(document.Id, text, root, offset, compilation, cancellationToken)),
             receiver is null ? null : Safely(() => ReceiverMembers.Build(scoped, receiver, _options, cancellationToken)),
             Safely(() => InheritedMembers.Build(enclosingType, compilation, tree, window, carded)),
@@ -99,7 +99,7 @@ public sealed class CSharpContextBuilder
             Safely(() => ExtensionsInPlay.Build(inPlay, enclosingType, compilation, cancellationToken)),
             used is null ? null : Safely(() => ReferencedSymbols.Build(used, root, offset, _options, receiverType, carded, cancellationToken)),
             inCode ? Safely(() => ScopeSummary.Build(scoped, root, offset, cancellationToken)) : null,
-        };
+        ];
         var drafts = built
             .OfType<SectionDraft>()
             .Select(d => WithoutWhatTheWindowShows(d, window))

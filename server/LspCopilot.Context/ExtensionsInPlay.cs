@@ -15,17 +15,17 @@ public static class ExtensionsInPlay
 
     private const int MaxTypes = 16;
 
-    private static readonly ConditionalWeakTable<Compilation, Index> s_indexes = new();
+    private static readonly ConditionalWeakTable<object, Index> s_indexes = new();
 
     public static SectionDraft? Build(IReadOnlyList<(INamedTypeSymbol Type, double Weight)> inPlay, INamedTypeSymbol? enclosingType, Compilation compilation, CancellationToken cancellationToken)
     {
-        var index = s_indexes.GetValue(compilation, c => new Index(c, cancellationToken));
-        if (index.Methods.Count == 0)
+        var index = s_indexes.GetValue(DeclarationStamp.For(compilation), _ => new Index(compilation, cancellationToken));
+        if (index.MethodIds.Count == 0)
         {
             return null;
         }
 
-        var weights = new Dictionary<IMethodSymbol, double>(SymbolEqualityComparer.Default);
+        var weights = new Dictionary<string, (ExtensionLine Line, double Weight)>(StringComparer.Ordinal);
         IEnumerable<(INamedTypeSymbol Type, double Weight)> receivers = inPlay.Take(MaxTypes);
         if (enclosingType is not null)
         {
@@ -34,37 +34,46 @@ public static class ExtensionsInPlay
 
         foreach (var (type, weight) in receivers)
         {
-            foreach (var method in index.For(type))
+            foreach (var line in index.For(type, compilation))
             {
-                weights[method] = Math.Max(weights.GetValueOrDefault(method), weight - 4);
+                if (!weights.TryGetValue(line.Key, out var known) || known.Weight < weight - 4)
+                {
+                    weights[line.Key] = (line, weight - 4);
+                }
             }
         }
 
-        var items = weights
-            .OrderByDescending(w => w.Value)
-            .ThenBy(w => w.Key.Name, StringComparer.Ordinal)
-            .Select((w, i) => new ContextItem($"{w.Key.ContainingType.Name}: {SymbolSignatures.Member(w.Key)}", i, i)
-            {
-                Weight = w.Value,
-                Key = w.Key.GetDocumentationCommentId(),
-                Name = w.Key.Name,
-            })
+        var items = weights.Values
+            .OrderByDescending(w => w.Weight)
+            .ThenBy(w => w.Line.Name, StringComparer.Ordinal)
+            .Select((w, i) => new ContextItem(w.Line.Text, i, i) { Weight = w.Weight, Key = w.Line.Key, Name = w.Line.Name })
             .ToList();
         return items.Count == 0 ? null : new SectionDraft(SectionName, "Extension methods for these types:", items);
     }
 
-    /// <summary>The project's extension methods, and which of them each receiver type accepts.</summary>
+    private sealed record ExtensionLine(string Text, string Key, string Name);
+
+    /// <summary>
+    /// The project's extension methods (their ids, per version of its declarations: <see cref="DeclarationStamp"/>),
+    /// and the lines of those each receiver type accepts, matched in the compilation at hand once per receiver.
+    /// </summary>
     private sealed class Index(Compilation compilation, CancellationToken cancellationToken)
     {
-        private readonly ConcurrentDictionary<ITypeSymbol, IReadOnlyList<IMethodSymbol>> _byReceiver = new(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<string, IReadOnlyList<ExtensionLine>> _byReceiver = new(StringComparer.Ordinal);
 
-        public IReadOnlyList<IMethodSymbol> Methods { get; } = [.. compilation.GetSymbolsWithName(_ => true, SymbolFilter.Type, cancellationToken)
+        public IReadOnlyList<string> MethodIds { get; } = [.. compilation.GetSymbolsWithName(_ => true, SymbolFilter.Type, cancellationToken)
             .OfType<INamedTypeSymbol>()
             .Where(t => t.IsStatic && t.MightContainExtensionMethods)
             .SelectMany(t => t.GetMembers().OfType<IMethodSymbol>())
-            .Where(m => m.IsExtensionMethod && m.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal)];
+            .Where(m => m.IsExtensionMethod && m.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal)
+            .Select(m => m.GetDocumentationCommentId())
+            .OfType<string>()];
 
-        public IReadOnlyList<IMethodSymbol> For(ITypeSymbol receiver) =>
-            _byReceiver.GetOrAdd(receiver, r => [.. Methods.Where(m => m.ReduceExtensionMethod(r) is not null)]);
+        public IReadOnlyList<ExtensionLine> For(ITypeSymbol receiver, Compilation current) =>
+            _byReceiver.GetOrAdd(receiver.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), _ => [.. MethodIds
+                .Select(id => DocumentationCommentId.GetFirstSymbolForDeclarationId(id, current))
+                .OfType<IMethodSymbol>()
+                .Where(m => m.ReduceExtensionMethod(receiver) is not null)
+                .Select(m => new ExtensionLine($"{m.ContainingType.Name}: {SymbolSignatures.Member(m)}", m.GetDocumentationCommentId()!, m.Name))]);
     }
 }

@@ -11,13 +11,13 @@ public static class InheritedMembers
 {
     public const string SectionName = "inherited";
 
-    public static SectionDraft? Build(INamedTypeSymbol? enclosingType, Compilation compilation, SyntaxTree tree, PromptWindowView window, HashSet<ISymbol> carded)
+    public static SectionDraft? Build(INamedTypeSymbol? enclosingType, Compilation compilation, SyntaxTree tree, PromptWindowView window, HashSet<string> carded)
     {
         var items = new List<ContextItem>();
         var depth = 0;
         for (var type = enclosingType?.BaseType; type is not null && type.SpecialType == SpecialType.None; type = type.BaseType, depth++)
         {
-            if (CardItems.IsFramework(type) || CardItems.IsVisible(type, tree, window) || !carded.Add(type.OriginalDefinition))
+            if (CardItems.IsFramework(type) || CardItems.IsVisible(type, tree, window) || !carded.Add(TypeCards.IdOf(type)))
             {
                 continue;
             }

@@ -13,7 +13,7 @@ public static class LikelyTypes
 
     private const int MaxTypes = 8;
 
-    public static SectionDraft? Build(Compilation compilation, SyntaxTree tree, INamedTypeSymbol? enclosingType, PromptWindowView window, HashSet<ISymbol> carded, CancellationToken cancellationToken)
+    public static SectionDraft? Build(Compilation compilation, SyntaxTree tree, INamedTypeSymbol? enclosingType, PromptWindowView window, HashSet<string> carded, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(tree.FilePath))
         {
@@ -24,7 +24,7 @@ public static class LikelyTypes
         var rank = 0;
         foreach (var (type, _) in ProjectTypeIndex.For(compilation, cancellationToken).LikelyFor(tree.FilePath, MaxTypes * 2))
         {
-            if (rank == MaxTypes || SymbolEqualityComparer.Default.Equals(type, enclosingType?.OriginalDefinition) || CardItems.IsVisible(type, tree, window) || !carded.Add(type))
+            if (rank == MaxTypes || enclosingType is not null && TypeCards.IdOf(type) == TypeCards.IdOf(enclosingType) || CardItems.IsVisible(type, tree, window) || !carded.Add(TypeCards.IdOf(type)))
             {
                 continue;
             }

@@ -9,13 +9,13 @@ namespace LspCopilot.Context;
 /// Which of the project's types sibling code uses together with the types of a file: for each source type,
 /// the files that name it (from their identifiers, syntax only), and a ranking of the types a file does not
 /// declare by how often they share a file with the types this file names — the static helper and constants
-/// classes and enums of the project first. Built once per compilation (the compilation stays while typing
-/// inside method bodies), from identifier sets kept per syntax tree (a tree unchanged between compilations
-/// is not read again); the ranking of a file is kept with it.
+/// classes and enums of the project first. Built once per version of the project's declarations
+/// (<see cref="DeclarationStamp"/>: edits inside method bodies keep it), from identifier sets kept per syntax
+/// tree (a tree unchanged between compilations is not read again); the ranking of a file is kept with it.
 /// </summary>
 public sealed class ProjectTypeIndex
 {
-    private static readonly ConditionalWeakTable<Compilation, ProjectTypeIndex> s_indexes = new();
+    private static readonly ConditionalWeakTable<object, ProjectTypeIndex> s_indexes = new();
     private static readonly ConditionalWeakTable<SyntaxTree, HashSet<string>> s_identifiers = new();
 
     private readonly Dictionary<string, List<INamedTypeSymbol>> _types;
@@ -40,13 +40,14 @@ public sealed class ProjectTypeIndex
 
     public static ProjectTypeIndex For(Compilation compilation, CancellationToken cancellationToken)
     {
-        if (s_indexes.TryGetValue(compilation, out var known))
+        var stamp = DeclarationStamp.For(compilation);
+        if (s_indexes.TryGetValue(stamp, out var known))
         {
             return known;
         }
 
         var index = new ProjectTypeIndex(compilation, cancellationToken);
-        return s_indexes.GetValue(compilation, _ => index);
+        return s_indexes.GetValue(stamp, _ => index);
     }
 
     /// <summary>
@@ -65,14 +66,9 @@ public sealed class ProjectTypeIndex
             return [];
         }
 
-        var here = own.Names.Where(_types.ContainsKey).ToHashSet(StringComparer.Ordinal);
-        var declaredHere = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-        foreach (var list in _types.Values)
-        {
-            declaredHere.UnionWith(list.Where(t => t.DeclaringSyntaxReferences.Any(r => r.SyntaxTree.FilePath == path)));
-        }
-
-        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+        // Names only until the best few are known: symbols' members are built lazily, and a new compilation has built none.
+        var here = own.Names.Where(_types.ContainsKey).ToList();
+        var scores = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (tree, names) in _files)
         {
             if (tree.FilePath == path)
@@ -80,7 +76,12 @@ public sealed class ProjectTypeIndex
                 continue;
             }
 
-            var shared = here.Count(names.Contains);
+            var shared = 0;
+            foreach (var name in here)
+            {
+                shared += names.Contains(name) ? 1 : 0;
+            }
+
             if (shared == 0)
             {
                 continue;
@@ -96,7 +97,10 @@ public sealed class ProjectTypeIndex
         }
 
         return [.. scores
-            .SelectMany(s => _types[s.Key].Where(t => !declaredHere.Contains(t)).Select(t => (Type: t, Score: s.Value * (IsHelper(t) ? 1.5 : 1))))
+            .OrderByDescending(s => s.Value)
+            .ThenBy(s => s.Key, StringComparer.Ordinal)
+            .Take(count * 3)
+            .SelectMany(s => _types[s.Key].Where(t => !t.DeclaringSyntaxReferences.Any(r => r.SyntaxTree.FilePath == path)).Select(t => (Type: t, Score: s.Value * (IsHelper(t) ? 1.5 : 1))))
             .OrderByDescending(s => s.Score)
             .ThenBy(s => s.Type.Name, StringComparer.Ordinal)
             .Take(count)];

@@ -94,13 +94,13 @@ public static class ReferencedSymbols
 
     /// <param name="shownElsewhere">A type the receiver section already lists in full; its members are not repeated here.</param>
     /// <param name="carded">Types whose card is in the context: their header is not repeated here.</param>
-    public static SectionDraft? Build(UsedSymbols used, SyntaxNode root, int offset, AnalysisOptions options, ITypeSymbol? shownElsewhere, IReadOnlySet<ISymbol> carded, CancellationToken cancellationToken)
+    public static SectionDraft? Build(UsedSymbols used, SyntaxNode root, int offset, AnalysisOptions options, ITypeSymbol? shownElsewhere, IReadOnlySet<string> carded, CancellationToken cancellationToken)
     {
         var visible = used.Found
             .Where(f => IsWorthShowing(f.Key, used.EnclosingType, root.SyntaxTree, offset, options))
             .Where(f => shownElsewhere is null || !SymbolEqualityComparer.Default.Equals(f.Key, shownElsewhere.OriginalDefinition)
                 && !SymbolEqualityComparer.Default.Equals(f.Key.ContainingType, shownElsewhere.OriginalDefinition))
-            .Where(f => f.Key is not INamedTypeSymbol || !carded.Contains(f.Key))
+            .Where(f => f.Key is not INamedTypeSymbol || !carded.Contains(TypeCards.IdOf((INamedTypeSymbol)f.Key)))
             .OrderBy(f => f.Value.CallAtCursor ? 0 : 1)
             .ThenBy(f => Math.Abs(f.Value.FirstUse - offset))
             .ThenBy(f => f.Key.ToDisplayString(), StringComparer.Ordinal)

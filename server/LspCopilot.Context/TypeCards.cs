@@ -24,11 +24,15 @@ public static class TypeCards
     /// <summary>Most enum members written on an enum's line.</summary>
     private const int MaxEnumMembers = 40;
 
-    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<(ISymbol Type, bool Protected), TypeCard>> s_cards = new();
+    private static readonly ConditionalWeakTable<object, ConcurrentDictionary<(string Type, bool Protected), TypeCard>> s_cards = new();
 
+    /// <summary>A card is made once per version of the project's declarations (<see cref="DeclarationStamp"/>).</summary>
     /// <param name="withProtected">Include protected members (the card of a base type seen from a derived one).</param>
     public static TypeCard For(Compilation compilation, INamedTypeSymbol type, bool withProtected = false) =>
-        s_cards.GetOrCreateValue(compilation).GetOrAdd((type.OriginalDefinition, withProtected), key => Make((INamedTypeSymbol)key.Type, key.Protected));
+        s_cards.GetOrCreateValue(DeclarationStamp.For(compilation)).GetOrAdd((IdOf(type), withProtected), _ => Make(type.OriginalDefinition, withProtected));
+
+    /// <summary>A type's identity across compilations: its documentation id.</summary>
+    public static string IdOf(ITypeSymbol type) => type.OriginalDefinition.GetDocumentationCommentId() ?? type.OriginalDefinition.ToDisplayString();
 
     /// <summary>True for symbols declared in the user's code (not framework or package metadata).</summary>
     public static bool IsInSource(ISymbol symbol) => symbol.Locations.Any(l => l.IsInSource);

@@ -53,13 +53,13 @@ public static class TypesInPlay
         return [.. weights.OrderByDescending(w => w.Value).ThenBy(w => w.Key.Name, StringComparer.Ordinal).Select(w => (w.Key, w.Value))];
     }
 
-    public static SectionDraft? Build(IReadOnlyList<(INamedTypeSymbol Type, double Weight)> inPlay, Compilation compilation, SyntaxTree tree, PromptWindowView window, HashSet<ISymbol> carded)
+    public static SectionDraft? Build(IReadOnlyList<(INamedTypeSymbol Type, double Weight)> inPlay, Compilation compilation, SyntaxTree tree, PromptWindowView window, HashSet<string> carded)
     {
         var items = new List<ContextItem>();
         var cards = 0;
         foreach (var (type, weight) in inPlay.Where(t => !CardItems.IsFramework(t.Type) && !CardItems.IsVisible(t.Type, tree, window)))
         {
-            if (cards == MaxTypes || !carded.Add(type.OriginalDefinition))
+            if (cards == MaxTypes || !carded.Add(TypeCards.IdOf(type)))
             {
                 continue;
             }
