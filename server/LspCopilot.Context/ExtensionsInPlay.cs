@@ -36,9 +36,10 @@ public static class ExtensionsInPlay
         {
             foreach (var line in index.For(type, compilation))
             {
-                if (!weights.TryGetValue(line.Key, out var known) || known.Weight < weight - 4)
+                // Above the cards: the line says the method applies to a value at hand.
+                if (!weights.TryGetValue(line.Key, out var known) || known.Weight < weight + 6)
                 {
-                    weights[line.Key] = (line, weight - 4);
+                    weights[line.Key] = (line, weight + 6);
                 }
             }
         }
