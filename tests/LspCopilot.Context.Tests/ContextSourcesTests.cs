@@ -1,5 +1,6 @@
 using LspCopilot.Completion;
 using LspCopilot.TestSupport;
+using Microsoft.CodeAnalysis.Text;
 
 namespace LspCopilot.Context.Tests;
 
@@ -189,14 +190,57 @@ public sealed class ContextSourcesTests
                 }
                 """));
 
-        // A window too small to show the declarations: the scope section must say their types.
+        // A window too small to show the declarations: the scope section must say their types, on the first
+        // request (the document's model) and on the next keystroke (a speculative model of the edited body).
         var options = new AnalysisOptions { Window = new ContextWindow(PrefixTokens: 4, SuffixTokens: 4) };
-        var context = await ContextAtAsync(workspace, "Retry.cs", File.ReadAllText(workspace.PathOf("Retry.cs")), options);
+        using var provider = workspace.Provider(options);
+        var (document, offset) = await workspace.OpenAsync(provider, "Retry.cs", File.ReadAllText(workspace.PathOf("Retry.cs")));
+        var first = await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
+        var typed = new DocumentSnapshot(document.Uri, "csharp", 2, document.Text.WithChanges(new TextChange(new TextSpan(offset, 0), "r")));
+        provider.OnDocumentChanged(typed.Uri, typed);
+        var next = await provider.BuildContextAsync(typed, offset + 1, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, provider.ModelReuse.Reused);
+        foreach (var context in new[] { first!, next! })
+        {
+            var scope = Section(context, ScopeSummary.SectionName);
+            Assert.Contains("parameter Func<Task<Outcome<T>>> attempt", scope, StringComparison.Ordinal);
+            Assert.Contains("local Exception failure", scope, StringComparison.Ordinal);
+            Assert.DoesNotContain(" ? ", scope, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task BuildContext_TypesRoslynCannotResolve_PrintAsWrittenNeverAsQuestionMarks()
+    {
+        using var workspace = TempWorkspace.Create(
+            ("App.csproj", Project),
+            ("Runner.cs", """
+                namespace App;
+
+                public static class Runner
+                {
+                    public static void Run(Acme.Widget widget, Func<Task<Acme.Gadget>> make)
+                    {
+                        try
+                        {
+                        }
+                        catch (AcmeFault fault)
+                        {
+                            $$
+                        }
+                    }
+                }
+                """));
+        var options = new AnalysisOptions { Window = new ContextWindow(PrefixTokens: 4, SuffixTokens: 4) };
+
+        var context = await ContextAtAsync(workspace, "Runner.cs", File.ReadAllText(workspace.PathOf("Runner.cs")), options);
 
         var scope = Section(context, ScopeSummary.SectionName);
-        Assert.Contains("parameter Func<Task<Outcome<T>>> attempt", scope, StringComparison.Ordinal);
-        Assert.Contains("local Exception failure", scope, StringComparison.Ordinal);
-        Assert.DoesNotContain("?", scope.Replace("Exception?", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("parameter Acme.Widget widget", scope, StringComparison.Ordinal);
+        Assert.Contains("parameter Func<Task<Acme.Gadget>> make", scope, StringComparison.Ordinal);
+        Assert.Contains("local AcmeFault fault", scope, StringComparison.Ordinal);
+        Assert.DoesNotContain(" ? ", scope, StringComparison.Ordinal);
     }
 
     [Fact]
