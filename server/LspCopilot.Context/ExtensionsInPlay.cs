@@ -13,7 +13,7 @@ public static class ExtensionsInPlay
 {
     public const string SectionName = "extensions";
 
-    private const int MaxTypes = 16;
+    private const int MaxTypes = 8;
 
     private static readonly ConditionalWeakTable<object, Index> s_indexes = new();
 
@@ -71,7 +71,7 @@ public static class ExtensionsInPlay
             .OfType<string>()];
 
         public IReadOnlyList<ExtensionLine> For(ITypeSymbol receiver, Compilation current) =>
-            _byReceiver.GetOrAdd(receiver.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), _ => [.. MethodIds
+            _byReceiver.GetOrAdd(receiver is INamedTypeSymbol { IsGenericType: false } ? TypeCards.IdOf(receiver) : receiver.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), _ => [.. MethodIds
                 .Select(id => DocumentationCommentId.GetFirstSymbolForDeclarationId(id, current))
                 .OfType<IMethodSymbol>()
                 .Where(m => m.ReduceExtensionMethod(receiver) is not null)
