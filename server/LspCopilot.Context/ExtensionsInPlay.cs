@@ -13,7 +13,7 @@ public static class ExtensionsInPlay
 {
     public const string SectionName = "extensions";
 
-    private const int MaxTypes = 8;
+    private const int MaxTypes = 16;
 
     private static readonly ConditionalWeakTable<object, Index> s_indexes = new();
 
