@@ -13,8 +13,11 @@ namespace LspCopilot.Context;
 /// </summary>
 public static class DeclarationStamp
 {
+    /// <summary>Compilations kept per project to compare with: the last one of each of its most recent stamps.</summary>
+    private const int RecentStamps = 4;
+
     private static readonly ConditionalWeakTable<Compilation, object> s_stamps = new();
-    private static readonly ConcurrentDictionary<string, (WeakReference<Compilation> Last, object Stamp)> s_last = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, List<(WeakReference<Compilation> Last, object Stamp)>> s_recent = new(StringComparer.Ordinal);
 
     public static object For(Compilation compilation)
     {
@@ -23,14 +26,30 @@ public static class DeclarationStamp
             return known;
         }
 
-        var name = compilation.AssemblyName ?? string.Empty;
-        var stamp = s_last.TryGetValue(name, out var last) && last.Last.TryGetTarget(out var previous) && s_stamps.TryGetValue(previous, out var previousStamp)
-            && OnlyBodiesDiffer(previous, compilation)
-            ? previousStamp
-            : new object();
-        stamp = s_stamps.GetValue(compilation, _ => stamp);
-        s_last[name] = (new WeakReference<Compilation>(compilation), stamp);
-        return stamp;
+        // Several recent versions, not only the last: a body with an unbalanced brace while typing changes the
+        // declarations for a few keystrokes, and balancing it again comes back to the version before.
+        var recent = s_recent.GetOrAdd(compilation.AssemblyName ?? string.Empty, _ => []);
+        lock (recent)
+        {
+            object? stamp = null;
+            for (var i = recent.Count - 1; i >= 0 && stamp is null; i--)
+            {
+                if (recent[i].Last.TryGetTarget(out var previous) && OnlyBodiesDiffer(previous, compilation))
+                {
+                    stamp = recent[i].Stamp;
+                }
+            }
+
+            stamp = s_stamps.GetValue(compilation, _ => stamp ?? new object());
+            recent.RemoveAll(r => ReferenceEquals(r.Stamp, stamp) || !r.Last.TryGetTarget(out _));
+            recent.Add((new WeakReference<Compilation>(compilation), stamp));
+            if (recent.Count > RecentStamps)
+            {
+                recent.RemoveAt(0);
+            }
+
+            return stamp;
+        }
     }
 
     private static bool OnlyBodiesDiffer(Compilation before, Compilation after)
