@@ -1,23 +1,27 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace LspCopilot.Context;
 
 /// <summary>
-/// One object per version of a project's declarations: a compilation that differs from the project's previous
-/// one only inside method and accessor bodies (<see cref="SemanticModelReuse.OnlyBodiesChanged"/>) — the same
-/// trees elsewhere, the same references — gets the previous one's stamp. What depends on declarations alone
-/// (the cards of types, the project's type index) is kept per stamp, so moving to another file, which makes a
-/// new compilation, does not make them again.
+/// One object per version of a project's declarations: compilations whose trees declare the same things —
+/// every token outside method, accessor and local-function bodies equal, the same references — share it,
+/// however their bodies differ. What depends on declarations alone (the cards of types, the project's type
+/// index, extension matches) is kept per stamp, so neither typing inside a body nor moving to another file
+/// (each a new compilation) makes them again, and a brace typed and balanced again comes back to the same
+/// version. A tree's declaration hash is computed once per syntax tree (unchanged files keep their tree).
 /// </summary>
 public static class DeclarationStamp
 {
-    /// <summary>Compilations kept per project to compare with: the last one of each of its most recent stamps.</summary>
-    private const int RecentStamps = 4;
+    /// <summary>Versions remembered before the table starts over (each keeps its caches alive).</summary>
+    private const int MaxVersions = 32;
 
     private static readonly ConditionalWeakTable<Compilation, object> s_stamps = new();
-    private static readonly ConcurrentDictionary<string, List<(WeakReference<Compilation> Last, object Stamp)>> s_recent = new(StringComparer.Ordinal);
+    private static readonly ConditionalWeakTable<SyntaxTree, StrongBox<ulong>> s_treeHashes = new();
+    private static readonly ConcurrentDictionary<(string Assembly, ulong Declarations), object> s_versions = new();
 
     public static object For(Compilation compilation)
     {
@@ -26,58 +30,59 @@ public static class DeclarationStamp
             return known;
         }
 
-        // Several recent versions, not only the last: a body with an unbalanced brace while typing changes the
-        // declarations for a few keystrokes, and balancing it again comes back to the version before.
-        var recent = s_recent.GetOrAdd(compilation.AssemblyName ?? string.Empty, _ => []);
-        lock (recent)
+        var hash = Offset;
+        foreach (var tree in compilation.SyntaxTrees)
         {
-            object? stamp = null;
-            for (var i = recent.Count - 1; i >= 0 && stamp is null; i--)
-            {
-                if (recent[i].Last.TryGetTarget(out var previous) && OnlyBodiesDiffer(previous, compilation))
-                {
-                    stamp = recent[i].Stamp;
-                }
-            }
-
-            stamp = s_stamps.GetValue(compilation, _ => stamp ?? new object());
-            recent.RemoveAll(r => ReferenceEquals(r.Stamp, stamp) || !r.Last.TryGetTarget(out _));
-            recent.Add((new WeakReference<Compilation>(compilation), stamp));
-            if (recent.Count > RecentStamps)
-            {
-                recent.RemoveAt(0);
-            }
-
-            return stamp;
+            hash = Mix(hash, tree.FilePath);
+            hash = Mix(hash, s_treeHashes.GetValue(tree, t => new StrongBox<ulong>(DeclarationsOf(t))).Value);
         }
+
+        foreach (var reference in compilation.References)
+        {
+            hash = Mix(hash, reference.Display ?? string.Empty);
+        }
+
+        if (s_versions.Count >= MaxVersions)
+        {
+            s_versions.Clear();
+        }
+
+        var stamp = s_versions.GetOrAdd((compilation.AssemblyName ?? string.Empty, hash), _ => new object());
+        return s_stamps.GetValue(compilation, _ => stamp);
     }
 
-    private static bool OnlyBodiesDiffer(Compilation before, Compilation after)
+    /// <summary>A hash of the tree's tokens outside bodies: what other code can bind to and what a card shows.</summary>
+    private static ulong DeclarationsOf(SyntaxTree tree)
     {
-        if (before.SyntaxTrees.Count() != after.SyntaxTrees.Count() || !before.References.SequenceEqual(after.References) || before.Options != after.Options)
+        var hash = Offset;
+        foreach (var token in tree.GetRoot().DescendantTokens(node => !IsBody(node)))
         {
-            return false;
+            hash = Mix(hash, (ulong)token.RawKind);
+            hash = Mix(hash, token.Text);
         }
 
-        foreach (var (old, now) in before.SyntaxTrees.Zip(after.SyntaxTrees))
+        return hash;
+    }
+
+    private static bool IsBody(SyntaxNode node) => node switch
+    {
+        BlockSyntax { Parent: BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax } => true,
+        ArrowExpressionClauseSyntax { Parent: BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax or PropertyDeclarationSyntax or IndexerDeclarationSyntax } => true,
+        _ => false,
+    };
+
+    private const ulong Offset = 14695981039346656037;
+    private const ulong Prime = 1099511628211;
+
+    private static ulong Mix(ulong hash, ulong value) => (hash ^ value) * Prime;
+
+    private static ulong Mix(ulong hash, string text)
+    {
+        foreach (var c in text)
         {
-            if (ReferenceEquals(old, now))
-            {
-                continue;
-            }
-
-            if (old.FilePath != now.FilePath || old.Options != now.Options)
-            {
-                return false;
-            }
-
-            var changes = TextDiff.Changes(old.GetText(), now.GetText());
-            if (changes.Count > 0 && !SemanticModelReuse.OnlyBodiesChanged(old.GetRoot(), now.GetRoot(), changes))
-            {
-                return false;
-            }
+            hash = (hash ^ c) * Prime;
         }
 
-        return true;
+        return (hash ^ 0xFF) * Prime;
     }
 }
