@@ -10,7 +10,10 @@ public enum ContextStyle
     FileSeparators,
 }
 
-/// <summary>Token budgets for the context sections, filled in priority order.</summary>
+/// <summary>
+/// Token budgets of the context. A completion's context fills <see cref="Total"/> by expected use across all its
+/// sections (<see cref="BudgetFill"/>); the per-section caps shape a code action's context (<see cref="CSharpContextBuilder.RenderAsync"/>).
+/// </summary>
 public sealed record ContextBudget
 {
     /// <summary>Most tokens for all sections together (the prefix/suffix windows are budgeted by the engine).</summary>
