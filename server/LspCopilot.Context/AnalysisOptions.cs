@@ -10,7 +10,10 @@ public enum ContextStyle
     FileSeparators,
 }
 
-/// <summary>Token budgets for the context sections, filled in priority order.</summary>
+/// <summary>
+/// Token budgets of the context. A completion's context fills <see cref="Total"/> by expected use across all its
+/// sections (<see cref="BudgetFill"/>); the per-section caps shape a code action's context (<see cref="CSharpContextBuilder.RenderAsync"/>).
+/// </summary>
 public sealed record ContextBudget
 {
     /// <summary>Most tokens for all sections together (the prefix/suffix windows are budgeted by the engine).</summary>
@@ -56,6 +59,12 @@ public sealed record AnalysisOptions
     public ContextBudget Budget { get; init; } = new();
 
     public ContextStyle Style { get; init; } = ContextStyle.Comments;
+
+    /// <summary>
+    /// The prompt's prefix and suffix windows as the context assumes them (the generation options' defaults):
+    /// what they show is not repeated in the context.
+    /// </summary>
+    public ContextWindow Window { get; init; } = new();
 
     /// <summary>Most <c>.cs</c> files loaded per workspace folder; the rest are skipped with a log line.</summary>
     public int MaxFiles { get; init; } = 5000;

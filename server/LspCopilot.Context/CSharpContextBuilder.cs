@@ -4,22 +4,30 @@ using Microsoft.CodeAnalysis;
 namespace LspCopilot.Context;
 
 /// <summary>
-/// Builds the Roslyn context at a cursor. Sections are budgeted in priority order (outline, receiver
-/// members, referenced signatures, scope), each within its own cap and the total, then written from
-/// the most stable to the most volatile (outline, references, receiver, scope) so that successive
-/// keystrokes share a long prompt prefix and the engine reuses its KV cache. Per keystroke it reuses
-/// the document's semantic model (<see cref="SemanticModelReuse"/>), its outline (<see cref="OutlineCache"/>)
-/// and the token counts of texts already seen (<see cref="TokenCountCache"/>, bounded in characters). Counting goes to the model's tokenizer in batches (the
-/// model may run in another process or on another machine): fitting runs on the counts known so far,
-/// the texts it had to estimate are counted in one batch, and it runs again until nothing is missing —
-/// one to three batches for a new cursor, none when typing on.
+/// Builds the Roslyn context at a cursor from every source of lines at once — the enclosing type's outline
+/// (what the windows cut off), inherited members, the project's types used with this file's, the types in
+/// play and their extension methods, referenced signatures, the receiver's members, the scope — ranked by
+/// expected use and filled to the whole budget (<see cref="BudgetFill"/>). Nothing the prompt's windows show
+/// is repeated (<see cref="PromptWindowView"/>): a line whose declaration they show is dropped, one whose name
+/// they show is worth less. Sections are written from the most stable to the most volatile so that successive
+/// keystrokes share a long prompt prefix and the engine reuses its KV cache. Per keystroke it reuses the
+/// document's semantic model (<see cref="SemanticModelReuse"/>), its outline (<see cref="OutlineCache"/>), the
+/// cards of types and the project's type index (per compilation: <see cref="TypeCards"/>,
+/// <see cref="ProjectTypeIndex"/>) and the token counts of texts already seen (<see cref="TokenCountCache"/>,
+/// bounded in characters). Counting goes to the model's tokenizer in batches (the model may run in another
+/// process or on another machine): fitting runs on the counts known so far, the texts it had to estimate are
+/// counted in one batch, and it runs again until nothing is missing — one to three batches for a new cursor,
+/// none when typing on.
 /// </summary>
 public sealed class CSharpContextBuilder
 {
     /// <summary>Fitting passes before the remaining estimates are accepted (each pass adds one batch).</summary>
     private const int MaxCountPasses = 6;
 
-    private static readonly string[] s_promptOrder = [TypeOutline.SectionName, ReferencedSymbols.SectionName, ReceiverMembers.SectionName, ScopeSummary.SectionName];
+    private static readonly string[] s_promptOrder = [TypeOutline.SectionName, InheritedMembers.SectionName, LikelyTypes.SectionName, TypesInPlay.SectionName, ExtensionsInPlay.SectionName, ReferencedSymbols.SectionName, ReceiverMembers.SectionName, ScopeSummary.SectionName];
+
+    /// <summary>A line whose name the windows already show keeps this share of its weight.</summary>
+    private const double ShownNameFactor = 0.6;
 
     private readonly AnalysisOptions _options;
     private readonly Func<ITokenCounter> _tokenizer;
@@ -70,21 +78,45 @@ public sealed class CSharpContextBuilder
         }
 
         var scoped = await _models.GetAsync(document, offset, cancellationToken).ConfigureAwait(false);
-        var receiver = gate.Place == CursorPlace.Code ? ReceiverMembers.Find(root, offset) : null;
+        var compilation = scoped.Model.Compilation;
+        var tree = root.SyntaxTree;
+        var window = PromptWindowView.At(root, text, offset, _options.Window);
+        var inCode = gate.Place == CursorPlace.Code;
+        var receiver = inCode ? ReceiverMembers.Find(root, offset) : null;
         var receiverType = receiver is null ? null : SafelyGet(() => ReceiverMembers.ReceiverType(scoped, receiver, cancellationToken));
-        var drafts = new List<(SectionDraft? Draft, int Cap)>
+        var used = SafelyGet(() => ReferencedSymbols.Collect(scoped, root, offset, _options, cancellationToken));
+        var enclosingType = used?.EnclosingType;
+        var inPlay = used is null ? [] : TypesInPlay.Collect(used, offset);
+        var carded = new HashSet<string>(StringComparer.Ordinal);
+        if (receiverType is not null)
         {
-            (Safely(() => _outlines.Get(document.Id, text, root, offset, scoped.Model.Compilation, cancellationToken)), _options.Budget.Outline),
-            (receiver is null ? null : Safely(() => ReceiverMembers.Build(scoped, receiver, _options, cancellationToken)), _options.Budget.Receiver),
-            (Safely(() => ReferencedSymbols.Build(scoped, root, offset, _options, receiverType, cancellationToken)), _options.Budget.References),
-            (gate.Place == CursorPlace.Code ? Safely(() => ScopeSummary.Build(scoped, root, offset, cancellationToken)) : null, _options.Budget.Scope),
-        };
+            carded.Add(TypeCards.IdOf(receiverType));
+        }
+
+        // Built in the order of their claim on a type's card; written in prompt order.
+        SectionDraft?[] built =
+        [
+            Safely(() => _outlines.Get(document.Id, text, root, offset, compilation, cancellationToken)),
+            receiver is null ? null : Safely(() => ReceiverMembers.Build(scoped, receiver, _options, cancellationToken)),
+            Safely(() => InheritedMembers.Build(enclosingType, compilation, tree, window, carded)),
+            Safely(() => TypesInPlay.Build(inPlay, compilation, tree, window, carded)),
+            Safely(() => LikelyTypes.Build(compilation, tree, enclosingType, window, carded, cancellationToken)),
+            Safely(() => ExtensionsInPlay.Build(inPlay, enclosingType, compilation, cancellationToken)),
+            used is null ? null : Safely(() => ReferencedSymbols.Build(used, root, offset, _options, receiverType, carded, cancellationToken)),
+            inCode ? Safely(() => ScopeSummary.Build(scoped, root, offset, cancellationToken)) : null,
+        ];
+        var drafts = built
+            .OfType<SectionDraft>()
+            .Select(d => WithoutWhatTheWindowShows(d, window))
+            .Where(d => d.Items.Count > 0)
+            .OrderBy(d => Array.IndexOf(s_promptOrder, d.Name))
+            .ToList();
 
         var tokenizer = CurrentTokenizer();
         for (var pass = 1; ; pass++)
         {
             var missing = new HashSet<string>(StringComparer.Ordinal);
-            var result = Fit(gate, drafts, total, text => Known(text, missing));
+            var result = new ContextResult(gate, BudgetFill.Fit(drafts, total, _options.Style, text => Known(text, missing)));
             if (missing.Count == 0 || pass == MaxCountPasses)
             {
                 return result;
@@ -92,6 +124,31 @@ public sealed class CSharpContextBuilder
 
             await CountAsync(tokenizer, missing, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The draft without the lines whose declaration the windows show (lines under a dropped head stay, without
+    /// it), and with less weight for lines whose name the windows show.
+    /// </summary>
+    private static SectionDraft WithoutWhatTheWindowShows(SectionDraft draft, PromptWindowView window)
+    {
+        var kept = new Dictionary<ContextItem, ContextItem>(ReferenceEqualityComparer.Instance);
+        var items = new List<ContextItem>(draft.Items.Count);
+        foreach (var item in draft.Items)
+        {
+            if (item.Declared is { } declared && window.Shows(declared))
+            {
+                continue;
+            }
+
+            var head = item.Head is { } h ? kept.GetValueOrDefault(h) : null;
+            var weight = BudgetFill.WeightOf(item) * (item.Name is { } name && window.Names.Contains(name) ? ShownNameFactor : 1);
+            var adjusted = item with { Head = head, Weight = weight };
+            kept[item] = adjusted;
+            items.Add(adjusted);
+        }
+
+        return draft with { Items = items };
     }
 
     /// <summary>
@@ -120,10 +177,6 @@ public sealed class CSharpContextBuilder
             await CountAsync(tokenizer, missing, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    /// <summary>Fits the sections in priority order, each within its cap and what <paramref name="total"/> leaves.</summary>
-    private ContextResult Fit(GateDecision gate, List<(SectionDraft? Draft, int Cap)> drafts, int total, Func<string, int> countTokens) =>
-        new(gate, FitSections(drafts, total, s => Array.IndexOf(s_promptOrder, s.Name), countTokens));
 
     /// <summary>
     /// The sections that fit <paramref name="total"/>, in prompt order (<paramref name="order"/>). Each drops whole

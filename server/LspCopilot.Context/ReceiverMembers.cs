@@ -85,7 +85,7 @@ public static class ReceiverMembers
             var items = names.Select((m, i) => new ContextItem(
                 m is INamedTypeSymbol t ? "    " + SymbolSignatures.TypeHeader(t) : "    namespace " + m.ToDisplayString(),
                 Matches(m.Name, receiver.Partial) ? 0 : 1,
-                i)).ToList();
+                i) { Weight = Matches(m.Name, receiver.Partial) ? 99 : 95 - 0.05 * i }).ToList();
             return items.Count == 0 ? null : new SectionDraft(SectionName, $"Namespace {ns.ToDisplayString()} contains:", items);
         }
 
@@ -107,7 +107,11 @@ public static class ReceiverMembers
             return null;
         }
 
-        var draftItems = lines.Select(l => new ContextItem(l.Text, l.Name is not null && Matches(l.Name, receiver.Partial) ? 0 : l.Priority, l.Order)).ToList();
+        var draftItems = lines.Select(l =>
+        {
+            var matches = l.Name is not null && Matches(l.Name, receiver.Partial);
+            return new ContextItem(l.Text, matches ? 0 : l.Priority, l.Order) { Weight = matches ? 99 : 96 - 0.05 * l.Order - 0.5 * Math.Min(l.Priority, 40) };
+        }).ToList();
         var what = isType ? "static members" : "members";
         var header = type is INamedTypeSymbol n ? SymbolSignatures.TypeHeader(n) : SymbolSignatures.QualifiedTypeName(type);
         return new SectionDraft(SectionName, $"`{receiverText}` is {header}; its {what}:", draftItems);

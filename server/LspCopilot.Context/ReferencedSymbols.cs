@@ -4,12 +4,25 @@ using Microsoft.CodeAnalysis;
 
 namespace LspCopilot.Context;
 
+/// <summary>What the member around the cursor uses, bound once per keystroke and shared by the sections built from it.</summary>
+/// <param name="Found">Methods, properties, fields, events and types named near the cursor (original definitions), with their first use.</param>
+/// <param name="ValueTypes">Types of the locals, parameters, fields and properties used near the cursor and of the calls' results, with their first use.</param>
+public sealed record UsedSymbols(
+    IReadOnlyDictionary<ISymbol, SymbolUse> Found,
+    IReadOnlyList<(ITypeSymbol Type, int Position)> ValueTypes,
+    INamedTypeSymbol? EnclosingType,
+    ISymbol? EnclosingMember);
+
+/// <summary>Where a symbol is first used near the cursor, and whether it is the call whose arguments hold the cursor.</summary>
+public readonly record struct SymbolUse(int FirstUse, bool CallAtCursor);
+
 /// <summary>
 /// Signatures (and doc summaries) of the methods, properties and types used in the member around the
 /// cursor whose declarations the model cannot see: in other files, in libraries, or far away in this
 /// file. The call being written (the argument list around the cursor) comes first with its overloads;
-/// then the nearest uses. Types declared in other files also list a few of their members. Lines are
-/// written in order of first use, so typing at the end of a method only appends.
+/// then the nearest uses, the user's code before libraries the model has seen in training. Types with a
+/// card in the context (<see cref="TypesInPlay"/>) are left to it. Lines are written in order of first
+/// use, so typing at the end of a method only appends.
 /// </summary>
 public static class ReferencedSymbols
 {
@@ -17,10 +30,9 @@ public static class ReferencedSymbols
 
     private const int WindowBefore = 3000;
     private const int WindowAfter = 1000;
-    private const int MembersPerType = 8;
 
-    /// <param name="shownElsewhere">A type the receiver section already lists in full; its members are not repeated here.</param>
-    public static SectionDraft? Build(ScopedModel scoped, SyntaxNode root, int offset, AnalysisOptions options, ITypeSymbol? shownElsewhere, CancellationToken cancellationToken)
+    /// <summary>Binds the names of the member around the cursor (cut to a window around it).</summary>
+    public static UsedSymbols Collect(ScopedModel scoped, SyntaxNode root, int offset, AnalysisOptions options, CancellationToken cancellationToken)
     {
         var model = scoped.Model;
         var token = root.FindToken(offset);
@@ -29,7 +41,8 @@ public static class ReferencedSymbols
         var enclosing = model.GetEnclosingSymbol(offset, cancellationToken);
         var enclosingType = enclosing as INamedTypeSymbol ?? enclosing?.ContainingType;
 
-        var found = new Dictionary<ISymbol, Use>(SymbolEqualityComparer.Default);
+        var found = new Dictionary<ISymbol, SymbolUse>(SymbolEqualityComparer.Default);
+        var valueTypes = new List<(ITypeSymbol, int)>();
         foreach (var symbol in CallBeingWritten(scoped, root, offset, options, cancellationToken))
         {
             Add(found, symbol, offset, callAtCursor: true);
@@ -50,6 +63,10 @@ public static class ReferencedSymbols
                 if (info.Symbol is { } symbol)
                 {
                     Add(found, symbol, node.SpanStart, callAtCursor: false);
+                    if (ValueType(symbol) is { } type)
+                    {
+                        valueTypes.Add((type, node.SpanStart));
+                    }
                 }
                 else
                 {
@@ -61,53 +78,50 @@ public static class ReferencedSymbols
             }
         }
 
-        var visible = found
-            .Where(f => IsWorthShowing(f.Key, enclosingType, root.SyntaxTree, offset, options))
+        return new UsedSymbols(found, valueTypes, enclosingType, enclosing);
+    }
+
+    /// <summary>The type of the value a name stands for: a local, parameter, field, property, or a call's result.</summary>
+    private static ITypeSymbol? ValueType(ISymbol symbol) => symbol switch
+    {
+        ILocalSymbol local => local.Type,
+        IParameterSymbol parameter => parameter.Type,
+        IFieldSymbol field => field.Type,
+        IPropertySymbol property => property.Type,
+        IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.ReducedExtension } method when !method.ReturnsVoid => method.ReturnType,
+        _ => null,
+    };
+
+    /// <param name="shownElsewhere">A type the receiver section already lists in full; its members are not repeated here.</param>
+    /// <param name="carded">Types whose card is in the context: their header is not repeated here.</param>
+    public static SectionDraft? Build(UsedSymbols used, SyntaxNode root, int offset, AnalysisOptions options, ITypeSymbol? shownElsewhere, IReadOnlySet<string> carded, CancellationToken cancellationToken)
+    {
+        var visible = used.Found
+            .Where(f => IsWorthShowing(f.Key, used.EnclosingType, root.SyntaxTree, offset, options))
             .Where(f => shownElsewhere is null || !SymbolEqualityComparer.Default.Equals(f.Key, shownElsewhere.OriginalDefinition)
                 && !SymbolEqualityComparer.Default.Equals(f.Key.ContainingType, shownElsewhere.OriginalDefinition))
+            .Where(f => f.Key is not INamedTypeSymbol || !carded.Contains(TypeCards.IdOf((INamedTypeSymbol)f.Key)))
             .OrderBy(f => f.Value.CallAtCursor ? 0 : 1)
             .ThenBy(f => Math.Abs(f.Value.FirstUse - offset))
             .ThenBy(f => f.Key.ToDisplayString(), StringComparer.Ordinal)
             .ToList();
 
-        // Types from other files list their members; those members need no line of their own.
-        var listedMembers = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-        var typeMembers = new Dictionary<ISymbol, List<ISymbol>>(SymbolEqualityComparer.Default);
-        foreach (var (symbol, _) in visible)
-        {
-            if (symbol is INamedTypeSymbol { TypeKind: not TypeKind.Enum and not TypeKind.Delegate } sourceType && sourceType.Locations.Any(l => l.IsInSource))
-            {
-                var members = sourceType.GetMembers().Where(IsPublicApi).Take(MembersPerType).ToList();
-                typeMembers[symbol] = members;
-                listedMembers.UnionWith(members);
-            }
-        }
-
         var items = new List<ContextItem>();
         var rank = 0;
         foreach (var (symbol, use) in visible)
         {
-            if (listedMembers.Contains(symbol))
-            {
-                continue;
-            }
-
             var priority = use.CallAtCursor ? 0 : 1 + rank++;
             var order = (use.CallAtCursor ? int.MaxValue / 2 : use.FirstUse) * 16L;
             var summary = SymbolSignatures.Summary(symbol, options.MaxSummaryChars, cancellationToken);
             var line = (symbol is INamedTypeSymbol type ? SymbolSignatures.TypeHeader(type) : SymbolSignatures.QualifiedMember(symbol))
                 + (summary is null ? string.Empty : " // " + summary);
-            items.Add(new ContextItem(line, priority, Clamp(order)));
-
-            if (typeMembers.TryGetValue(symbol, out var listed))
+            var weight = use.CallAtCursor ? 98 : Math.Max(20, 62 - 0.7 * priority) * (TypeCards.IsInSource(symbol) ? 1 : 0.6);
+            items.Add(new ContextItem(line, priority, Clamp(order))
             {
-                for (var i = 0; i < listed.Count; i++)
-                {
-                    var memberSummary = SymbolSignatures.Summary(listed[i], options.MaxSummaryChars, cancellationToken);
-                    var memberLine = "    " + SymbolSignatures.Member(listed[i]) + (memberSummary is null ? string.Empty : " // " + memberSummary);
-                    items.Add(new ContextItem(memberLine, priority + 2 + i, Clamp(order + 1 + i)));
-                }
-            }
+                Weight = weight,
+                Key = symbol.GetDocumentationCommentId(),
+                Name = use.CallAtCursor ? null : symbol.Name,
+            });
         }
 
         return items.Count == 0 ? null : new SectionDraft(SectionName, "Signatures used here (from other files and libraries):", items);
@@ -156,7 +170,7 @@ public static class ReferencedSymbols
         return target is null ? [] : model.GetMemberGroup(target, cancellationToken).Take(options.MaxOverloads);
     }
 
-    private static void Add(Dictionary<ISymbol, Use> found, ISymbol symbol, int position, bool callAtCursor)
+    private static void Add(Dictionary<ISymbol, SymbolUse> found, ISymbol symbol, int position, bool callAtCursor)
     {
         var key = symbol switch
         {
@@ -173,11 +187,11 @@ public static class ReferencedSymbols
 
         if (found.TryGetValue(key, out var existing))
         {
-            found[key] = new Use(Math.Min(existing.FirstUse, position), existing.CallAtCursor || callAtCursor);
+            found[key] = new SymbolUse(Math.Min(existing.FirstUse, position), existing.CallAtCursor || callAtCursor);
         }
         else
         {
-            found[key] = new Use(position, callAtCursor);
+            found[key] = new SymbolUse(position, callAtCursor);
         }
     }
 
@@ -215,17 +229,4 @@ public static class ReferencedSymbols
 
         return Math.Abs(location.SourceSpan.Start - offset) > options.NearbyChars;
     }
-
-    private static bool IsPublicApi(ISymbol member) =>
-        member.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal
-        && !member.IsImplicitlyDeclared
-        && member.CanBeReferencedByName
-        && member switch
-        {
-            IMethodSymbol m => m.MethodKind == MethodKind.Ordinary,
-            IPropertySymbol or IFieldSymbol or IEventSymbol => true,
-            _ => false,
-        };
-
-    private readonly record struct Use(int FirstUse, bool CallAtCursor);
 }

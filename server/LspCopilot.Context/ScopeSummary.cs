@@ -21,7 +21,7 @@ public static class ScopeSummary
         var items = new List<ContextItem>();
         if (ExpectedType(scoped, root, offset, cancellationToken) is { } expected)
         {
-            items.Add(new ContextItem("expected type: " + expected, 0, int.MaxValue));
+            items.Add(new ContextItem("expected type: " + expected, 0, int.MaxValue) { Weight = 97 });
         }
 
         // The speculated member's own parameters are outside its body; DeclaredSymbol finds them another way.
@@ -50,9 +50,15 @@ public static class ScopeSummary
                 continue;
             }
 
-            var typeText = type is null || type.TypeKind == TypeKind.Error ? "?" : SymbolSignatures.TypeName(type);
+            // A type Roslyn cannot resolve (a package never restored, a missing using) still has a name: as written.
+            var typeText = type is null || type.TypeKind == TypeKind.Error ? WrittenType(declaration, type) : SymbolSignatures.TypeName(type);
             var distance = offset - declaration.SpanStart;
-            items.Add(new ContextItem($"{kind} {typeText} {symbol.Name}", 1 + Math.Min(distance / 40, 1000), declaration.SpanStart));
+            // A declaration with its type written out says no more than the window does when the window shows it.
+            items.Add(new ContextItem(typeText is null ? $"{kind} {symbol.Name}" : $"{kind} {typeText} {symbol.Name}", 1 + Math.Min(distance / 40, 1000), declaration.SpanStart)
+            {
+                Weight = 46 - Math.Min(distance / 400.0, 20),
+                Declared = IsVar(declaration) ? null : declaration.Span,
+            });
         }
 
         return items.Count == 0 ? null : new SectionDraft(SectionName, "At the cursor:", items);
@@ -177,6 +183,27 @@ public static class ScopeSummary
         }
 
         return symbol;
+    }
+
+    /// <summary>The type of an unresolved declaration as the code writes it (or as Roslyn names it); null when neither says.</summary>
+    private static string? WrittenType(SyntaxNode declaration, ITypeSymbol? type)
+    {
+        var written = declaration switch
+        {
+            ParameterSyntax { Type: { } t } => t,
+            CatchDeclarationSyntax c => c.Type,
+            VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Type: { IsVar: false } t } } => t,
+            ForEachStatementSyntax { Type: { IsVar: false } t } => t,
+            SingleVariableDesignationSyntax { Parent: DeclarationExpressionSyntax { Type: { IsVar: false } t } } => t,
+            SingleVariableDesignationSyntax { Parent: DeclarationPatternSyntax { Type: var t } } => t,
+            _ => null,
+        };
+        if (written is not null)
+        {
+            return string.Join(' ', written.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        return type is { Name.Length: > 0 } ? SymbolSignatures.TypeName(type) : null;
     }
 
     private static bool IsVar(SyntaxNode declaration) => declaration switch

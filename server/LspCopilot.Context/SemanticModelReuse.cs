@@ -80,31 +80,9 @@ public sealed class SemanticModelReuse
 
         var baseRoot = known.Model.SyntaxTree.GetRoot(cancellationToken);
         var root = tree.GetRoot(cancellationToken);
-        var shift = 0;
-        for (var i = 0; i < changes.Count;)
+        if (!OnlyBodiesChanged(baseRoot, root, changes))
         {
-            var owner = BodyOwnerAt(baseRoot, changes[i].Span.Start);
-            if (owner is null || !IsInsideBody(owner, changes[i].Span))
-            {
-                return null;
-            }
-
-            var ownerShift = 0;
-            while (i < changes.Count && IsInsideBody(owner, changes[i].Span))
-            {
-                ownerShift += changes[i].NewLength - changes[i].Span.Length;
-                i++;
-            }
-
-            // An extra brace would make the edited body swallow what follows it.
-            var edited = BodyOwnerAt(root, BodyStart(owner) + shift);
-            if (edited is null || edited.RawKind != owner.RawKind || edited.SpanStart != owner.SpanStart + shift
-                || edited.Span.End != owner.Span.End + shift + ownerShift)
-            {
-                return null;
-            }
-
-            shift += ownerShift;
+            return null;
         }
 
         var member = BodyOwnerAt(root, offset);
@@ -127,6 +105,42 @@ public sealed class SemanticModelReuse
             _ => null,
         };
         return speculated is null ? null : new ScopedModel(speculated, member, BodyOf(member));
+    }
+
+    /// <summary>
+    /// True when every change from <paramref name="baseRoot"/> to <paramref name="root"/> lies inside method or
+    /// accessor bodies and each edited body still parses as the same member: what other code binds to is the same.
+    /// </summary>
+    internal static bool OnlyBodiesChanged(SyntaxNode baseRoot, SyntaxNode root, IReadOnlyList<TextChangeRange> changes)
+    {
+        var shift = 0;
+        for (var i = 0; i < changes.Count;)
+        {
+            var owner = BodyOwnerAt(baseRoot, changes[i].Span.Start);
+            if (owner is null || !IsInsideBody(owner, changes[i].Span))
+            {
+                return false;
+            }
+
+            var ownerShift = 0;
+            while (i < changes.Count && IsInsideBody(owner, changes[i].Span))
+            {
+                ownerShift += changes[i].NewLength - changes[i].Span.Length;
+                i++;
+            }
+
+            // An extra brace would make the edited body swallow what follows it.
+            var edited = BodyOwnerAt(root, BodyStart(owner) + shift);
+            if (edited is null || edited.RawKind != owner.RawKind || edited.SpanStart != owner.SpanStart + shift
+                || edited.Span.End != owner.Span.End + shift + ownerShift)
+            {
+                return false;
+            }
+
+            shift += ownerShift;
+        }
+
+        return true;
     }
 
     /// <summary>Where a position of the new text (outside every change) was in the base text.</summary>

@@ -33,7 +33,9 @@ public static class TypeOutline
             return null;
         }
 
-        var items = new List<ContextItem> { new(Header(type), 0, 0) };
+        // The header is visible when the window shows the type's first line: its span ends at the open brace.
+        var header = new ContextItem(Header(type), 0, 0) { Weight = 72, Declared = TextSpanOf(type.SpanStart, type.OpenBraceToken.Span.End, type.SyntaxTree, type.SyntaxTree) };
+        var items = new List<ContextItem> { header };
         var declarations = new List<BaseTypeDeclarationSyntax> { type };
         if (type.Modifiers.Any(SyntaxKind.PartialKeyword) && compilation is not null)
         {
@@ -56,7 +58,16 @@ public static class TypeOutline
 
             if (Signature(members[i]) is { Length: > 0 } line)
             {
-                items.Add(new ContextItem("    " + line, 1 + Math.Abs(i - cursorIndex), i + 1));
+                // What the window cuts off: fields and properties (used everywhere in the type) before the nearest other members.
+                var distance = Math.Abs(i - cursorIndex);
+                var isData = members[i] is FieldDeclarationSyntax or PropertyDeclarationSyntax or EventFieldDeclarationSyntax;
+                items.Add(new ContextItem("    " + line, 1 + distance, i + 1)
+                {
+                    Weight = (isData ? 70 : 58) - Math.Min(distance, 40) * 0.3,
+                    Head = header,
+                    Name = MemberName(members[i]),
+                    Declared = TextSpanOf(members[i].SpanStart, members[i].Span.End, members[i].SyntaxTree, type.SyntaxTree),
+                });
             }
         }
 
@@ -89,6 +100,20 @@ public static class TypeOutline
                 .OfType<BaseTypeDeclarationSyntax>()
                 .OrderBy(d => d.SyntaxTree.FilePath, StringComparer.Ordinal);
     }
+
+    /// <summary>A span of the cursor's document; null for other files (a partial type's other parts).</summary>
+    private static Microsoft.CodeAnalysis.Text.TextSpan? TextSpanOf(int start, int end, SyntaxTree tree, SyntaxTree document) =>
+        tree == document ? Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(start, end) : null;
+
+    private static string? MemberName(SyntaxNode member) => member switch
+    {
+        MethodDeclarationSyntax m => m.Identifier.ValueText,
+        PropertyDeclarationSyntax p => p.Identifier.ValueText,
+        FieldDeclarationSyntax f => f.Declaration.Variables.FirstOrDefault()?.Identifier.ValueText,
+        EventDeclarationSyntax e => e.Identifier.ValueText,
+        BaseTypeDeclarationSyntax t => t.Identifier.ValueText,
+        _ => null,
+    };
 
     private static IEnumerable<SyntaxNode> Members(BaseTypeDeclarationSyntax type) => type switch
     {

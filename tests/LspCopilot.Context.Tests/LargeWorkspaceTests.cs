@@ -27,8 +27,9 @@ public sealed class LargeWorkspaceTests : IDisposable
 
     public void Dispose() => _workspace.Dispose();
 
+    /// <remarks>The prompt window is taken as empty, so the open document's own outline stands for its context.</remarks>
     private RoslynContextProvider Provider(AnalysisOptions options, string root, Func<string, AnalysisOptions, CancellationToken, ScannedFolder>? scan = null) =>
-        new(() => [root], options, () => TokenEstimate.Instance, _log, scan ?? SourceFileScanner.Scan);
+        new(() => [root], options with { Window = new ContextWindow(0, 0) }, () => TokenEstimate.Instance, _log, scan ?? SourceFileScanner.Scan);
 
     private static async Task<ContextResult?> ContextWithinAsync(RoslynContextProvider provider, DocumentSnapshot document, int offset) =>
         await Task.Run(() => provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken), TestContext.Current.CancellationToken)

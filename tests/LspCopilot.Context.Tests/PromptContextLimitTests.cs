@@ -17,7 +17,8 @@ public sealed class PromptContextLimitTests
     private static async Task<ContextResult> ContextAsync(int? limit)
     {
         using var workspace = TempWorkspace.FromFixture("Inventory");
-        using var provider = new RoslynContextProvider([workspace.Folder], new AnalysisOptions(), null, ServerLog.Silent) { PromptContextLimit = () => limit };
+        // No prompt window: the small fixture file would otherwise show most of what the sections hold.
+        using var provider = new RoslynContextProvider([workspace.Folder], new AnalysisOptions { Window = new ContextWindow(0, 0) }, null, ServerLog.Silent) { PromptContextLimit = () => limit };
         var (document, offset) = await workspace.OpenAsync(provider, ServicePath, ServiceWithCaret());
         var context = await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
         Assert.NotNull(context);

@@ -105,7 +105,8 @@ public sealed class WorkspaceBoundaryTests : IDisposable
     [InlineData("root/%2e%2e/outside/Secret.cs")]
     public async Task BuildContext_DocumentOutsideTheRoot_ItsOwnTextOnly(string relative)
     {
-        using var provider = new RoslynContextProvider([_root], new AnalysisOptions(), null, ServerLog.Silent);
+        // An empty prompt window, so the document's own outline stands for what its text gives.
+        using var provider = new RoslynContextProvider([_root], new AnalysisOptions { Window = new ContextWindow(0, 0) }, null, ServerLog.Silent);
         var uri = new Uri(_outer.Folder + "/").AbsoluteUri + relative;
         var (document, offset) = TempWorkspace.Open(provider, uri, "namespace App;\nclass Outside\n{\n    int Own() => 2;\n    void M()\n    {\n        var a = InsideHelper.$$\n    }\n}\n");
 

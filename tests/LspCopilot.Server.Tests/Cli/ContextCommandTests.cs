@@ -32,7 +32,8 @@ public sealed class ContextCommandTests
         Assert.Equal(0, code);
         using var json = JsonDocument.Parse(stdout.ToString());
         var sections = json.RootElement.GetProperty("sections").EnumerateArray().ToList();
-        Assert.Equal(["outline", "references", "receiver", "scope", "prefix", "suffix"], sections.Select(s => s.GetProperty("name").GetString()));
+        // The file is small: the prompt's windows show all of it, so no outline and the references are in the types' cards.
+        Assert.Equal(["types", "receiver", "scope", "prefix", "suffix"], sections.Select(s => s.GetProperty("name").GetString()));
         Assert.All(sections, s => Assert.True(s.GetProperty("tokens").GetInt32() > 0));
         var receiver = sections.Single(s => s.GetProperty("name").GetString() == "receiver").GetProperty("text").GetString();
         Assert.Contains("int QuantityOf(string productId)", receiver, StringComparison.Ordinal);
@@ -49,7 +50,7 @@ public sealed class ContextCommandTests
         await ContextCommand.RunAsync(file, line, column, null, new AnalysisOptions(), json: false, ServerLog.Silent, stdout, TextWriter.Null, TestContext.Current.CancellationToken);
 
         var output = stdout.ToString();
-        Assert.StartsWith("<|fim_prefix|>// Outline of class RestockService", output, StringComparison.Ordinal);
+        Assert.StartsWith("<|fim_prefix|>// Types in use here:", output, StringComparison.Ordinal);
         Assert.Matches(@"receiver\s+\d+\s+// `_warehouse` is", output);
         Assert.Contains("estimated as characters/4", output, StringComparison.Ordinal);
     }
@@ -68,7 +69,7 @@ public sealed class ContextCommandTests
         Assert.Equal(TestModels.Fim, json.RootElement.GetProperty("tokenizer").GetString());
         // SentencePiece writes a space before the first word of a tokenized text.
         Assert.StartsWith("<fim_prefix>", json.RootElement.GetProperty("prompt").GetString(), StringComparison.Ordinal);
-        Assert.StartsWith("// Outline of class RestockService", json.RootElement.GetProperty("prompt").GetString()!["<fim_prefix>".Length..].TrimStart(), StringComparison.Ordinal);
+        Assert.StartsWith("// Types in use here:", json.RootElement.GetProperty("prompt").GetString()!["<fim_prefix>".Length..].TrimStart(), StringComparison.Ordinal);
         var prefix = json.RootElement.GetProperty("sections").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "prefix");
         Assert.StartsWith("using Inventory.Models;", prefix.GetProperty("text").GetString()!.TrimStart(), StringComparison.Ordinal);
     }
