@@ -20,7 +20,12 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
     private readonly Func<IReadOnlyList<string>?> _rootsSource;
     private readonly AnalysisOptions _options;
     private readonly ServerLog _log;
-    private readonly CSharpContextBuilder _builder;
+    private readonly Func<ITokenCounter> _tokenizer;
+    private readonly object _builderLock = new();
+    private CSharpContextBuilder _builder;
+
+    /// <summary>Code actions' context: a chat prompt, written in <see cref="AnalysisOptions.Style"/> whatever the completion model's layout.</summary>
+    private readonly CSharpContextBuilder _actionsBuilder;
     private readonly TextCompletionGate _textGate = new();
     private readonly ConcurrentDictionary<string, FolderWorkspace> _folders = new(FolderWorkspace.PathComparer);
     private readonly ConcurrentDictionary<string, DocumentPlace> _places = new(StringComparer.Ordinal);
@@ -50,10 +55,18 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
         _rootsSource = roots;
         _options = options;
         _log = log;
+        _tokenizer = tokenizer;
         _builder = new CSharpContextBuilder(options, tokenizer);
+        _actionsBuilder = new CSharpContextBuilder(options, tokenizer);
     }
 
     public AnalysisOptions Options => _options;
+
+    /// <summary>
+    /// How the model in use wants its context written (<see cref="ContextStyle.For"/> its FIM layout), asked at each
+    /// request; null, or a null answer (no model yet): <see cref="AnalysisOptions.Style"/>.
+    /// </summary>
+    public Func<ContextStyle?>? StyleSource { get; init; }
 
     /// <summary>
     /// The most context tokens the prompt of the engine in use holds (<see cref="PromptBudget.Context"/> of its context
@@ -237,7 +250,7 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
 
             var diagnostics = await DiagnosticsAsync(document, span, cancellationToken).ConfigureAwait(false);
             var drafts = SelectionContext.Drafts(model, root, span, diagnostics, document.Text, _options, cancellationToken);
-            return await _builder.RenderAsync(drafts, cancellationToken).ConfigureAwait(false);
+            return await _actionsBuilder.RenderAsync(drafts, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -291,8 +304,60 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
         }
 
         LatencyTrace.MarkCurrent(LatencyTrace.Stages.Gated);
-        var context = await _builder.BuildAsync(roslynDocument, offset, gate, PromptContextLimit?.Invoke(), cancellationToken).ConfigureAwait(false);
+        var builder = Builder();
+        var limit = PromptContextLimit?.Invoke();
+        var currentFile = ContextRenderer.CurrentFile(builder.Options.Style, FileName(document.Uri));
+        var currentFileTokens = currentFile is null ? 0 : await CountAsync(builder, currentFile, cancellationToken).ConfigureAwait(false);
+        var context = await builder.BuildAsync(roslynDocument, offset, gate, limit is int l ? l - currentFileTokens : null, cancellationToken).ConfigureAwait(false);
+        if (currentFile is not null && context.Sections.Count > 0)
+        {
+            // Other files first, then this file's header: the FIM block that follows is its text (Qwen's repo-level layout).
+            context = context with { Sections = [.. context.Sections, new ContextSection(CurrentFileSection, currentFile, currentFileTokens)] };
+        }
+
         return (roslynDocument, context);
+    }
+
+    /// <summary>The section that names the file being completed, last in a repository-level context.</summary>
+    public const string CurrentFileSection = "file";
+
+    /// <summary>
+    /// The builder for the style of the model in use: a new one when the style changed (once, when a model with
+    /// repository-level tokens loads), so its cached token counts and outlines are of the text the prompt holds.
+    /// </summary>
+    private CSharpContextBuilder Builder()
+    {
+        var style = StyleSource?.Invoke() ?? _options.Style;
+        lock (_builderLock)
+        {
+            if (_builder.Options.Style != style)
+            {
+                _builder = new CSharpContextBuilder(_options with { Style = style }, _tokenizer);
+            }
+
+            return _builder;
+        }
+    }
+
+    private async Task<int> CountAsync(CSharpContextBuilder builder, string text, CancellationToken cancellationToken)
+    {
+        if (builder.Counts.TryGet(text, out var count))
+        {
+            return count;
+        }
+
+        var counts = await _tokenizer().CountTokensAsync([text], cancellationToken).ConfigureAwait(false);
+        count = counts.Count > 0 ? counts[0] : TokenEstimate.Count(text);
+        builder.Counts.Add(text, count);
+        return count;
+    }
+
+    /// <summary>The document's path in the file header: the URI's last segment, unescaped.</summary>
+    private static string FileName(string uri)
+    {
+        var last = uri.TrimEnd('/');
+        last = last[(last.LastIndexOf('/') + 1)..];
+        return Uri.UnescapeDataString(last);
     }
 
     private async Task<Document> DocumentAsync(DocumentSnapshot snapshot, CancellationToken cancellationToken)
@@ -367,7 +432,8 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
     {
         if (id is not null)
         {
-            _builder.Forget(id);
+            Builder().Forget(id);
+            _actionsBuilder.Forget(id);
         }
     }
 

@@ -85,6 +85,9 @@ public static class Composition
             PromptContextLimit = () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { ContextSize: > 0 } engine }
                 ? PromptBudget.For(session.HasClient ? session.Client.Generation : session.DefaultGeneration, engine.ContextSize, engine.Fim.HasFim).Context
                 : null,
+
+            // A model with repository-level tokens gets its context as other files of the repository (issue 15 §4).
+            StyleSource = () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } ? ContextStyle.For(engine.Fim) : null,
         };
         session.Documents.Changed += provider.OnDocumentChanged;
         session.WatchedFileChanged += (uri, type) => provider.OnFileChanged(uri, type switch
