@@ -41,12 +41,15 @@ public sealed record ContextBudget
     /// <summary>Expected type and locals in scope.</summary>
     public int Scope { get; init; } = 128;
 
+    /// <summary>Chunks of recently edited and opened code similar to the cursor's lines (<see cref="RecentContext"/>), from what the other sections leave.</summary>
+    public int Recent { get; init; } = 256;
+
     /// <summary>The same split scaled to a different total (the <c>--budget</c> option).</summary>
     public ContextBudget ScaledTo(int total)
     {
         if (total <= 0)
         {
-            return new ContextBudget { Total = 0, Outline = 0, Receiver = 0, References = 0, Scope = 0 };
+            return new ContextBudget { Total = 0, Outline = 0, Receiver = 0, References = 0, Scope = 0, Recent = 0 };
         }
 
         var factor = (double)total / Total;
@@ -57,6 +60,7 @@ public sealed record ContextBudget
             Receiver = Scale(Receiver),
             References = Scale(References),
             Scope = Scale(Scope),
+            Recent = Scale(Recent),
         };
 
         int Scale(int value) => Math.Max(0, (int)Math.Round(value * factor));
