@@ -203,7 +203,9 @@ public sealed class FolderWorkspace : IDisposable
 
     private static bool IsProjectFile(string path) =>
         path.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)
-        || Path.GetFileName(path).Equals("Directory.Build.props", StringComparison.OrdinalIgnoreCase);
+        || (Path.GetFileName(path) is var name
+            && name.StartsWith("Directory.", StringComparison.OrdinalIgnoreCase)
+            && name.EndsWith(".props", StringComparison.OrdinalIgnoreCase)); // Directory.Build.props, Directory.Packages.props
 
     /// <summary>The document for <paramref name="path"/> holding exactly <paramref name="text"/>; null until loaded.</summary>
     public Document? GetDocument(string path, SourceText text)
