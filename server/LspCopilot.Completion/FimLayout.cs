@@ -15,7 +15,10 @@ public enum FimOrder
 /// <summary>One piece of a FIM prompt, in the order <see cref="FimLayout.Parts"/> lays them out.</summary>
 public enum FimPart
 {
-    /// <summary>Retrieved context (signatures, members…); always directly before the prefix.</summary>
+    /// <summary>
+    /// Retrieved context (signatures, members…): directly before the prefix, or, for a model with repository-level tokens
+    /// (<see cref="FimLayout.Repo"/>), first of all, as other files before the FIM block.
+    /// </summary>
     Context,
 
     /// <summary>The text before the cursor.</summary>
@@ -43,16 +46,31 @@ public sealed record FimLayout(string Template, FimOrder Order, int? PrefixToken
         [FimPart.PrefixMarker, FimPart.Context, FimPart.Prefix, FimPart.SuffixMarker, FimPart.Suffix, FimPart.MiddleMarker];
     private static readonly FimPart[] s_suffixPrefixMiddle =
         [FimPart.SuffixMarker, FimPart.Suffix, FimPart.PrefixMarker, FimPart.Context, FimPart.Prefix, FimPart.MiddleMarker];
+    private static readonly FimPart[] s_filesPrefixSuffixMiddle =
+        [FimPart.Context, FimPart.PrefixMarker, FimPart.Prefix, FimPart.SuffixMarker, FimPart.Suffix, FimPart.MiddleMarker];
+    private static readonly FimPart[] s_filesSuffixPrefixMiddle =
+        [FimPart.Context, FimPart.SuffixMarker, FimPart.Suffix, FimPart.PrefixMarker, FimPart.Prefix, FimPart.MiddleMarker];
 
     public static FimLayout PrefixOnly { get; } = new("prefix-only", FimOrder.None, null, null, null);
 
     public bool HasFim => Order != FimOrder.None;
 
+    /// <summary>
+    /// The model's repository-level tokens when it has them and its family was trained with them (the context is then
+    /// written as other files, <see cref="RepoLayout"/>); null: the context is written as comments.
+    /// </summary>
+    public RepoLayout? Repo { get; init; }
+
+    /// <summary>How the context is written into this model's prompts, as reports print it.</summary>
+    public string ContextLayoutName => Repo?.Description ?? "comment blocks";
+
     /// <summary>The pieces of a prompt in this layout's order. Markers without a token (see <see cref="Marker"/>) are left out by whoever renders them.</summary>
-    public IReadOnlyList<FimPart> Parts => Order switch
+    public IReadOnlyList<FimPart> Parts => (Order, Repo) switch
     {
-        FimOrder.PrefixSuffixMiddle => s_prefixSuffixMiddle,
-        FimOrder.SuffixPrefixMiddle => s_suffixPrefixMiddle,
+        (FimOrder.PrefixSuffixMiddle, null) => s_prefixSuffixMiddle,
+        (FimOrder.PrefixSuffixMiddle, _) => s_filesPrefixSuffixMiddle,
+        (FimOrder.SuffixPrefixMiddle, null) => s_suffixPrefixMiddle,
+        (FimOrder.SuffixPrefixMiddle, _) => s_filesSuffixPrefixMiddle,
         _ => s_prefixOnly,
     };
 

@@ -1,13 +1,26 @@
+using LspCopilot.Completion;
+
 namespace LspCopilot.Context;
 
-/// <summary>How context sections are written into the prompt.</summary>
-public enum ContextStyle
+/// <summary>
+/// How context sections are written into the prompt: C# line comments (any code model reads them as notes above the
+/// file), or, for a model with repository-level tokens, other files of the repository (<see cref="FileSeparator"/> +
+/// a title as the path, then the lines as code) — chosen from the model's vocabulary (<see cref="For"/>).
+/// </summary>
+public sealed record ContextStyle(RepoLayout? Repo)
 {
-    /// <summary>C# line comments: any code model reads them as notes above the file.</summary>
-    Comments,
+    public static ContextStyle Comments { get; } = new((RepoLayout?)null);
 
-    /// <summary>Qwen2.5-Coder repo-level files: <c>&lt;|file_sep|&gt;path</c> followed by code.</summary>
-    FileSeparators,
+    /// <summary>Qwen2.5-Coder's repo-level files: <c>&lt;|file_sep|&gt;path</c> followed by code (the token id is not needed to render).</summary>
+    public static ContextStyle FileSeparators { get; } = new(new RepoLayout("<|file_sep|>", -1, "<|repo_name|>", -1));
+
+    /// <summary>The style for a model's FIM layout: files when it has repository-level tokens, else comments.</summary>
+    public static ContextStyle For(FimLayout fim) => fim.Repo is { } repo ? new ContextStyle(repo) : Comments;
+
+    public bool WritesFiles => Repo is not null;
+
+    /// <summary>The text that opens a file in this style; null for comments.</summary>
+    public string? FileSeparator => Repo?.FileSeparator;
 }
 
 /// <summary>
@@ -31,12 +44,15 @@ public sealed record ContextBudget
     /// <summary>Expected type and locals in scope.</summary>
     public int Scope { get; init; } = 128;
 
+    /// <summary>Chunks of recently edited and opened code similar to the cursor's lines (<see cref="RecentContext"/>), from what the other sections leave.</summary>
+    public int Recent { get; init; } = 256;
+
     /// <summary>The same split scaled to a different total (the <c>--budget</c> option).</summary>
     public ContextBudget ScaledTo(int total)
     {
         if (total <= 0)
         {
-            return new ContextBudget { Total = 0, Outline = 0, Receiver = 0, References = 0, Scope = 0 };
+            return new ContextBudget { Total = 0, Outline = 0, Receiver = 0, References = 0, Scope = 0, Recent = 0 };
         }
 
         var factor = (double)total / Total;
@@ -47,6 +63,7 @@ public sealed record ContextBudget
             Receiver = Scale(Receiver),
             References = Scale(References),
             Scope = Scale(Scope),
+            Recent = Scale(Recent),
         };
 
         int Scale(int value) => Math.Max(0, (int)Math.Round(value * factor));

@@ -2,14 +2,14 @@ using System.Text;
 
 namespace LspCopilot.Context;
 
-/// <summary>Writes a section's title and lines in the prompt's form: C# comments, or a Qwen repo-level file.</summary>
+/// <summary>Writes a section's title and lines in the prompt's form: C# comments, or a file of the repository for a model with repository-level tokens.</summary>
 public static class ContextRenderer
 {
     public const string FileSeparator = "<|file_sep|>";
 
     public static string Render(ContextStyle style, string title, IEnumerable<string> lines)
     {
-        var head = style == ContextStyle.FileSeparators ? FileSeparator + title + "\n" : "// " + title + "\n";
+        var head = style.Repo is { } repo ? repo.FileSeparator + repo.Neutralize(title) + "\n" : "// " + title + "\n";
         return head + RenderLines(style, lines);
     }
 
@@ -17,11 +17,11 @@ public static class ContextRenderer
     public static string RenderLines(ContextStyle style, IEnumerable<string> lines)
     {
         var sb = new StringBuilder();
-        if (style == ContextStyle.FileSeparators)
+        if (style.Repo is { } repo)
         {
             foreach (var line in lines)
             {
-                sb.Append(line).Append('\n');
+                sb.Append(repo.Neutralize(line)).Append('\n');
             }
 
             return sb.ToString();
@@ -37,4 +37,11 @@ public static class ContextRenderer
 
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The header of the file being completed, which ends a repository-level context right before the FIM block
+    /// (<c>&lt;|file_sep|&gt;path\n</c>); null for comments.
+    /// </summary>
+    public static string? CurrentFile(ContextStyle style, string path) =>
+        style.Repo is { } repo ? repo.FileSeparator + repo.Neutralize(path) + "\n" : null;
 }

@@ -31,6 +31,9 @@ public sealed class FolderWorkspace : IDisposable
     private readonly object _lock = new();
     private readonly AnalysisOptions _options;
     private readonly ServerLog _log;
+
+    /// <summary>Projects already reported as never restored: said once, not at every reload.</summary>
+    private readonly HashSet<string> _unrestoredReported = new(PathComparer);
     private readonly AdhocWorkspace _workspace = new(MefHostServices.DefaultHost);
     private readonly Dictionary<string, DocumentId> _documents = new(PathComparer);
     private readonly Dictionary<string, SourceText> _open = new(PathComparer);
@@ -201,9 +204,33 @@ public sealed class FolderWorkspace : IDisposable
         }
     }
 
+    /// <summary>
+    /// A project with package references and no restore output: its packages come from the NuGet cache where found
+    /// (the version asked for), the rest are left out. The product never restores; the user is told once.
+    /// </summary>
+    private void ReportUnrestored(ProjectFileInfo project)
+    {
+        if (project.Packages.Count == 0 || FileKinds.Of(Path.Combine(project.Folder, "obj", "project.assets.json")) == FileKind.Regular)
+        {
+            return;
+        }
+
+        lock (_unrestoredReported)
+        {
+            if (!_unrestoredReported.Add(project.FilePath))
+            {
+                return;
+            }
+        }
+
+        _log.Info($"{project.Name} has never been restored (no obj/project.assets.json): its {project.Packages.Count} package reference(s) are read from the NuGet cache where that version is there, the others left out, next to the framework references. Run `dotnet restore` for the full context; LspCopilot never restores or builds.");
+    }
+
     private static bool IsProjectFile(string path) =>
         path.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)
-        || Path.GetFileName(path).Equals("Directory.Build.props", StringComparison.OrdinalIgnoreCase);
+        || (Path.GetFileName(path) is var name
+            && name.StartsWith("Directory.", StringComparison.OrdinalIgnoreCase)
+            && name.EndsWith(".props", StringComparison.OrdinalIgnoreCase)); // Directory.Build.props, Directory.Packages.props
 
     /// <summary>The document for <paramref name="path"/> holding exactly <paramref name="text"/>; null until loaded.</summary>
     public Document? GetDocument(string path, SourceText text)
@@ -316,6 +343,7 @@ public sealed class FolderWorkspace : IDisposable
         foreach (var project in projects)
         {
             var id = ids[project.FilePath];
+            ReportUnrestored(project);
             var info = ProjectInfoFactory.Create(id, project.Name, project, ReferenceResolver.Resolve(project), documents.GetValueOrDefault(id) ?? []);
             var references = project.ProjectReferences
                 .Where(r => ids.ContainsKey(r) && ids[r] != id)

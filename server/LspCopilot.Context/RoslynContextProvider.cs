@@ -20,7 +20,12 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
     private readonly Func<IReadOnlyList<string>?> _rootsSource;
     private readonly AnalysisOptions _options;
     private readonly ServerLog _log;
-    private readonly CSharpContextBuilder _builder;
+    private readonly Func<ITokenCounter> _tokenizer;
+    private readonly object _builderLock = new();
+    private CSharpContextBuilder _builder;
+
+    /// <summary>Code actions' context: a chat prompt, written in <see cref="AnalysisOptions.Style"/> whatever the completion model's layout.</summary>
+    private readonly CSharpContextBuilder _actionsBuilder;
     private readonly TextCompletionGate _textGate = new();
     private readonly ConcurrentDictionary<string, FolderWorkspace> _folders = new(FolderWorkspace.PathComparer);
     private readonly ConcurrentDictionary<string, DocumentPlace> _places = new(StringComparer.Ordinal);
@@ -50,10 +55,25 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
         _rootsSource = roots;
         _options = options;
         _log = log;
+        _tokenizer = tokenizer;
         _builder = new CSharpContextBuilder(options, tokenizer);
+        _actionsBuilder = new CSharpContextBuilder(options, tokenizer);
     }
 
     public AnalysisOptions Options => _options;
+
+    /// <summary>
+    /// How the model in use wants its context written (<see cref="ContextStyle.For"/> its FIM layout), asked at each
+    /// request; null, or a null answer (no model yet): <see cref="AnalysisOptions.Style"/>.
+    /// </summary>
+    public Func<ContextStyle?>? StyleSource { get; init; }
+
+    /// <summary>
+    /// The user's recently edited and opened code (fed by the session's document changes): its chunks most similar to
+    /// the cursor's lines fill what the semantic sections leave (<see cref="RecentContext"/>), in C# and every other
+    /// language; null: none.
+    /// </summary>
+    public RecentSnippets? Recent { get; init; }
 
     /// <summary>
     /// The most context tokens the prompt of the engine in use holds (<see cref="PromptBudget.Context"/> of its context
@@ -134,7 +154,7 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
     {
         if (!IsCSharp(document))
         {
-            return await _textGate.PlanAsync(document, offset, cancellationToken).ConfigureAwait(false);
+            return await TextPlanAsync(document, offset, cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -159,8 +179,43 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _log.Warning($"C# analysis failed at {document.Uri}@{offset} ({ex.GetType().Name}: {ex.Message}); completing from the text alone.");
-            return await _textGate.PlanAsync(document, offset, cancellationToken).ConfigureAwait(false);
+            return await TextPlanAsync(document, offset, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The text gate's plan, with the recent code most similar to the cursor's lines as its context (other languages, or C# when analysis failed).</summary>
+    private async Task<CompletionPlan?> TextPlanAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken)
+    {
+        var plan = await _textGate.PlanAsync(document, offset, cancellationToken).ConfigureAwait(false);
+        if (plan is null || Recent is null)
+        {
+            return plan;
+        }
+
+        var context = await TextContextAsync(document, offset, cancellationToken).ConfigureAwait(false);
+        return context.Sections.Count == 0 ? plan : plan with { Context = context.Rendered };
+    }
+
+    /// <summary>The context of a document the text gate plans: the recent section alone (and the file header in the repo-level layout).</summary>
+    public async Task<ContextResult> TextContextAsync(DocumentSnapshot document, int offset, CancellationToken cancellationToken)
+    {
+        var builder = Builder();
+        var limit = PromptContextLimit?.Invoke();
+        var currentFile = ContextRenderer.CurrentFile(builder.Options.Style, FileName(document.Uri));
+        var currentFileTokens = currentFile is null ? 0 : await CountAsync(builder, currentFile, cancellationToken).ConfigureAwait(false);
+        var gate = new GateDecision(CompletionMode.SingleLine, default, false);
+        var sections = new List<ContextSection>();
+        if (Recent is { } recent
+            && await RecentContext.BuildAsync(recent, document, offset, builder.Options.Style, Math.Min(builder.Options.Budget.Recent, Math.Min(builder.Options.Budget.Total, limit ?? int.MaxValue) - currentFileTokens), Counter(builder), cancellationToken).ConfigureAwait(false) is { } section)
+        {
+            sections.Add(section);
+            if (currentFile is not null)
+            {
+                sections.Add(new ContextSection(CurrentFileSection, currentFile, currentFileTokens));
+            }
+        }
+
+        return new ContextResult(gate, sections);
     }
 
     /// <summary>The gate's decision and the context sections at a cursor; null when the gate declines.</summary>
@@ -237,7 +292,7 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
 
             var diagnostics = await DiagnosticsAsync(document, span, cancellationToken).ConfigureAwait(false);
             var drafts = SelectionContext.Drafts(model, root, span, diagnostics, document.Text, _options, cancellationToken);
-            return await _builder.RenderAsync(drafts, cancellationToken).ConfigureAwait(false);
+            return await _actionsBuilder.RenderAsync(drafts, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -291,8 +346,99 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
         }
 
         LatencyTrace.MarkCurrent(LatencyTrace.Stages.Gated);
-        var context = await _builder.BuildAsync(roslynDocument, offset, gate, PromptContextLimit?.Invoke(), cancellationToken).ConfigureAwait(false);
+        var builder = Builder();
+        var limit = PromptContextLimit?.Invoke();
+        var currentFile = ContextRenderer.CurrentFile(builder.Options.Style, FileName(document.Uri));
+        var currentFileTokens = currentFile is null ? 0 : await CountAsync(builder, currentFile, cancellationToken).ConfigureAwait(false);
+        var context = await builder.BuildAsync(roslynDocument, offset, gate, limit is int l ? l - currentFileTokens : null, cancellationToken).ConfigureAwait(false);
+        var left = Math.Min(builder.Options.Budget.Total, limit ?? int.MaxValue) - currentFileTokens - context.Tokens;
+        if (Recent is { } recent
+            && await RecentContext.BuildAsync(recent, document, offset, builder.Options.Style, Math.Min(builder.Options.Budget.Recent, left), Counter(builder), cancellationToken).ConfigureAwait(false) is { } section)
+        {
+            // After the semantic sections: what the user just touched elsewhere, when it resembles the code at the cursor.
+            context = context with { Sections = [.. context.Sections, section] };
+        }
+
+        if (currentFile is not null && context.Sections.Count > 0)
+        {
+            // Other files first, then this file's header: the FIM block that follows is its text (Qwen's repo-level layout).
+            context = context with { Sections = [.. context.Sections, new ContextSection(CurrentFileSection, currentFile, currentFileTokens)] };
+        }
+
         return (roslynDocument, context);
+    }
+
+    /// <summary>The section that names the file being completed, last in a repository-level context.</summary>
+    public const string CurrentFileSection = "file";
+
+    /// <summary>
+    /// The builder for the style of the model in use: a new one when the style changed (once, when a model with
+    /// repository-level tokens loads), so its cached token counts and outlines are of the text the prompt holds.
+    /// </summary>
+    private CSharpContextBuilder Builder()
+    {
+        var style = StyleSource?.Invoke() ?? _options.Style;
+        lock (_builderLock)
+        {
+            if (_builder.Options.Style != style)
+            {
+                _builder = new CSharpContextBuilder(_options with { Style = style }, _tokenizer);
+            }
+
+            return _builder;
+        }
+    }
+
+    private async Task<int> CountAsync(CSharpContextBuilder builder, string text, CancellationToken cancellationToken)
+    {
+        if (builder.Counts.TryGet(text, out var count))
+        {
+            return count;
+        }
+
+        var counts = await _tokenizer().CountTokensAsync([text], cancellationToken).ConfigureAwait(false);
+        count = counts.Count > 0 ? counts[0] : TokenEstimate.Count(text);
+        builder.Counts.Add(text, count);
+        return count;
+    }
+
+    /// <summary>A token counter that answers from the builder's cache and asks the model only for texts it has not counted.</summary>
+    private CachedCounter Counter(CSharpContextBuilder builder) => new(builder.Counts, _tokenizer());
+
+    private sealed class CachedCounter(TokenCountCache cache, ITokenCounter tokenizer) : ITokenCounter
+    {
+        public async Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+        {
+            var counts = new int[texts.Count];
+            var missing = new List<int>();
+            for (var i = 0; i < texts.Count; i++)
+            {
+                if (!cache.TryGet(texts[i], out counts[i]))
+                {
+                    missing.Add(i);
+                }
+            }
+
+            if (missing.Count > 0)
+            {
+                var counted = await tokenizer.CountTokensAsync([.. missing.Select(i => texts[i])], cancellationToken).ConfigureAwait(false);
+                for (var j = 0; j < missing.Count; j++)
+                {
+                    counts[missing[j]] = j < counted.Count ? counted[j] : TokenEstimate.Count(texts[missing[j]]);
+                    cache.Add(texts[missing[j]], counts[missing[j]]);
+                }
+            }
+
+            return counts;
+        }
+    }
+
+    /// <summary>The document's path in the file header: the URI's last segment, unescaped.</summary>
+    private static string FileName(string uri)
+    {
+        var last = uri.TrimEnd('/');
+        last = last[(last.LastIndexOf('/') + 1)..];
+        return Uri.UnescapeDataString(last);
     }
 
     private async Task<Document> DocumentAsync(DocumentSnapshot snapshot, CancellationToken cancellationToken)
@@ -367,7 +513,8 @@ public sealed class RoslynContextProvider : ICompletionContextProvider, ICandida
     {
         if (id is not null)
         {
-            _builder.Forget(id);
+            Builder().Forget(id);
+            _actionsBuilder.Forget(id);
         }
     }
 

@@ -100,8 +100,9 @@ public sealed class SemanticModelReuse
         var position = BodyStart(baseMember);
         var speculated = member switch
         {
-            BaseMethodDeclarationSyntax method when known.Model.TryGetSpeculativeSemanticModelForMethodBody(position, method, out var m) => m,
-            AccessorDeclarationSyntax accessor when known.Model.TryGetSpeculativeSemanticModelForMethodBody(position, accessor, out var a) => a,
+            // Roslyn speculates on block bodies only (an expression body throws inside it): those get a full model.
+            BaseMethodDeclarationSyntax { Body: not null } method when known.Model.TryGetSpeculativeSemanticModelForMethodBody(position, method, out var m) => m,
+            AccessorDeclarationSyntax { Body: not null } accessor when known.Model.TryGetSpeculativeSemanticModelForMethodBody(position, accessor, out var a) => a,
             _ => null,
         };
         return speculated is null ? null : new ScopedModel(speculated, member, BodyOf(member));

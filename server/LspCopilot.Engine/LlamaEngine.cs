@@ -165,7 +165,12 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
         }
     }
 
-    public int CountTokens(string text) => Tokenize(text).Length;
+    /// <summary>
+    /// Tokens of a text as the prompt holds it: for a model with repository-level tokens the file separators count as the
+    /// one control token each that the context's are (see <see cref="TokenizeContext"/>), so context fitted by these counts
+    /// is exactly what the prompt holds.
+    /// </summary>
+    public int CountTokens(string text) => TokenizeContext(text).Length;
 
     public Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<int>>([.. texts.Select(CountTokens)]);
@@ -175,6 +180,10 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
 
     public LLamaToken[] Tokenize(string text) =>
         text.Length == 0 ? [] : _context.Tokenize(_guard.Sanitize(text), addBos: false, special: false);
+
+    /// <summary>Tokenizes retrieved context: with repository-level tokens (<see cref="FimLayout.Repo"/>) the marker texts become their control tokens, and nothing else does.</summary>
+    public LLamaToken[] TokenizeContext(string text) =>
+        Fim.Repo is { } repo ? [.. repo.Tokenize(text, Tokenize, id => (LLamaToken)id)] : Tokenize(text);
 
     /// <summary>Tokenizes a chat prompt: control tokens written in the text (the template's turn markers) become those tokens.</summary>
     private LLamaToken[] TokenizeSpecial(string text) =>

@@ -74,7 +74,7 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, Fim
     {
         var budget = PromptBudget.For(request.Generation, contextSize, fim.HasFim);
         var suffix = fim.HasFim ? TakeHead(request.Suffix, budget.Suffix).Tokens : [];
-        var (context, contextText) = string.IsNullOrEmpty(request.Context) ? ([], string.Empty) : TakeHead(request.Context, budget.Context);
+        var (context, contextText) = string.IsNullOrEmpty(request.Context) ? ([], string.Empty) : TakeHead(request.Context, budget.Context, TokenizeContext);
         var prefix = TakeTail(request.Prefix, budget.PrefixFor(suffix.Length, context.Length));
         return (context, prefix, suffix, contextText);
     }
@@ -104,19 +104,28 @@ internal sealed class PromptBuilder(Func<string, LLamaToken[]> tokenizeText, Fim
     }
 
     /// <summary>The start of <paramref name="text"/> in at most <paramref name="budget"/> tokens, in whole lines (<see cref="LineWindow.HeadEnd"/>); nothing when not even the first line fits.</summary>
-    internal (LLamaToken[] Tokens, string Text) TakeHead(string text, int budget)
+    internal (LLamaToken[] Tokens, string Text) TakeHead(string text, int budget) => TakeHead(text, budget, Tokenize);
+
+    private static (LLamaToken[] Tokens, string Text) TakeHead(string text, int budget, Func<string, LLamaToken[]> tokenize)
     {
-        var end = LineWindow.HeadEnd(text, budget, Count, CharsPerTokenBound);
+        var end = LineWindow.HeadEnd(text, budget, t => t.Length == 0 ? 0 : tokenize(t).Length, CharsPerTokenBound);
         if (end == 0)
         {
             return ([], string.Empty);
         }
 
         var head = text[..end];
-        return (Tokenize(head), head);
+        return (tokenize(head), head);
     }
 
     private int Count(string text) => text.Length == 0 ? 0 : Tokenize(text).Length;
+
+    /// <summary>
+    /// The context's tokens: with repository-level tokens (<see cref="FimLayout.Repo"/>) the file separators the renderer
+    /// wrote become those control tokens; the code between them, like the prefix and suffix, never parses control tokens.
+    /// </summary>
+    private LLamaToken[] TokenizeContext(string text) =>
+        fim.Repo is { } repo ? [.. repo.Tokenize(text, Tokenize, id => (LLamaToken)id)] : Tokenize(text);
 
     /// <summary>The tokens of <paramref name="text"/>: remembered when the same text came in one of the last few calls.</summary>
     private LLamaToken[] Tokenize(string text)

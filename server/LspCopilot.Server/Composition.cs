@@ -74,6 +74,10 @@ public static class Composition
     /// </summary>
     public static ICompletionContextProvider ContextsFor(LspSession session, AnalysisOptions? options = null)
     {
+        // Recently edited and opened code, for every language (issue 15 §3); its own subscription, since the Roslyn
+        // side follows C# documents only.
+        var recent = new RecentSnippets();
+        session.Documents.Changed += recent.OnDocumentChanged;
         var provider = new RoslynContextProvider(
             () => session.HasClient ? WorkspaceRoots.LocalPaths(session.Client.Params.WorkspaceRootUris()) : null,
             options ?? new AnalysisOptions(),
@@ -85,6 +89,10 @@ public static class Composition
             PromptContextLimit = () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { ContextSize: > 0 } engine }
                 ? PromptBudget.For(session.HasClient ? session.Client.Generation : session.DefaultGeneration, engine.ContextSize, engine.Fim.HasFim).Context
                 : null,
+
+            // A model with repository-level tokens gets its context as other files of the repository (issue 15 §4).
+            Recent = recent,
+            StyleSource = () => session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } ? ContextStyle.For(engine.Fim) : null,
         };
         session.Documents.Changed += provider.OnDocumentChanged;
         session.WatchedFileChanged += (uri, type) => provider.OnFileChanged(uri, type switch

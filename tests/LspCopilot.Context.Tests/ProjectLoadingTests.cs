@@ -1,3 +1,4 @@
+using LspCopilot.Completion;
 using LspCopilot.TestSupport;
 
 namespace LspCopilot.Context.Tests;
@@ -117,5 +118,25 @@ public sealed class ProjectLoadingTests
 
         Assert.Equal("Bad", project.Name);
         Assert.Null(project.TargetFramework);
+    }
+}
+
+/// <summary>Issue 15 §3: a project never restored is said once, and its code is still analysed with the framework references.</summary>
+public sealed class UnrestoredProjectTests
+{
+    [Fact]
+    public async Task Load_ProjectWithPackagesNeverRestored_SaysSoOnceAndKeepsFrameworkTypes()
+    {
+        using var workspace = TempWorkspace.Create(("App.csproj", "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings></PropertyGroup><ItemGroup><PackageReference Include=\"No.Such.Package.Anywhere\" Version=\"1.2.3\" /></ItemGroup></Project>"));
+        var log = new StringWriter();
+        using var provider = new RoslynContextProvider([workspace.Folder], new AnalysisOptions(), null, new ServerLog(LogLevel.Info, log));
+        var (document, offset) = await workspace.OpenAsync(provider, "Program.cs", "class Program\n{\n    void M()\n    {\n        var items = new List<int>();\n        items.$$\n    }\n}\n");
+
+        var context = await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
+        await provider.BuildContextAsync(document, offset, TestContext.Current.CancellationToken);
+
+        Assert.Contains("void Add(int item)", context!.Sections.Single(s => s.Name == ReceiverMembers.SectionName).Text, StringComparison.Ordinal);
+        var said = log.ToString().Split('\n').Count(l => l.Contains("App has never been restored (no obj/project.assets.json)", StringComparison.Ordinal));
+        Assert.Equal(1, said);
     }
 }

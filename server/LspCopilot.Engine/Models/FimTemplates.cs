@@ -9,14 +9,18 @@ namespace LspCopilot.Engine.Models;
 /// </summary>
 public static class FimTemplates
 {
-    private sealed record Family(string Template, FimOrder Order, string[] Prefix, string[] Suffix, string[]? Middle);
+    private sealed record Family(string Template, FimOrder Order, string[] Prefix, string[] Suffix, string[]? Middle)
+    {
+        /// <summary>The repository-level markers this family was trained with (file separator, repository name); null: none.</summary>
+        public (string FileSeparator, string RepoName)? Repo { get; init; }
+    }
 
     // Order matters only when a vocabulary holds two spellings; the GGUF ids then break the tie.
     private static readonly Family[] s_families =
     [
-        new("qwen2.5-coder", FimOrder.PrefixSuffixMiddle, ["<|fim_prefix|>"], ["<|fim_suffix|>"], ["<|fim_middle|>"]),
+        new("qwen2.5-coder", FimOrder.PrefixSuffixMiddle, ["<|fim_prefix|>"], ["<|fim_suffix|>"], ["<|fim_middle|>"]) { Repo = ("<|file_sep|>", "<|repo_name|>") },
         new("deepseek-coder", FimOrder.PrefixSuffixMiddle, ["<｜fim▁begin｜>"], ["<｜fim▁hole｜>"], ["<｜fim▁end｜>"]),
-        new("starcoder", FimOrder.PrefixSuffixMiddle, ["<fim_prefix>"], ["<fim_suffix>"], ["<fim_middle>"]),
+        new("starcoder", FimOrder.PrefixSuffixMiddle, ["<fim_prefix>"], ["<fim_suffix>"], ["<fim_middle>"]) { Repo = ("<file_sep>", "<repo_name>") },
         new("codellama", FimOrder.PrefixSuffixMiddle, ["▁<PRE>", "<PRE>"], ["▁<SUF>", "<SUF>"], ["▁<MID>", "<MID>"]),
         // Codestral puts the suffix first and has no middle marker: [SUFFIX]s[PREFIX]p.
         new("codestral", FimOrder.SuffixPrefixMiddle, ["[PREFIX]"], ["[SUFFIX]"], null),
@@ -113,7 +117,23 @@ public static class FimTemplates
             middle = m;
         }
 
-        return new FimLayout(Name(family.Template, evidence), family.Order, prefix, suffix, middle);
+        return new FimLayout(Name(family.Template, evidence), family.Order, prefix, suffix, middle) { Repo = RepoOf(family, evidence) };
+    }
+
+    /// <summary>
+    /// The family's repository-level markers when the vocabulary holds its file separator as a control token (a
+    /// StarCoder 1 vocabulary has none; CodeGemma spells it differently and keeps comment blocks).
+    /// </summary>
+    private static RepoLayout? RepoOf(Family family, FimEvidence evidence)
+    {
+        if (family.Repo is not { } repo || evidence.FindToken(repo.FileSeparator) is not int separator)
+        {
+            return null;
+        }
+
+        return evidence.FindToken(repo.RepoName) is int name
+            ? new RepoLayout(repo.FileSeparator, separator, repo.RepoName, name)
+            : new RepoLayout(repo.FileSeparator, separator);
     }
 
     private static int? Find(string[] spellings, FimEvidence evidence)

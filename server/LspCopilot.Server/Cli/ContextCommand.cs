@@ -101,7 +101,11 @@ public static class ContextCommand
             var size = contextSize ?? engine?.ContextSize ?? (int)EngineOptions.DefaultMaxContext;
             var budget = PromptBudget.For(generation, size, engine?.Fim.HasFim ?? true);
             var root = WorkspaceRootFor(file);
-            using var provider = new RoslynContextProvider([root], options, engine, log) { PromptContextLimit = () => budget.Context };
+            using var provider = new RoslynContextProvider([root], options, engine, log)
+            {
+                PromptContextLimit = () => budget.Context,
+                StyleSource = () => engine is null ? null : ContextStyle.For(engine.Fim),
+            };
             var document = new DocumentSnapshot(new Uri(file.FullName).AbsoluteUri, "csharp", 1, text);
             provider.OnDocumentChanged(document.Uri, document);
             await provider.WaitForWorkspaceAsync(document.Uri, cancellationToken).ConfigureAwait(false);
@@ -125,6 +129,7 @@ public static class ContextCommand
                     ["prompt"] = prompt.Text,
                     ["mode"] = context.Gate.Mode.ToString(),
                     ["tokenizer"] = engine?.ModelName ?? "chars/4 estimate",
+                    ["context_layout"] = engine?.Fim.ContextLayoutName ?? "comment blocks",
                     ["sections"] = prompt.Sections.Select(s => new { name = s.Name, tokens = s.Tokens, text = s.Text }),
                     ["layout"] = prompt.Pieces.Select(p => p.Section is null ? new Dictionary<string, string> { ["marker"] = p.Text } : new Dictionary<string, string> { ["section"] = p.Section }),
                     ["dropped"] = prompt.Dropped.Select(s => new { name = s.Name, tokens = s.Tokens }),
@@ -152,7 +157,7 @@ public static class ContextCommand
             Generation = generation,
         };
         var parts = engine.BuildPromptParts(request, budget.ContextSize);
-        return PromptLayout.FromParts(parts, engine.TokenText, s => [.. engine.Tokenize(s).Select(t => (int)t)], engine.Fim, context, budget);
+        return PromptLayout.FromParts(parts, engine.TokenText, s => [.. engine.TokenizeContext(s).Select(t => (int)t)], engine.Fim, context, budget);
     }
 
     /// <summary>The nearest folder at or above the file's holding a .csproj or .sln; else the file's folder.</summary>

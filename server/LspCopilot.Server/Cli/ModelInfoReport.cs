@@ -53,6 +53,7 @@ public static class ModelInfoReport
             ["head_count_kv"] = model.HeadCountKv,
             ["tokenizer"] = model.TokenizerModel,
             ["fim"] = FimJson(model),
+            ["context_layout"] = ContextLayoutJson(model),
             ["chat_template"] = model.HasChatTemplate,
             ["chat"] = chat is null
                 ? new JsonObject { ["unknown"] = chatUnavailable ?? "not read" }
@@ -93,6 +94,9 @@ public static class ModelInfoReport
         Line("vocabulary", model.VocabSize is int v ? $"{v:N0} tokens" + (model.TokenizerModel is { } t ? $" ({t} tokenizer)" : string.Empty) : null);
         Line("layers", $"{model.BlockCount} (embedding {model.EmbeddingLength?.ToString(CultureInfo.InvariantCulture) ?? "?"}, {model.HeadCount?.ToString(CultureInfo.InvariantCulture) ?? "?"} heads, {model.HeadCountKv?.ToString(CultureInfo.InvariantCulture) ?? "?"} KV heads)");
         Line("FIM", FimText(model));
+        Line("context", model.Fim.Repo is { } repo
+            ? $"{repo.Description}: retrieved context is written as other files of the repository, before the FIM block"
+            : "comment blocks before the code (no repository-level tokens in this model's FIM family)");
         if (model.Fim.HasFim)
         {
             Line("suffix first", FimTemplates.TrainedSuffixFirst(model.Fim.Template)
@@ -161,6 +165,16 @@ public static class ModelInfoReport
         };
         return $"{fim.Template}: {string.Join(' ', fim.Parts.Select(Part).OfType<string>())}";
     }
+
+    /// <summary>How the context is written into this model's prompts: other files (with the tokens that frame them) or comment blocks.</summary>
+    private static JsonObject ContextLayoutJson(ModelFacts model) => model.Fim.Repo is { } repo
+        ? new JsonObject
+        {
+            ["kind"] = "repo-files",
+            ["file_separator"] = Token(model, repo.FileSeparatorToken),
+            ["repo_name"] = Token(model, repo.RepoNameToken),
+        }
+        : new JsonObject { ["kind"] = "comments" };
 
     private static JsonObject? Token(ModelFacts model, int? id) =>
         id is int i ? new JsonObject { ["id"] = i, ["text"] = model.TokenText(i) } : null;

@@ -29,7 +29,7 @@ internal sealed class InitializedHandler(LspSession session)
             return;
         }
 
-        var watchers = new DidChangeWatchedFilesRegistrationOptions([new("**/*.cs"), new("**/*.csproj"), new("**/Directory.Build.props")]);
+        var watchers = new DidChangeWatchedFilesRegistrationOptions([new("**/*.cs"), new("**/*.csproj"), new("**/Directory.*.props")]);
         try
         {
             await session.Rpc.InvokeWithParameterObjectAsync(

@@ -76,6 +76,37 @@ public sealed class ModelCommandTests : IDisposable
     }
 
     [Fact]
+    public void ModelInfo_QwenWithRepoLevelTokens_SaysTheContextIsWrittenAsFiles()
+    {
+        var path = RepoLevelModels.Write(_temp, "Qwen2.5 Coder 1.5B", RepoLevelModels.Qwen, "qwen-repo.gguf");
+        var json = new StringWriter();
+        var text = new StringWriter();
+
+        ModelInfoCommand.Run(new FileInfo(path), json: true, null, "f16", json, TextWriter.Null);
+        ModelInfoCommand.Run(new FileInfo(path), json: false, null, "f16", text, TextWriter.Null);
+
+        var layout = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("context_layout");
+        Assert.Equal("repo-files", layout.GetProperty("kind").GetString());
+        Assert.Equal("<|file_sep|>", layout.GetProperty("file_separator").GetProperty("text").GetString());
+        Assert.Equal(RepoLevelModels.FirstMarkerId + 4, layout.GetProperty("file_separator").GetProperty("id").GetInt32());
+        Assert.Equal("<|repo_name|>", layout.GetProperty("repo_name").GetProperty("text").GetString());
+        Assert.Contains("context       repo files (<|file_sep|>, <|repo_name|>)", text.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ModelInfo_FimModelWithoutRepoLevelTokens_SaysCommentBlocks()
+    {
+        var json = new StringWriter();
+        var text = new StringWriter();
+
+        ModelInfoCommand.Run(new FileInfo(TestModels.Require(TestModels.Fim)), json: true, null, "f16", json, TextWriter.Null);
+        ModelInfoCommand.Run(new FileInfo(TestModels.Require(TestModels.Fim)), json: false, null, "f16", text, TextWriter.Null);
+
+        Assert.Equal("comments", JsonDocument.Parse(json.ToString()).RootElement.GetProperty("context_layout").GetProperty("kind").GetString());
+        Assert.Contains("context       comment blocks", text.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ModelInfo_NotAGgufFile_ExitTwoWithTheReason()
     {
         var path = _temp.File("notes.gguf");

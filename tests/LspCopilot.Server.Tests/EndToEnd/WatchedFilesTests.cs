@@ -24,6 +24,7 @@ public sealed class WatchedFilesTests
         var globs = registration.GetProperty("registerOptions").GetProperty("watchers").EnumerateArray().Select(w => w.GetProperty("globPattern").GetString()).ToList();
         Assert.Contains("**/*.cs", globs);
         Assert.Contains("**/*.csproj", globs);
+        Assert.Contains("**/Directory.*.props", globs);
         Assert.Equal(JsonValueKind.Null, alive.GetProperty("result").ValueKind);
     }
 
