@@ -73,7 +73,9 @@ public sealed class RecentSnippets
 
     /// <summary>
     /// The chunks most similar to <paramref name="query"/> (the lines before the cursor), best first, leaving out those
-    /// whose text the document already shows near the cursor (<paramref name="window"/>: the prefix and suffix windows).
+    /// whose text the document already shows near the cursor (<paramref name="window"/>: the prefix and suffix windows):
+    /// a chunk at least half of whose lines the window holds adds nothing (an earlier state of the lines being typed, or
+    /// a copy of this file open under another name).
     /// </summary>
     public IReadOnlyList<RecentChunk> Similar(string query, string uri, string window, int max)
     {
@@ -91,7 +93,7 @@ public sealed class RecentSnippets
 
         return [.. chunks
             .Select((chunk, age) => (Chunk: chunk, Age: age, Score: Jaccard(wanted, chunk.Identifiers)))
-            .Where(c => c.Score >= MinSimilarity && !(c.Chunk.Uri == uri && window.Contains(c.Chunk.Text.Trim(), StringComparison.Ordinal)))
+            .Where(c => c.Score >= MinSimilarity && !(c.Chunk.Uri == uri && window.Contains(c.Chunk.Text.Trim(), StringComparison.Ordinal)) && !MostlyShown(c.Chunk, window))
             .OrderByDescending(c => c.Score)
             .ThenBy(c => c.Age)
             .Take(max)
@@ -99,6 +101,22 @@ public sealed class RecentSnippets
     }
 
     /// <summary>The identifiers of a text: runs of letters, digits and underscores that start with a letter or underscore.</summary>
+    /// <summary>
+    /// True when at least half of the chunk's lines that say something (with a letter or digit: not a lone brace)
+    /// appear, trimmed, as lines of <paramref name="window"/>.
+    /// </summary>
+    internal static bool MostlyShown(RecentChunk chunk, string window)
+    {
+        var lines = chunk.Text.Split('\n').Select(l => l.Trim()).Where(l => l.Any(char.IsLetterOrDigit)).ToList();
+        if (lines.Count == 0)
+        {
+            return true;
+        }
+
+        var shown = window.Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
+        return lines.Count(shown.Contains) * 2 >= lines.Count;
+    }
+
     public static HashSet<string> Identifiers(string text)
     {
         var set = new HashSet<string>(StringComparer.Ordinal);

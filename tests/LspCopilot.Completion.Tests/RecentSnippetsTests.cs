@@ -74,6 +74,19 @@ public sealed class RecentSnippetsTests
     }
 
     [Fact]
+    public void Similar_ACopyOfTheWindowUnderAnotherNameOrAnEarlierStateOfIt_IsLeftOut_OtherCodeStays()
+    {
+        const string Window = "def restock_cost(warehouse, product_id, quantity):\n    price = warehouse.price_of(product_id)\n    tax = price * 0.2\n    return price * quantity\n";
+        var recent = new RecentSnippets();
+        recent.OnDocumentChanged("file:///copy.py", Doc("file:///copy.py", SourceText.From(Window.Replace("tax = price * 0.2", "tax = 0", StringComparison.Ordinal))));
+        recent.OnDocumentChanged("file:///other.py", Doc("file:///other.py", SourceText.From("def restock_all(warehouse, quantity):\n    for product_id in warehouse.products:\n        warehouse.order(product_id, quantity)\n")));
+
+        var similar = recent.Similar("def restock_cost(warehouse, product_id, quantity):\n    price = ", "file:///stock.py", Window, 4);
+
+        Assert.Equal(["file:///other.py"], similar.Select(c => c.Uri));
+    }
+
+    [Fact]
     public void Similar_ChunkOfTheSameDocumentInTheWindow_IsNotSentTwice()
     {
         var recent = new RecentSnippets();
@@ -82,7 +95,9 @@ public sealed class RecentSnippetsTests
         const string Query = "price = warehouse.price_of(product_id) * quantity";
 
         Assert.Empty(recent.Similar(Query, "file:///stock.py", Code + "\n# more\n", 4));
-        Assert.Single(recent.Similar(Query, "file:///other.py", Code, 4));
+        // Another document whose window shows the same lines gains nothing from them either.
+        Assert.Empty(recent.Similar(Query, "file:///other.py", Code, 4));
+        Assert.Single(recent.Similar(Query, "file:///other.py", "# other lines\n", 4));
         Assert.Single(recent.Similar(Query, "file:///stock.py", "# the window shows other lines\n", 4));
     }
 
