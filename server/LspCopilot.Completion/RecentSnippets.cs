@@ -91,9 +91,11 @@ public sealed class RecentSnippets
             chunks = [.. _chunks];
         }
 
+        // The window's lines once per request (this runs on every keystroke), not once per chunk.
+        var shown = window.Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
         return [.. chunks
             .Select((chunk, age) => (Chunk: chunk, Age: age, Score: Jaccard(wanted, chunk.Identifiers)))
-            .Where(c => c.Score >= MinSimilarity && !(c.Chunk.Uri == uri && window.Contains(c.Chunk.Text.Trim(), StringComparison.Ordinal)) && !MostlyShown(c.Chunk, window))
+            .Where(c => c.Score >= MinSimilarity && !(c.Chunk.Uri == uri && window.Contains(c.Chunk.Text.Trim(), StringComparison.Ordinal)) && !MostlyShown(c.Chunk, shown))
             .OrderByDescending(c => c.Score)
             .ThenBy(c => c.Age)
             .Take(max)
@@ -103,9 +105,9 @@ public sealed class RecentSnippets
     /// <summary>The identifiers of a text: runs of letters, digits and underscores that start with a letter or underscore.</summary>
     /// <summary>
     /// True when at least half of the chunk's lines that say something (with a letter or digit: not a lone brace)
-    /// appear, trimmed, as lines of <paramref name="window"/>.
+    /// appear, trimmed, among the window's trimmed lines (<paramref name="shown"/>).
     /// </summary>
-    internal static bool MostlyShown(RecentChunk chunk, string window)
+    internal static bool MostlyShown(RecentChunk chunk, IReadOnlySet<string> shown)
     {
         var lines = chunk.Text.Split('\n').Select(l => l.Trim()).Where(l => l.Any(char.IsLetterOrDigit)).ToList();
         if (lines.Count == 0)
@@ -113,7 +115,6 @@ public sealed class RecentSnippets
             return true;
         }
 
-        var shown = window.Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
         return lines.Count(shown.Contains) * 2 >= lines.Count;
     }
 
