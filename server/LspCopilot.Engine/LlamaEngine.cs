@@ -281,6 +281,39 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
     }
 
     /// <summary>
+    /// Runs <paramref name="work"/> alone on the engine's context in the one-off chats' sequence (the third argument),
+    /// leaving what the other sequences hold — a completion's cached prompt, a kept conversation — where it is: the
+    /// baseline of benchmarks that compare a decode loop with ours under the same cache occupancy (llama.cpp's
+    /// attention covers every cell in use, whichever sequence holds it). That sequence is empty after.
+    /// </summary>
+    public async Task<T> RunBesideCachedAsync<T>(Func<LLamaContext, LLamaWeights, LLamaSeqId, T> work, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _chatGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _thread.RunAsync(
+                () =>
+                {
+                    try
+                    {
+                        return work(_context, _weights, KvSequences.OneOff);
+                    }
+                    finally
+                    {
+                        _context.NativeHandle.MemorySequenceRemove(KvSequences.OneOff, -1, -1);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _chatGate.Release();
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> alone on the engine's context with an empty KV cache (the baseline of
     /// benchmarks: a bare LLamaSharp loop on the very same context settings). The cache is empty after.
     /// </summary>

@@ -73,10 +73,13 @@ public sealed class RawLspClient : IAsyncDisposable
         return (id, tcs.Task);
     }
 
+    /// <summary>How long <see cref="RequestAsync"/> waits for a response: a guard against a hang, generous because real-model requests on a busy 2-core machine (a worker starting, a model loading, its CPU build measured) take tens of seconds.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(90);
+
     public async Task<JsonElement> RequestAsync(string method, object? parameters)
     {
         var (_, response) = await StartRequestAsync(method, parameters);
-        return await response.WaitAsync(TimeSpan.FromSeconds(30));
+        return await response.WaitAsync(RequestTimeout);
     }
 
     public Task NotifyAsync(string method, object? parameters) => SendAsync(new { jsonrpc = "2.0", method, @params = parameters });

@@ -29,6 +29,9 @@ internal sealed class ChatRunner(
     Action pause,
     Action progressed)
 {
+    /// <summary>How often the reply's text so far is handed to the caller while it streams (the first text at once, the last always).</summary>
+    public static readonly TimeSpan StreamInterval = TimeSpan.FromMilliseconds(20);
+
     private readonly ConversationTokens _kept = new(tokenize, controlText, bos);
 
     public string Layout => format.Layout;
@@ -126,6 +129,7 @@ internal sealed class ChatRunner(
         var firstToken = TimeSpan.Zero;
         var reason = StopReason.TokenLimit;
         string? delivered = null;
+        var deliveredAt = 0L;
         while (generated < generation.MaxTokens)
         {
             ct.ThrowIfCancellationRequested();
@@ -158,9 +162,12 @@ internal sealed class ChatRunner(
                 break;
             }
 
-            if (onText is not null)
+            // The text so far goes out with the first token that shows something, then at most every StreamInterval:
+            // whoever streams it to an editor wakes threads that take the cores from llama.cpp's for every call.
+            if (onText is not null && (string.IsNullOrWhiteSpace(delivered) || Stopwatch.GetElapsedTime(deliveredAt) >= StreamInterval))
             {
                 delivered = reply.Text;
+                deliveredAt = Stopwatch.GetTimestamp();
                 onText(delivered);
             }
 

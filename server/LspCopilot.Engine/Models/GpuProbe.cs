@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 
 namespace LspCopilot.Engine.Models;
@@ -16,52 +14,14 @@ public sealed class GpuProbe(string executable = "nvidia-smi", TimeSpan? timeout
 
     public async Task<GpuProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(executable)
+        var run = await NvidiaSmi.RunAsync(executable, [Query, "--format=csv,noheader,nounits"], _timeout, cancellationToken).ConfigureAwait(false);
+        if (run.Outcome != NvidiaSmiOutcome.Output)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-        };
-        start.ArgumentList.Add(Query);
-        start.ArgumentList.Add("--format=csv,noheader,nounits");
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new Win32Exception("not started");
-        }
-        catch (Win32Exception)
-        {
-            return new GpuProbeResult([], "no NVIDIA GPU visible (nvidia-smi not found)");
+            return new GpuProbeResult([], $"no NVIDIA GPU visible ({(run.Outcome == NvidiaSmiOutcome.NotFound ? run.Reason : "nvidia-smi: " + run.Reason)})");
         }
 
-        using (process)
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(_timeout);
-            try
-            {
-                var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
-                var error = process.StandardError.ReadToEndAsync(deadline.Token);
-                await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-                var text = await output.ConfigureAwait(false);
-                var problem = (await error.ConfigureAwait(false)).Trim();
-                if (process.ExitCode != 0)
-                {
-                    var reason = FirstLine(problem) ?? FirstLine(text) ?? $"exit code {process.ExitCode}";
-                    return new GpuProbeResult([], $"no NVIDIA GPU visible (nvidia-smi: {reason})");
-                }
-
-                var gpus = Parse(text);
-                return new GpuProbeResult(gpus, gpus.Count == 0 ? "no NVIDIA GPU visible (nvidia-smi listed none)" : null);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                process.Kill(entireProcessTree: true);
-                return new GpuProbeResult([], $"no NVIDIA GPU visible (nvidia-smi did not answer within {_timeout.TotalSeconds:N0} s)");
-            }
-        }
+        var gpus = Parse(run.Text);
+        return new GpuProbeResult(gpus, gpus.Count == 0 ? "no NVIDIA GPU visible (nvidia-smi listed none)" : null);
     }
 
     /// <summary>Parses <c>--format=csv,noheader,nounits</c> lines of <see cref="Query"/> (memory in MiB, power in W).</summary>
@@ -92,5 +52,4 @@ public sealed class GpuProbe(string executable = "nvidia-smi", TimeSpan? timeout
 
     private static string? Text(string field) => field.Length == 0 || field.StartsWith('[') ? null : field;
 
-    private static string? FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
 }

@@ -83,7 +83,7 @@ public static class EngineBenchmark
     }
 
     /// <summary>The baseline: decode the prompt, then greedy-sample and decode one token at a time.</summary>
-    internal static (int Tokens, double TokensPerSecond) BareLoop(LLamaContext context, LLamaWeights weights, IReadOnlyList<LLamaToken> prompt, int maxTokens)
+    internal static (int Tokens, double TokensPerSecond) BareLoop(LLamaContext context, LLamaWeights weights, IReadOnlyList<LLamaToken> prompt, int maxTokens, LLamaSeqId seq = default)
     {
         // The prompt in batches the context takes (a long prompt is more than one).
         var batch = new LLamaBatch();
@@ -93,7 +93,7 @@ public static class EngineBenchmark
             batch.Clear();
             for (var i = start; i < Math.Min(prompt.Count, start + size); i++)
             {
-                batch.Add(prompt[i], i, LLamaSeqId.Zero, i == prompt.Count - 1);
+                batch.Add(prompt[i], i, seq, i == prompt.Count - 1);
             }
 
             context.Decode(batch);
@@ -120,7 +120,7 @@ public static class EngineBenchmark
 
             sampler.Accept(token);
             batch.Clear();
-            batch.Add(token, position++, LLamaSeqId.Zero, true);
+            batch.Add(token, position++, seq, true);
             context.Decode(batch);
             index = 0;
         }

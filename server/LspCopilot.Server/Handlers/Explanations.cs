@@ -17,8 +17,12 @@ namespace LspCopilot.Server.Handlers;
 /// </summary>
 internal static class Explanations
 {
-    /// <summary>Partial results are sent at most this often (the first at once).</summary>
-    private static readonly TimeSpan s_progressInterval = TimeSpan.FromMilliseconds(30);
+    /// <summary>
+    /// Partial results are sent at most this often (the first at once): about 16 updates a second read as smooth
+    /// streaming, and every notification wakes threads (ours, the transport's, the editor's) that take the cores
+    /// from llama.cpp's spinning threads while a token decodes.
+    /// </summary>
+    private static readonly TimeSpan s_progressInterval = TimeSpan.FromMilliseconds(60);
 
     /// <summary>Longest question accepted, in characters.</summary>
     public const int MaxQuestionChars = 8000;

@@ -1,6 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
+using LspCopilot.Engine.Models;
 
 namespace LspCopilot.Server.Hosting.Power;
 
@@ -29,46 +28,14 @@ public sealed class NvidiaSmiPower(string executable = "nvidia-smi", TimeSpan? t
 
     public async Task<GpuPowerRead> ReadAsync(CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Query);
-        start.ArgumentList.Add("--format=csv");
-        Process process;
-        try
+        var run = await NvidiaSmi.RunAsync(executable, [Query, "--format=csv"], _timeout, cancellationToken).ConfigureAwait(false);
+        return run.Outcome switch
         {
-            process = Process.Start(start) ?? throw new Win32Exception("not started");
-        }
-        catch (Win32Exception)
-        {
-            return GpuPowerRead.Failed("no NVIDIA GPU visible (nvidia-smi not found)", noGpu: true);
-        }
-
-        using (process)
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(_timeout);
-            try
-            {
-                var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
-                var error = process.StandardError.ReadToEndAsync(deadline.Token);
-                await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-                var text = await output.ConfigureAwait(false);
-                var problem = (await error.ConfigureAwait(false)).Trim();
-                if (process.ExitCode != 0)
-                {
-                    var reason = FirstLine(problem) ?? FirstLine(text) ?? $"exit code {process.ExitCode}";
-                    return GpuPowerRead.Failed($"nvidia-smi failed: {reason}", noGpu: false);
-                }
-
-                return Parse(text);
-            }
-            catch (OperationCanceledException)
-            {
-                // Timed out, or the sampling stopped: either way no nvidia-smi is left behind.
-                process.Kill(entireProcessTree: true);
-                cancellationToken.ThrowIfCancellationRequested();
-                return GpuPowerRead.Failed($"nvidia-smi did not answer within {_timeout.TotalSeconds:0.#} s", noGpu: false);
-            }
-        }
+            NvidiaSmiOutcome.Output => Parse(run.Text),
+            NvidiaSmiOutcome.NotFound => GpuPowerRead.Failed("no NVIDIA GPU visible (nvidia-smi not found)", noGpu: true),
+            NvidiaSmiOutcome.TimedOut => GpuPowerRead.Failed($"nvidia-smi {run.Reason}", noGpu: false),
+            _ => GpuPowerRead.Failed($"nvidia-smi failed: {run.Reason}", noGpu: false),
+        };
     }
 
     /// <summary>Parses <c>--format=csv</c> output: a header naming the columns (with units), then one line per card.</summary>
@@ -109,8 +76,6 @@ public sealed class NvidiaSmiPower(string executable = "nvidia-smi", TimeSpan? t
         var number = field.Split(' ')[0];
         return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value >= 0 ? value : null;
     }
-
-    private static string? FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
 
     private static string Shorten(string text) => text.Length > 80 ? text[..80] + "…" : text;
 }
