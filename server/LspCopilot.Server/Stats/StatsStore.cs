@@ -102,11 +102,6 @@ public sealed class StatsStore
         {
             try
             {
-                if (!File.Exists(path))
-                {
-                    continue;
-                }
-
                 using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), Encoding.UTF8);
                 while (reader.ReadLine() is { } line)
                 {
@@ -115,6 +110,10 @@ public sealed class StatsStore
                         events.Add(parsed);
                     }
                 }
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Nothing recorded yet (or never rotated).
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
