@@ -115,6 +115,9 @@ public sealed class LspServer
             {
                 _log.AttachClient(null);
             }
+
+            // The session's last statistics reach the disk before the process exits (bounded: never holds up an exit).
+            await session.Suggestions.Store.FlushAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

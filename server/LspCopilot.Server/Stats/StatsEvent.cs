@@ -46,6 +46,7 @@ public sealed record StatsEvent
     [JsonPropertyName("reports")]
     public bool? Reports { get; init; }
 
+    [JsonIgnore]
     public DateTimeOffset Time => DateTimeOffset.FromUnixTimeMilliseconds(Timestamp);
 }
 
