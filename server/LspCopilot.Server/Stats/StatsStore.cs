@@ -34,6 +34,9 @@ public sealed class StatsStore
         _writer = new Lazy<Task>(() => Task.Run(WriteLoopAsync));
     }
 
+    /// <summary>A store that records nothing (benchmarks: their suggestions are not the user's).</summary>
+    public static StatsStore Off { get; } = new(Path.Combine(Path.GetTempPath(), "lspcopilot-stats-off")) { _failed = 1 };
+
     /// <summary>The store of this user: <see cref="DefaultFolder"/>, shared by every session of the process.</summary>
     public static StatsStore User => s_user.Value;
 
