@@ -22,7 +22,7 @@ internal sealed class ServedSuggestions(LspSession session, string? uri)
         FirstTextSent();
         var suggestion = result.Suggestion!;
         var model = session.Model.EngineAsync is { IsCompletedSuccessfully: true, Result: { } engine } ? engine.ModelName : null;
-        var id = session.Suggestions.Served(result.Document.LanguageId, model, suggestion.Raw.Reason, suggestion.Text, Stopwatch.GetElapsedTime(_start, Volatile.Read(ref _firstText)));
+        var id = session.Suggestions.Served(result.Document.Uri, result.Document.LanguageId, model, suggestion.Raw.Reason, suggestion.Text, Stopwatch.GetElapsedTime(_start, Volatile.Read(ref _firstText)));
         return new Command("LspCopilot: suggestion accepted", LspCommands.CompletionAccepted, [id]);
     }
 }

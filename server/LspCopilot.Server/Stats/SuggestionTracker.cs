@@ -23,6 +23,7 @@ public sealed class SuggestionTracker(StatsStore store, ServerLog log)
     private readonly Dictionary<string, Entry> _served = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
     private readonly ConcurrentDictionary<string, long> _lastEdit = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _lastServed = new(StringComparer.Ordinal);
     private string _editor = "unnamed editor";
     private bool _declared;
 
@@ -39,7 +40,14 @@ public sealed class SuggestionTracker(StatsStore store, ServerLog log)
 
     public void OnEdit(string uri) => _lastEdit[uri] = Stopwatch.GetTimestamp();
 
-    public void OnClose(string uri) => _lastEdit.TryRemove(uri, out _);
+    public void OnClose(string uri)
+    {
+        _lastEdit.TryRemove(uri, out _);
+        lock (_lock)
+        {
+            _lastServed.Remove(uri);
+        }
+    }
 
     /// <summary>Where a request's latency starts: the document's last edit when it came just before, else the request.</summary>
     public long StartOf(string uri, long requestTimestamp) =>
@@ -47,14 +55,28 @@ public sealed class SuggestionTracker(StatsStore store, ServerLog log)
             ? edit
             : requestTimestamp;
 
-    /// <summary>Records a suggestion the server answered with; returns its id for the item's command.</summary>
-    public string Served(string language, string? model, StopReason stop, string text, TimeSpan latency)
+    /// <summary>
+    /// Records a suggestion the server answered with for <paramref name="uri"/>; returns its id for the item's command.
+    /// An answer that is the end of the document's previous suggestion (the user typing through it, or the same
+    /// request again) is that suggestion still: same id, nothing new recorded — else typing through one suggestion
+    /// would count as many shown and at most one accepted.
+    /// </summary>
+    public string Served(string uri, string language, string? model, StopReason stop, string text, TimeSpan latency)
     {
+        lock (_lock)
+        {
+            if (_lastServed.TryGetValue(uri, out var previous) && _served.TryGetValue(previous, out var last) && text.Length > 0 && last.Text.EndsWith(text, StringComparison.Ordinal))
+            {
+                return previous;
+            }
+        }
+
         var id = Guid.NewGuid().ToString("N")[..16];
         var entry = new Entry(language, model is null ? null : Path.GetFileName(model), text);
         lock (_lock)
         {
             _served[id] = entry;
+            _lastServed[uri] = id;
             _order.Enqueue(id);
             while (_order.Count > Remembered)
             {

@@ -86,6 +86,32 @@ public sealed class AcceptanceEventsTests
     }
 
     [Fact]
+    public async Task TypingThroughASuggestion_IsStillThatSuggestion()
+    {
+        using var folder = new TempFolder();
+        var store = new StatsStore(folder.Path);
+        var (server, item) = await ServeOneAsync(store);
+        await using var running = server;
+        var first = item.GetProperty("insertText").GetString()!;
+        Assert.True(first.Length > 2, first);
+
+        await server.Client.NotifyAsync(LspMethods.DidChange, new
+        {
+            textDocument = new { uri = Uri, version = 2 },
+            contentChanges = new object[] { new { range = new { start = new { line = 6, character = 27 }, end = new { line = 6, character = 27 } }, text = first[..2] } },
+        });
+        var next = (await server.Client.InlineAsync(Uri, 6, 29)).GetProperty("items")[0];
+        await server.Client.RequestAsync(LspMethods.ExecuteCommand, new { command = LspCommands.CompletionAccepted, arguments = next.GetProperty("command").GetProperty("arguments") });
+        var stats = await server.Client.RequestAsync(LspMethods.Stats, new { });
+
+        Assert.Equal(first[2..], next.GetProperty("insertText").GetString());
+        Assert.Equal(item.GetProperty("command").GetProperty("arguments")[0].GetString(), next.GetProperty("command").GetProperty("arguments")[0].GetString());
+        Assert.Equal([StatsKinds.Served, StatsKinds.Accepted], store.ReadAll(out var unread).Select(e => e.Kind));
+        Assert.Equal(1, stats.GetProperty("editor").GetProperty("served").GetInt32());
+        Assert.Equal(1, stats.GetProperty("editor").GetProperty("accepted").GetInt32());
+    }
+
+    [Fact]
     public async Task ItemWithoutItsCommand_IsFoundByItsText()
     {
         using var folder = new TempFolder();
