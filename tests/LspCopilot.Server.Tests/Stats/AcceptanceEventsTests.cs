@@ -141,6 +141,29 @@ public sealed class AcceptanceEventsTests
     }
 
     [Fact]
+    public async Task ClientThatDeclaresAcceptanceEvents_NothingAccepted_IsZeroPercent()
+    {
+        using var folder = new TempFolder();
+        await using var server = InMemoryServer.Start(TestModels.Require(TestModels.Fim), stats: new StatsStore(folder.Path));
+        // As the VS Code extension's AcceptanceFeature declares it.
+        await server.Client.RequestAsync(LspMethods.Initialize, new
+        {
+            processId = Environment.ProcessId,
+            clientInfo = new { name = "Visual Studio Code", version = "1.100.3" },
+            capabilities = new { textDocument = new { inlineCompletion = new { } }, experimental = new { lspcopilotAcceptance = true } },
+        });
+        await server.Client.NotifyAsync(LspMethods.Initialized, new { });
+        await server.Client.OpenAsync(Uri, Source);
+        await server.Client.InlineAsync(Uri, 6, 27);
+
+        var editor = (await server.Client.RequestAsync(LspMethods.Stats, new { since = "today" })).GetProperty("editor");
+
+        Assert.Equal("Visual Studio Code", editor.GetProperty("name").GetString());
+        Assert.Equal(0.0, editor.GetProperty("acceptanceRate").GetDouble());
+        Assert.False(editor.TryGetProperty("note", out _));
+    }
+
+    [Fact]
     public async Task StoreCannotBeWritten_CompletionsKeepWorking_OneWarning()
     {
         using var folder = new TempFolder();
