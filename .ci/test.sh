@@ -35,6 +35,13 @@ if ! command -v systemd-analyze >/dev/null; then
     || echo "note: could not install systemd: the systemd-analyze test will be skipped."
 fi
 
+# The Neovim end-to-end test drives the server from a real Neovim (Debian's package; 0.7.2 on bookworm).
+if ! command -v nvim >/dev/null; then
+  echo "== installing neovim for the Neovim end-to-end test"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null; } \
+    || echo "note: could not install Neovim: the Neovim end-to-end test will be skipped."
+fi
+
 echo "== .NET: build and test (Release)"
 dotnet build LspCopilot.sln -c Release --nologo -v q 2>&1 | tail -n 20
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "build failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; fi

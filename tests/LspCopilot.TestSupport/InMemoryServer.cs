@@ -2,6 +2,7 @@ using LspCopilot.Completion;
 using LspCopilot.Server.Documents;
 using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Rpc;
+using LspCopilot.Server.Stats;
 using LspCopilot.Server;
 using Nerdbank.Streams;
 
@@ -32,13 +33,13 @@ public sealed class InMemoryServer : IAsyncDisposable
     /// <summary>Completes with the server's exit code.</summary>
     public Task<int> Run { get; }
 
-    public static InMemoryServer Start(string? modelPath, EngineOptions? options = null, GenerationOptions? generation = null, Func<EngineOptions, ServerLog, ICompletionEngine>? loader = null, DocumentLimits? documents = null, DocumentBudget? serverDocuments = null) =>
-        Create(modelPath, options, generation, loader, documents, serverDocuments, raw: false);
+    public static InMemoryServer Start(string? modelPath, EngineOptions? options = null, GenerationOptions? generation = null, Func<EngineOptions, ServerLog, ICompletionEngine>? loader = null, DocumentLimits? documents = null, DocumentBudget? serverDocuments = null, StatsStore? stats = null) =>
+        Create(modelPath, options, generation, loader, documents, serverDocuments, raw: false, stats);
 
-    public static InMemoryServer StartRaw(string? modelPath, EngineOptions? options = null, GenerationOptions? generation = null, Func<EngineOptions, ServerLog, ICompletionEngine>? loader = null, DocumentLimits? documents = null, DocumentBudget? serverDocuments = null) =>
-        Create(modelPath, options, generation, loader, documents, serverDocuments, raw: true);
+    public static InMemoryServer StartRaw(string? modelPath, EngineOptions? options = null, GenerationOptions? generation = null, Func<EngineOptions, ServerLog, ICompletionEngine>? loader = null, DocumentLimits? documents = null, DocumentBudget? serverDocuments = null, StatsStore? stats = null) =>
+        Create(modelPath, options, generation, loader, documents, serverDocuments, raw: true, stats);
 
-    private static InMemoryServer Create(string? modelPath, EngineOptions? options, GenerationOptions? generation, Func<EngineOptions, ServerLog, ICompletionEngine>? loader, DocumentLimits? documents, DocumentBudget? serverDocuments, bool raw)
+    private static InMemoryServer Create(string? modelPath, EngineOptions? options, GenerationOptions? generation, Func<EngineOptions, ServerLog, ICompletionEngine>? loader, DocumentLimits? documents, DocumentBudget? serverDocuments, bool raw, StatsStore? stats = null)
     {
         var (serverStream, clientStream) = FullDuplexStream.CreatePair();
 
@@ -46,7 +47,7 @@ public sealed class InMemoryServer : IAsyncDisposable
         var level = Environment.GetEnvironmentVariable("LSPCOPILOT_TEST_LOG");
         var log = string.IsNullOrEmpty(level) ? new ServerLog(LogLevel.Info, TextWriter.Null) : new ServerLog(ServerLog.Parse(level));
         var model = new ModelHost((options ?? new EngineOptions()) with { ModelPath = modelPath }, log, loader ?? Composition.InProcess);
-        var server = new LspServer(model, log, generation, documents: documents, serverDocuments: serverDocuments);
+        var server = new LspServer(model, log, generation, documents: documents, serverDocuments: serverDocuments, stats: stats);
         var run = Task.Run(() => server.RunAsync(serverStream, serverStream));
         return raw
             ? new InMemoryServer(model, null, new RawLspClient(clientStream, clientStream), run)

@@ -3,8 +3,8 @@ namespace LspCopilot.TestSupport;
 public static class TestEnvironment
 {
     /// <summary>
-    /// Tests must not pick up a developer's real model cache (the first-run default model) or model
-    /// variable: both point at nothing for the whole test process and the servers it starts.
+    /// Tests must not pick up a developer's real model cache (the first-run default model), model
+    /// variable or state folder (acceptance statistics): both point at nothing for the whole test process and the servers it starts.
     /// </summary>
     /// <remarks>Each test assembly calls this from its module initializer (AssemblyInfo.cs), before any test runs.</remarks>
     public static void Isolate()
@@ -13,5 +13,10 @@ public static class TestEnvironment
         Directory.CreateDirectory(cache);
         Environment.SetEnvironmentVariable("LSPCOPILOT_MODEL_CACHE", cache);
         Environment.SetEnvironmentVariable("LSPCOPILOT_MODEL", null);
+
+        // Acceptance statistics (servers in this process and those it starts) never reach the user's state folder.
+        var state = Path.Combine(Path.GetTempPath(), "lspcopilot-tests-state", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(state);
+        Environment.SetEnvironmentVariable("XDG_STATE_HOME", state);
     }
 }

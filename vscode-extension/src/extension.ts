@@ -2,6 +2,7 @@
 // the first document in one of the configured languages is open, and restarted when settings change.
 
 import * as vscode from 'vscode';
+import { AcceptanceStats } from './acceptanceStats';
 import { registerCodeActionCommands } from './codeActions';
 import { registerCommands } from './commands';
 import { ExplainPanel, ExplainTarget } from './explainPanel';
@@ -17,6 +18,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const server = new ServerController(context.extensionPath, log, status);
   controller = server;
   context.subscriptions.push(log, status, ...registerCommands(server, status, log));
+
+  // Accepted suggestions go to the server's local statistics; today's figures go in the status bar tooltip.
+  const acceptance = new AcceptanceStats(() => server.languageClient, status, log);
+  server.onReady = () => acceptance.refreshSoon();
+  context.subscriptions.push(acceptance, ...acceptance.register());
 
   // Explain and refactor: the panel, the two commands, and the Explain code action into the panel.
   const panel = new ExplainPanel(() => server.languageClient, status, log);

@@ -17,6 +17,7 @@ import {
   ServerOptions,
   ShowMessageNotification,
 } from 'vscode-languageclient/node';
+import { AcceptanceFeature } from './acceptanceStats';
 import { CONTEXT_KEYS, CodeActionFeatures, featuresFromCapabilities, NO_FEATURES, SERVER_EXPLAIN_COMMAND } from './capabilities';
 import { CrashPolicy } from './crashPolicy';
 import { initializationOptions, LaunchConfigError, LaunchPlan, planLaunch } from './launchPlan';
@@ -46,6 +47,8 @@ export class ServerController implements vscode.Disposable {
    * commands itself; its executeCommand middleware sends them here.
    */
   explainCommand: ((argument: unknown) => Promise<unknown>) | undefined;
+  /** Called when the server says its model is ready (the acceptance statistics refresh then). */
+  onReady: (() => void) | undefined;
 
   constructor(
     private readonly extensionPath: string,
@@ -101,6 +104,7 @@ export class ServerController implements vscode.Disposable {
     run.client = client;
     // The load progress notification only; the status bar follows lspcopilot/status.
     client.registerFeature(new ModelLoadProgressFeature(client));
+    client.registerFeature(new AcceptanceFeature());
     client.onNotification(SERVER_STATUS_NOTIFICATION, (params: ServerStatusParams) => this.onServerStatus(session, params));
     // Replaces the client's own handler (registered before initialize). Only a toast: the state
     // that goes with an error comes in lspcopilot/status.
@@ -273,6 +277,9 @@ export class ServerController implements vscode.Disposable {
       return;
     }
     this.status.update(change);
+    if (change.state === 'ready') {
+      this.onReady?.();
+    }
   }
 
   /** Sets the context keys that show the explain and refactor commands. */

@@ -14,6 +14,20 @@ export interface StatusInfo {
   readonly lastLatencyMs?: number;
   /** Why it is in error, or when it restarts. */
   readonly detail?: string;
+  /** Today's acceptance statistics, from the server's lspcopilot/stats. */
+  readonly today?: TodayStats;
+}
+
+/** Today's suggestions as the tooltip shows them. */
+export interface TodayStats {
+  readonly suggestions: number;
+  readonly shown: number;
+  readonly accepted: number;
+  /** 0..1, undefined when nothing was shown or the editor reports no events. */
+  readonly rate?: number;
+  readonly p50Ms?: number;
+  /** The server has suggestions from this editor but never heard whether one was accepted. */
+  readonly noData: boolean;
 }
 
 const ICONS: Record<ServerState, string> = {
@@ -57,6 +71,7 @@ export function statusText(info: StatusInfo, activity?: string): { text: string;
     info.where ? `Server: ${info.where}` : undefined,
     info.modelName ? `Model: ${info.modelName}` : undefined,
     info.lastLatencyMs !== undefined ? `Last completion: ${Math.round(info.lastLatencyMs)} ms` : undefined,
+    info.today !== undefined ? todayLine(info.today) : undefined,
     info.detail,
     'Click for options.',
   ]
@@ -105,4 +120,56 @@ export function statusFromServer(params: ServerStatusParams): Partial<StatusInfo
     default:
       return undefined;
   }
+}
+
+/** The tooltip's line for today's statistics: acceptance rate and median latency, or why there is none. */
+export function todayLine(today: TodayStats): string {
+  if (today.suggestions === 0) {
+    return 'Today: no suggestions yet';
+  }
+  const p50 = today.p50Ms !== undefined ? ` · p50 ${Math.round(today.p50Ms)} ms` : '';
+  if (today.noData) {
+    return `Today: ${today.suggestions} suggestion(s), acceptance: no data from this editor${p50}`;
+  }
+  const rate = today.rate !== undefined ? `${Math.round(today.rate * 1000) / 10}% accepted (${today.accepted} of ${today.shown})` : 'none shown';
+  return `Today: ${rate}${p50}`;
+}
+
+/** The method of the server's statistics request. */
+export const STATS_REQUEST = 'lspcopilot/stats';
+
+/** One row of lspcopilot/stats' answer. */
+export interface StatsRowResult {
+  readonly name?: string;
+  readonly served?: number;
+  readonly shown?: number;
+  readonly accepted?: number;
+  readonly partiallyAccepted?: number;
+  readonly acceptanceRate?: number | null;
+  readonly note?: string | null;
+  readonly p50Ms?: number | null;
+}
+
+/** The answer to lspcopilot/stats: every editor's suggestions in the period and this editor's. */
+export interface StatsResult {
+  readonly suggestions?: number;
+  readonly total?: StatsRowResult;
+  readonly editor?: StatsRowResult | null;
+}
+
+/** Today's figures for the tooltip from lspcopilot/stats: this editor's row, else every editor's. */
+export function todayFromStats(result: StatsResult | null | undefined): TodayStats | undefined {
+  const row = result?.editor ?? result?.total;
+  if (result === null || result === undefined || row === undefined || row === null) {
+    return undefined;
+  }
+  const number = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+  return {
+    suggestions: number(row.served) ?? number(result.suggestions) ?? 0,
+    shown: number(row.shown) ?? 0,
+    accepted: (number(row.accepted) ?? 0) + (number(row.partiallyAccepted) ?? 0),
+    rate: number(row.acceptanceRate),
+    p50Ms: number(row.p50Ms),
+    noData: typeof row.note === 'string' && row.note !== '',
+  };
 }

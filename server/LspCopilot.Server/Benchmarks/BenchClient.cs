@@ -31,7 +31,7 @@ internal sealed class BenchClient : IAsyncDisposable
         log ??= ServerLog.Silent;
         var (serverStream, clientStream) = FullDuplexStream.CreatePair();
         _host = new ModelHost(new EngineOptions { ModelPath = "in-memory" }, log, (_, _) => engine);
-        _server = Task.Run(() => new LspServer(_host, log, generation).RunAsync(serverStream, serverStream));
+        _server = Task.Run(() => new LspServer(_host, log, generation, stats: Stats.StatsStore.Off).RunAsync(serverStream, serverStream));
         var formatter = new SystemTextJsonFormatter();
         LspJson.Configure(formatter.JsonSerializerOptions);
         Rpc = new JsonRpc(new HeaderDelimitedMessageHandler(clientStream, clientStream, formatter));

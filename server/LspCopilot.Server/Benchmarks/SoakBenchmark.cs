@@ -45,6 +45,7 @@ public static class SoakBenchmark
         var logPath = Path.Combine(Path.GetTempPath(), $"lspcopilot-soak-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.log");
         var info = WorkerLaunch.ForThisProgram().StartInfo(["--stdio", "--model", model, "--log-level", "debug"]);
         info.WorkingDirectory = folder.FullName;
+        info.Environment["XDG_STATE_HOME"] = Path.Combine(folder.FullName, "state"); // its suggestions stay out of the user's statistics
         using var process = Process.Start(info);
         if (process is null)
         {

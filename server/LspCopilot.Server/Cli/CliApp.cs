@@ -23,6 +23,7 @@ public static class CliApp
         root.Subcommands.Add(WorkerCommand.Create(logLevel));
         root.Subcommands.Add(CpuProbeCommand.Create(logLevel));
         root.Subcommands.Add(HealthCommand.Create());
+        root.Subcommands.Add(StatsCommand.Create());
         return root;
     }
 }

@@ -14,12 +14,15 @@ internal sealed class CompletionHandler(LspSession session)
     [JsonRpcMethod(LspMethods.Completion, UseSingleObjectParameterDeserialization = true)]
     public async Task<CompletionList> CompletionAsync(CompletionParams request, CancellationToken cancellationToken)
     {
+        var served = new ServedSuggestions(session, request.TextDocument?.Uri);
         var result = await SuggestionRunner.RunAsync(session, request.TextDocument, request.Position, null, cancellationToken).ConfigureAwait(false);
         if (result?.Suggestion is not { Text.Length: > 0 } suggestion)
         {
             return new CompletionList(IsIncomplete: true, []);
         }
 
+        // Recorded as served; no command: an editor's completion menu gives no acceptance event to attach it to.
+        served.Served(result);
         var text = suggestion.Text;
         var firstLine = text.Split('\n')[0].Trim();
         var item = new CompletionItem

@@ -18,6 +18,7 @@ internal sealed class DidChangeHandler(LspSession session)
         // Applied by the request queue, in arrival order; an edit cancels the document's request in flight.
         if (parameters?.Value is { } request)
         {
+            session.Suggestions.OnEdit(request.TextDocument.Uri);
             session.Requests.ApplyChange(request.TextDocument.Uri, () => session.Documents.Change(request.TextDocument, request.ContentChanges));
         }
         else

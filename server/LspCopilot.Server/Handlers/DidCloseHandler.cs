@@ -18,6 +18,7 @@ internal sealed class DidCloseHandler(LspSession session)
         // Applied by the request queue, in arrival order; closing cancels the document's request in flight.
         if (parameters?.Value is { } request)
         {
+            session.Suggestions.OnClose(request.TextDocument.Uri);
             session.Requests.ApplyChange(request.TextDocument.Uri, () => session.Documents.Close(request.TextDocument.Uri));
         }
         else

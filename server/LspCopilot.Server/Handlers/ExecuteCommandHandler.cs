@@ -28,6 +28,18 @@ internal sealed class ExecuteCommandHandler(LspSession session)
                 var result = await Explanations.RunAsync(session, parameters with { PartialResultToken = null }, cancellationToken).ConfigureAwait(false);
                 await session.Notify(LspMethods.ShowMessage, new ShowMessageParams(MessageType.Info, result.Markdown)).ConfigureAwait(false);
                 return result.Markdown;
+            case LspCommands.CompletionAccepted:
+                if (request.Arguments is not [{ ValueKind: JsonValueKind.String } id, ..])
+                {
+                    throw RpcErrors.InvalidParams($"{LspCommands.CompletionAccepted} takes one argument: the id in the accepted item's command.arguments[0].");
+                }
+
+                if (!session.Suggestions.Accepted(id.GetString()!))
+                {
+                    session.Log.Debug($"{LspCommands.CompletionAccepted}: not a suggestion of this session, or accepted before; not counted.");
+                }
+
+                return null;
             default:
                 throw RpcErrors.InvalidParams($"Unknown command \"{request.Command}\": this server executes {string.Join(", ", LspCommands.All)}.");
         }

@@ -29,6 +29,7 @@ internal sealed class InitializeHandler(LspSession session)
         var generation = OptionPrecedence.Generation(session.DefaultGeneration, init);
         var client = new ClientSettings(request, init, generation);
         session.SetClient(client);
+        session.Suggestions.SetClient(request.ClientInfo?.Name, client.ReportsAcceptance);
         session.Log.Info($"initialize from {request.ClientInfo?.Name ?? "an unnamed client"} {request.ClientInfo?.Version}".TrimEnd());
 
         // Load the model while the client finishes its handshake.

@@ -29,8 +29,9 @@ internal sealed class InlineCompletionHandler(LspSession session)
 
     private async Task<InlineCompletionList> CompleteAsync(InlineCompletionParams request, CancellationToken cancellationToken)
     {
+        var served = new ServedSuggestions(session, request.TextDocument?.Uri);
         var progress = request.PartialResultToken is { ValueKind: JsonValueKind.String or JsonValueKind.Number } token
-            ? new PartialResultSender(session, token, request.Position)
+            ? new PartialResultSender(session, token, request.Position, served)
             : null;
 
         var result = await SuggestionRunner.RunAsync(session, request.TextDocument, request.Position, progress is null ? null : progress.OnText, cancellationToken).ConfigureAwait(false);
@@ -44,14 +45,14 @@ internal sealed class InlineCompletionHandler(LspSession session)
             return InlineCompletionList.Empty;
         }
 
-        return ToList(suggestion.Text, result.Position);
+        return ToList(suggestion.Text, result.Position, served.Served(result));
     }
 
-    private static InlineCompletionList ToList(string text, Position at) =>
-        new([new InlineCompletionItem(text, new Protocol.Range(at, at))]);
+    private static InlineCompletionList ToList(string text, Position at, Command? accepted = null) =>
+        new([new InlineCompletionItem(text, new Protocol.Range(at, at)) { Command = accepted }]);
 
     /// <summary>Sends the text so far as $/progress, throttled, and keeps them ordered before the response.</summary>
-    private sealed class PartialResultSender(LspSession session, JsonElement token, Position? position)
+    private sealed class PartialResultSender(LspSession session, JsonElement token, Position? position, ServedSuggestions served)
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TimeSpan? _lastSent;
@@ -70,6 +71,7 @@ internal sealed class InlineCompletionHandler(LspSession session)
 
             _lastSent = now;
             _trace?.Mark(LatencyTrace.Stages.PartialSent);
+            served.FirstTextSent();
             _last = session.Notify(LspMethods.Progress, new ProgressParams<InlineCompletionList>(token, ToList(text, position)));
         }
 

@@ -28,6 +28,15 @@ public static class LspMethods
     /// <summary>Our request: forget an explanation conversation (<see cref="EndConversationParams"/>).</summary>
     public const string EndConversation = "lspcopilot/endConversation";
 
+    /// <summary>The editor displayed an inline completion item (as Copilot's language server takes it): <see cref="DidShowCompletionParams"/>.</summary>
+    public const string DidShowCompletion = "textDocument/didShowCompletion";
+
+    /// <summary>The user accepted part of an item (a word, a line): <see cref="DidPartiallyAcceptCompletionParams"/>.</summary>
+    public const string DidPartiallyAcceptCompletion = "textDocument/didPartiallyAcceptCompletion";
+
+    /// <summary>Our request: the local acceptance statistics for a period (<see cref="StatsParams"/>), e.g. today's for a status bar.</summary>
+    public const string Stats = "lspcopilot/stats";
+
     /// <summary>Our notification server → client: the model's state, for a status bar (<see cref="ServerStatusParams"/>).</summary>
     public const string Status = "lspcopilot/status";
 }
@@ -43,6 +52,14 @@ public static class LspCommands
     public const string Explain = "lspcopilot.server.explain";
 
     public static IReadOnlyList<string> All { get; } = [Explain];
+
+    /// <summary>
+    /// The command every inline completion item carries, arguments <c>[id]</c>: the editor runs it when the user accepts
+    /// the whole item. Deliberately not in <see cref="All"/> (executeCommandProvider): the VS Code extension registers it
+    /// itself and vscode-languageclient would register it too; other editors send it as workspace/executeCommand, which
+    /// the server answers all the same.
+    /// </summary>
+    public const string CompletionAccepted = "lspcopilot.completionAccepted";
 }
 
 /// <summary>JSON-RPC and LSP error codes we answer with.</summary>

@@ -101,7 +101,11 @@ public sealed record InlineCompletionList(IReadOnlyList<InlineCompletionItem> It
     public static InlineCompletionList Empty { get; } = new([]);
 }
 
-public sealed record InlineCompletionItem(string InsertText, Range? Range, string? FilterText = null);
+public sealed record InlineCompletionItem(string InsertText, Range? Range, string? FilterText = null)
+{
+    /// <summary>Run by the editor when the user accepts the item (<see cref="LspCommands.CompletionAccepted"/>).</summary>
+    public Command? Command { get; init; }
+}
 
 public sealed record CompletionParams
 {

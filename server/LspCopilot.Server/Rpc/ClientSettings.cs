@@ -33,6 +33,12 @@ public sealed record ClientSettings(InitializeParams Params, InitializationOptio
 
     public bool SupportsWorkDoneProgress => HasCapability(Params.Capabilities, "window", "workDoneProgress");
 
+    /// <summary>
+    /// True when the client said (<c>capabilities.experimental.lspcopilotAcceptance</c>) that it reports accepted
+    /// suggestions, so none accepted is 0% rather than "no data from this editor" (the VS Code extension does).
+    /// </summary>
+    public bool ReportsAcceptance => HasCapability(Params.Capabilities, "experimental", "lspcopilotAcceptance");
+
     /// <summary>True when the client lets the server register file watchers (workspace/didChangeWatchedFiles).</summary>
     public bool SupportsFileWatchers => HasCapability(Params.Capabilities, "workspace", "didChangeWatchedFiles", "dynamicRegistration");
 

@@ -3,6 +3,7 @@ using LspCopilot.Server.Documents;
 using LspCopilot.Server.Handlers;
 using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Protocol;
+using LspCopilot.Server.Stats;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
 
@@ -19,12 +20,15 @@ public sealed class LspServer
     private readonly bool _ownsLogSink;
     private readonly DocumentLimits _documents;
     private readonly DocumentBudget _serverDocuments;
+    private readonly StatsStore? _stats;
 
     /// <param name="ownsLogSink">False when several sessions share one log (TCP): logs then stay on stderr and are not mirrored to one client.</param>
     /// <param name="documents">Bounds on the open documents' text (default <see cref="DocumentLimits.Default"/>).</param>
     /// <param name="serverDocuments">The process's budget when several servers share it (TCP); else this server's own.</param>
-    public LspServer(ModelHost model, ServerLog log, GenerationOptions? generation = null, Func<LspSession, ICompletionContextProvider>? contexts = null, bool ownsLogSink = true, DocumentLimits? documents = null, DocumentBudget? serverDocuments = null)
+    /// <param name="stats">Where acceptance statistics go (default: the user's state folder, <see cref="StatsStore.User"/>).</param>
+    public LspServer(ModelHost model, ServerLog log, GenerationOptions? generation = null, Func<LspSession, ICompletionContextProvider>? contexts = null, bool ownsLogSink = true, DocumentLimits? documents = null, DocumentBudget? serverDocuments = null, StatsStore? stats = null)
     {
+        _stats = stats;
         _ownsLogSink = ownsLogSink;
         _documents = documents ?? DocumentLimits.Default;
         _serverDocuments = serverDocuments ?? DocumentBudget.ForServer(_documents);
@@ -48,7 +52,7 @@ public sealed class LspServer
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
         };
 
-        using var session = new LspSession(rpc, _model, _generation, _contexts, _log, DocumentBudget.ForSession(_documents, _serverDocuments));
+        using var session = new LspSession(rpc, _model, _generation, _contexts, _log, DocumentBudget.ForSession(_documents, _serverDocuments), _stats);
         var targetOptions = new JsonRpcTargetOptions { UseSingleObjectParameterDeserialization = true };
         rpc.AddLocalRpcTarget(new InitializeHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new InitializedHandler(session), targetOptions);
@@ -65,6 +69,9 @@ public sealed class LspServer
         rpc.AddLocalRpcTarget(new ExplainHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new EndConversationHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new ExecuteCommandHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new DidShowCompletionHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new DidPartiallyAcceptCompletionHandler(session), targetOptions);
+        rpc.AddLocalRpcTarget(new StatsHandler(session), targetOptions);
         rpc.AddLocalRpcTarget(new MalformedParamsHandler(_log), targetOptions);
 
         rpc.Disconnected += (_, e) =>
@@ -108,6 +115,9 @@ public sealed class LspServer
             {
                 _log.AttachClient(null);
             }
+
+            // The session's last statistics reach the disk before the process exits (bounded: never holds up an exit).
+            await session.Suggestions.Store.FlushAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

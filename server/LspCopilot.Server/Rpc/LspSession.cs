@@ -3,6 +3,7 @@ using LspCopilot.Completion.CodeActions;
 using LspCopilot.Server.Documents;
 using LspCopilot.Server.Hosting;
 using LspCopilot.Server.Protocol;
+using LspCopilot.Server.Stats;
 using StreamJsonRpc;
 
 namespace LspCopilot.Server.Rpc;
@@ -19,8 +20,9 @@ public sealed class LspSession : IDisposable
     private int _modelErrorShown;
     private int _workerCrashShown;
 
-    internal LspSession(JsonRpc rpc, ModelHost model, GenerationOptions generation, Func<LspSession, ICompletionContextProvider> contexts, ServerLog log, DocumentBudget documents)
+    internal LspSession(JsonRpc rpc, ModelHost model, GenerationOptions generation, Func<LspSession, ICompletionContextProvider> contexts, ServerLog log, DocumentBudget documents, StatsStore? stats = null)
     {
+        Suggestions = new SuggestionTracker(stats ?? StatsStore.User, log);
         Rpc = rpc;
         Model = model;
         DefaultGeneration = generation;
@@ -52,6 +54,9 @@ public sealed class LspSession : IDisposable
 
     /// <summary>Code actions' view of a document's language: Roslyn for C# (the context provider), plain text for the rest.</summary>
     public ICodeActionAnalysis CodeActions => Contexts as ICodeActionAnalysis ?? TextCodeActionAnalysis.Instance;
+
+    /// <summary>This session's suggestions for the local acceptance statistics.</summary>
+    public SuggestionTracker Suggestions { get; }
 
     /// <summary>This session's explanation conversations (in memory only).</summary>
     public ConversationStore Conversations { get; }

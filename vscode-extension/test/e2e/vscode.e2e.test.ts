@@ -177,6 +177,15 @@ describe('VS Code end to end', { skip }, () => {
     await typeAcceptAndSave({ file: 'Program.cs', ready: /LspCopilot: ready · stories260K-fim/ }, 'local', (m) => t.diagnostic(m));
     // The middleware measured the completion and the status bar shows it.
     await waitForStatus(page, /LspCopilot: ready · stories260K-fim · \d+ ms/, 10_000);
+    // Tab ran the item's command: the extension forwarded it and the server recorded the accept in its local store.
+    const events = path.join(root, 'xdg', 'state', 'lspcopilot', 'events.jsonl');
+    const kinds = async (): Promise<string[]> =>
+      fs.existsSync(events) ? fs.readFileSync(events, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line).kind as string) : [];
+    for (let i = 0; i < 100 && !(await kinds()).includes('accepted'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const recorded = await kinds();
+    assert.ok(recorded.includes('served') && recorded.includes('accepted'), `the statistics should hold the served and accepted suggestion: ${JSON.stringify(recorded)}`);
     // With no server path set, the server came from the .vsix.
     await waitForExtensionLog(/Starting the server: \S*dotnet \S*\/extensions\/lspcopilot\.lspcopilot-[^/]+\/server\/lspcopilot\.dll --stdio/);
   });

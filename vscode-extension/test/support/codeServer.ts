@@ -70,6 +70,8 @@ export async function startCodeServer(options: { root: string; workspace: string
     XDG_DATA_HOME: path.join(xdg, 'data'),
     XDG_CONFIG_HOME: path.join(xdg, 'config'),
     XDG_CACHE_HOME: path.join(xdg, 'cache'),
+    // The server's acceptance statistics stay in the test's folder.
+    XDG_STATE_HOME: path.join(xdg, 'state'),
   };
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { modelNameFromPath, StatusInfo, statusFromServer, statusText } from '../../src/statusText';
+import { modelNameFromPath, StatusInfo, statusFromServer, statusText, todayFromStats, todayLine } from '../../src/statusText';
 
 describe('statusText', () => {
   it('shows model and latency when ready', () => {
@@ -96,5 +96,34 @@ describe('statusText while a code action runs', () => {
     const { text, tooltip } = statusText({ state: 'ready', mode: 'local', modelName: 'qwen' }, 'explaining…');
     assert.equal(text, '$(sync~spin) LspCopilot: explaining… · qwen');
     assert.match(tooltip, /Now explaining…/);
+  });
+});
+
+describe('today\'s statistics in the tooltip', () => {
+  it('shows this editor\'s rate and p50 from lspcopilot/stats', () => {
+    const today = todayFromStats({
+      suggestions: 12,
+      total: { name: 'all', served: 12, shown: 12, accepted: 2, acceptanceRate: 0.1667, p50Ms: 50 },
+      editor: { name: 'Visual Studio Code', served: 8, shown: 8, accepted: 2, partiallyAccepted: 1, acceptanceRate: 0.375, p50Ms: 141.6 },
+    });
+    assert.deepEqual(today, { suggestions: 8, shown: 8, accepted: 3, rate: 0.375, p50Ms: 141.6, noData: false });
+    const { tooltip } = statusText({ state: 'ready', mode: 'local', today });
+    assert.match(tooltip, /^Today: 37\.5% accepted \(3 of 8\) · p50 142 ms$/m);
+  });
+
+  it('falls back to every editor\'s figures when this one has none today', () => {
+    const today = todayFromStats({ suggestions: 3, total: { served: 3, shown: 3, accepted: 0, acceptanceRate: 0, p50Ms: 20 }, editor: null });
+    assert.equal(todayLine(today!), 'Today: 0% accepted (0 of 3) · p50 20 ms');
+  });
+
+  it('says "no data from this editor" rather than 0%', () => {
+    const today = todayFromStats({ suggestions: 4, total: { served: 4, shown: 0, accepted: 0, acceptanceRate: null, note: 'no data from this editor', p50Ms: 90 } });
+    assert.equal(todayLine(today!), 'Today: 4 suggestion(s), acceptance: no data from this editor · p50 90 ms');
+  });
+
+  it('says when there is nothing yet, and ignores an answer without rows', () => {
+    assert.equal(todayLine({ suggestions: 0, shown: 0, accepted: 0, noData: false }), 'Today: no suggestions yet');
+    assert.equal(todayFromStats(null), undefined);
+    assert.equal(todayFromStats({}), undefined);
   });
 });
