@@ -71,4 +71,21 @@ public static class LanguageTable
         var dot = name.LastIndexOf('.');
         return dot >= 0 && s_idByExtension.TryGetValue(name[dot..], out var id) ? s_byId[id] with { Name = id } : null;
     }
+
+    /// <summary>The family a language id belongs to for sharing context: JavaScript and TypeScript (and their React forms), C and C++, the JSONs.</summary>
+    public static string Family(string languageId)
+    {
+        var id = languageId.ToLowerInvariant();
+        return id switch
+        {
+            "javascript" or "javascriptreact" or "typescript" or "typescriptreact" => "javascript",
+            "c" or "cpp" or "cuda-cpp" or "objective-c" or "objective-cpp" => "c",
+            "json" or "jsonc" or "jsonl" => "json",
+            _ => id,
+        };
+    }
+
+    /// <summary>True when either id is unknown (null or empty) or both are of one <see cref="Family"/>.</summary>
+    public static bool SameFamily(string? a, string? b) =>
+        string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b) || Family(a) == Family(b);
 }
