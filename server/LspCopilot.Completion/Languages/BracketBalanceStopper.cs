@@ -1,83 +1,94 @@
 namespace LspCopilot.Completion.Languages;
 
 /// <summary>
-/// Stops a suggestion before it closes more brackets than it opens (counted in code, not in strings and
-/// comments): on the cursor's line it may close what that line opened before the cursor and the rest of the line
-/// does not close already; on its own later lines it never closes more than it opened — the document's own
-/// closing lines follow the cursor. A multi-line suggestion also stops at the end of the line where the brackets
-/// it opened are all closed again (a block, a call, an object written whole).
+/// Stops a suggestion before it closes more brackets than it opens (counted in code, not in strings and comments),
+/// unless the document leaves brackets open: it may close as many of those opened before the cursor as the text after
+/// the cursor does not close already (an auto-closed <c>)</c> right of the cursor is not closed twice; the document's
+/// own closing lines follow a blank line inside a block). A multi-line suggestion also stops at the end of a line that
+/// closes a block back to the cursor's level (a block, a call, an object written whole).
 /// </summary>
 public sealed class BracketBalanceStopper : ICompletionStopper
 {
+    /// <summary>Characters before and after the cursor whose brackets are counted (the keystroke path stays cheap).</summary>
+    public const int Window = 8192;
+
     private readonly LanguageRule _rule;
     private readonly LexState _start;
-    private readonly int _firstLineFloor;
+    private readonly int _floor;
     private readonly CompletionMode _mode;
 
-    private BracketBalanceStopper(LanguageRule rule, LexState start, int firstLineFloor, CompletionMode mode)
+    private BracketBalanceStopper(LanguageRule rule, LexState start, int floor, CompletionMode mode)
     {
         _rule = rule;
         _start = start;
-        _firstLineFloor = firstLineFloor;
+        _floor = floor;
         _mode = mode;
     }
 
-    /// <summary>A stopper for a cursor after <paramref name="lineBefore"/> and before <paramref name="restOfLine"/> on its line.</summary>
-    public static BracketBalanceStopper Create(LanguageRule rule, string lineBefore, string restOfLine, CompletionMode mode)
+    /// <summary>The brackets the suggestion may close beyond its own (0 when the document closes all it opens).</summary>
+    public int MayClose => -_floor;
+
+    /// <summary>
+    /// A stopper for a cursor after <paramref name="before"/> and before <paramref name="after"/> (windows of the
+    /// document; <paramref name="before"/> should start at a line start, so that it starts in code).
+    /// </summary>
+    public static BracketBalanceStopper Create(LanguageRule rule, string before, string after, CompletionMode mode)
     {
         var state = default(LexState);
         var open = 0;
-        for (var i = 0; i < lineBefore.Length; i++)
+        for (var i = 0; i < before.Length; i++)
         {
-            if (CodeLexer.Step(ref state, rule, lineBefore, i))
+            if (CodeLexer.Step(ref state, rule, before, i))
             {
-                open = CodeLexer.IsOpener(lineBefore[i]) ? open + 1 : CodeLexer.IsCloser(lineBefore[i]) ? Math.Max(0, open - 1) : open;
+                open = CodeLexer.IsOpener(before[i]) ? open + 1 : CodeLexer.IsCloser(before[i]) ? Math.Max(0, open - 1) : open;
             }
         }
 
-        // What the rest of the line closes (an auto-closed ")") the suggestion must not close again.
         var rest = state;
-        var closedAfter = 0;
+        var closed = 0;
         var depth = 0;
-        for (var i = 0; i < restOfLine.Length; i++)
+        for (var i = 0; i < after.Length && closed < open; i++)
         {
-            if (CodeLexer.Step(ref rest, rule, restOfLine, i))
+            if (CodeLexer.Step(ref rest, rule, after, i))
             {
-                if (CodeLexer.IsOpener(restOfLine[i]))
+                if (CodeLexer.IsOpener(after[i]))
                 {
                     depth++;
                 }
-                else if (CodeLexer.IsCloser(restOfLine[i]) && --depth < 0)
+                else if (CodeLexer.IsCloser(after[i]))
                 {
-                    closedAfter++;
-                    depth = 0;
+                    if (depth > 0)
+                    {
+                        depth--;
+                    }
+                    else
+                    {
+                        closed++;
+                    }
                 }
             }
         }
 
-        return new BracketBalanceStopper(rule, state, -Math.Max(0, open - closedAfter), mode);
+        return new BracketBalanceStopper(rule, state, -Math.Max(0, open - closed), mode);
     }
 
     public int? FindStop(string generated)
     {
         var state = _start;
         var depth = 0;
-        var floor = _firstLineFloor;
-        var openedAtLineEnd = false;
+        var lastLineEnd = 0;
         for (var i = 0; i < generated.Length; i++)
         {
             var c = generated[i];
             var code = CodeLexer.Step(ref state, _rule, generated, i);
             if (c == '\n')
             {
-                if (_mode == CompletionMode.MultiLine && openedAtLineEnd && depth <= 0 && HasCode(generated, i))
+                if (_mode == CompletionMode.MultiLine && depth < lastLineEnd && depth <= 0)
                 {
                     return TrimmedEnd(generated, i);
                 }
 
-                openedAtLineEnd |= depth > 0;
-                // Later lines may close only what the suggestion opened (and, at most, what the first line left open).
-                floor = Math.Min(0, Math.Max(floor, depth < 0 ? depth : 0));
+                lastLineEnd = depth;
                 continue;
             }
 
@@ -90,7 +101,7 @@ public sealed class BracketBalanceStopper : ICompletionStopper
             {
                 depth++;
             }
-            else if (CodeLexer.IsCloser(c) && --depth < floor)
+            else if (CodeLexer.IsCloser(c) && --depth < _floor)
             {
                 return TrimmedEnd(generated, i);
             }
@@ -109,6 +120,4 @@ public sealed class BracketBalanceStopper : ICompletionStopper
 
         return end;
     }
-
-    private static bool HasCode(string text, int end) => text.AsSpan(0, end).Trim().Length > 0;
 }

@@ -75,4 +75,18 @@ public sealed class BracketLanguagesStopRulesTests
     {
         Assert.Equal("\"b\": \"}\",\n  \"c\": 3", Json("{\n  $$\n}\n", "\"b\": \"}\",\n  \"c\": 3\n}\n"));
     }
+
+    [Fact]
+    public void TypeScript_DocumentLeavesTheFunctionOpen_TheSuggestionMayCloseIt()
+    {
+        var kept = TypeScript("function f(a: number) {\n  const b = a * 2;\n  $$", "return b;\n}\n\nfunction g() {\n");
+
+        Assert.Equal("return b;\n}", kept);
+    }
+
+    [Fact]
+    public void Go_ClosingParenthesisAlreadyRightOfTheCursor_IsNotWrittenAgain()
+    {
+        Assert.Equal("a, b", Go("func main() {\n\tfmt.Println($$)\n}\n", "a, b)\n"));
+    }
 }

@@ -1,0 +1,91 @@
+namespace LspCopilot.Completion;
+
+/// <summary>
+/// Waits for a pause in typing before engine work when the engine is slower than the typing, so that work the next
+/// keystroke would cancel is never started; no wait when the engine keeps up. It learns the typing interval (gaps
+/// between requests, pauses over <see cref="PauseGap"/> left out) and the engine's latency (finished requests), both as
+/// moving averages, and waits a little longer than one typing interval, at most the configured bound. Thread-safe.
+/// </summary>
+public sealed class AdaptiveDebounce
+{
+    /// <summary>A gap this long is a pause, not typing: it says nothing about the typing rate.</summary>
+    public static readonly TimeSpan PauseGap = TimeSpan.FromSeconds(1);
+
+    /// <summary>The wait, in typing intervals: long enough that the next keystroke of a steady typist comes first.</summary>
+    public const double IntervalsToWait = 1.25;
+
+    /// <summary>Weight of the newest sample in the moving averages.</summary>
+    private const double Alpha = 0.3;
+
+    private readonly object _lock = new();
+    private long? _lastRequest;
+    private double? _typingMs;
+    private double? _latencyMs;
+
+    /// <summary>The typing interval learned so far (null: not typing yet).</summary>
+    public TimeSpan? TypingInterval
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _typingMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
+            }
+        }
+    }
+
+    /// <summary>The engine latency learned so far (null: no request finished yet).</summary>
+    public TimeSpan? EngineLatency
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _latencyMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
+            }
+        }
+    }
+
+    /// <summary>A request arrived at <paramref name="timestamp"/> (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>).</summary>
+    public void OnRequest(long timestamp)
+    {
+        lock (_lock)
+        {
+            if (_lastRequest is { } last)
+            {
+                var gap = System.Diagnostics.Stopwatch.GetElapsedTime(last, timestamp);
+                if (gap > TimeSpan.Zero && gap < PauseGap)
+                {
+                    _typingMs = Average(_typingMs, gap.TotalMilliseconds);
+                }
+            }
+
+            _lastRequest = timestamp;
+        }
+    }
+
+    /// <summary>The engine answered a request in <paramref name="latency"/> (cancelled requests say nothing of it).</summary>
+    public void OnAnswered(TimeSpan latency)
+    {
+        lock (_lock)
+        {
+            _latencyMs = Average(_latencyMs, latency.TotalMilliseconds);
+        }
+    }
+
+    /// <summary>How long to wait before starting engine work, at most <paramref name="max"/> (zero or less: never).</summary>
+    public TimeSpan Delay(TimeSpan max)
+    {
+        lock (_lock)
+        {
+            if (max <= TimeSpan.Zero || _typingMs is not { } typing || _latencyMs is not { } latency || latency <= typing)
+            {
+                return TimeSpan.Zero;
+            }
+
+            return TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds, typing * IntervalsToWait));
+        }
+    }
+
+    private static double Average(double? current, double sample) => current is { } c ? c + Alpha * (sample - c) : sample;
+}
