@@ -11,13 +11,19 @@ internal sealed record SuggestionAt(DocumentSnapshot Document, Position Position
 /// <summary>
 /// The steps shared by inline and classic completion: check the lifecycle and parameters, get the
 /// request's context from the queue (its snapshot; it supersedes older requests for the document),
-/// wait for the model, run the pipeline, and turn cancellation into -32800 (or -32801 when an edit
-/// of the document cancelled it).
+/// wait for a pause in typing when the client asked the server to (initializationOptions.suggestions.debounceMs)
+/// and the engine is slower than the typing, wait for the model, run the pipeline, and turn cancellation into
+/// -32800 (or -32801 when an edit of the document cancelled it).
 /// </summary>
 internal static class SuggestionRunner
 {
-    public static async Task<SuggestionAt?> RunAsync(LspSession session, TextDocumentIdentifier? textDocument, Position? position, Action<string>? onText, CancellationToken cancellationToken)
+    public static Task<SuggestionAt?> RunAsync(LspSession session, TextDocumentIdentifier? textDocument, Position? position, Action<string>? onText, CancellationToken cancellationToken) =>
+        RunAsync(session, textDocument, position, onText, null, cancellationToken);
+
+    /// <summary>As above; <paramref name="alternatives"/> asks for more suggestions after the first (inline completion).</summary>
+    public static async Task<SuggestionAt?> RunAsync(LspSession session, TextDocumentIdentifier? textDocument, Position? position, Action<string>? onText, AlternativeRequest? alternatives, CancellationToken cancellationToken)
     {
+        var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
         session.Lifecycle.EnsureRunning();
         if (textDocument?.Uri is not { Length: > 0 } uri)
         {
@@ -46,8 +52,15 @@ internal static class SuggestionRunner
             throw RpcErrors.InvalidParams(error!);
         }
 
+        session.Debounce.OnRequest(arrived);
         try
         {
+            // An edit, or the client's cancel, ends the wait: the next keystroke's request starts no work for this one.
+            if (session.Debounce.Delay(context.Client.MaxDebounce) is { Ticks: > 0 } pause)
+            {
+                await Task.Delay(pause, context.Token).ConfigureAwait(false);
+            }
+
             var engine = await session.Model.EngineAsync.WaitAsync(context.Token).ConfigureAwait(false);
             if (engine is null)
             {
@@ -55,9 +68,15 @@ internal static class SuggestionRunner
                 return new SuggestionAt(document, position, null);
             }
 
-            var pipeline = new CompletionPipeline(engine, session.Contexts, context.Client.Generation, context.Log);
+            var pipeline = new CompletionPipeline(engine, session.Contexts, context.Client.Generation, context.Log) { Mode = context.Client.SuggestionMode };
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             // WaitAsync: a cancelled request is answered at once, whatever the engine under it does.
-            var suggestion = await pipeline.CompleteAsync(document, offset, onText, context.Token).WaitAsync(context.Token).ConfigureAwait(false);
+            var suggestion = await pipeline.CompleteAsync(document, offset, onText, alternatives, context.Token).WaitAsync(context.Token).ConfigureAwait(false);
+            if (suggestion is { Raw.Reason: not StopReason.Cached })
+            {
+                session.Debounce.OnAnswered(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            }
+
             session.ReportStatus(ServerStates.Ready, engine.ModelName);
             return new SuggestionAt(document, Conversions.ToPosition(document.Text, offset), suggestion);
         }
