@@ -3,8 +3,11 @@ namespace LspCopilot.Completion;
 /// <summary>
 /// Waits for a pause in typing before engine work when the engine is slower than the typing, so that work the next
 /// keystroke would cancel is never started; no wait when the engine keeps up. It learns the typing interval (gaps
-/// between requests, pauses over <see cref="PauseGap"/> left out) and the engine's latency (finished requests), both as
-/// moving averages, and waits a little longer than one typing interval, at most the configured bound. Thread-safe.
+/// between requests, pauses over <see cref="PauseGap"/> left out) and the engine's latency (answered requests, as
+/// moving averages; a request cancelled while the engine worked on it says the latency is at least that long), and
+/// counts the requests cancelled in a row while the engine worked on them — in a storm of keystrokes nothing is ever
+/// answered, and <see cref="CancelledInRowToWait"/> of them say the engine is not keeping up. Then it waits a little
+/// longer than one typing interval, at most the configured bound, until a request is answered. Thread-safe.
 /// </summary>
 public sealed class AdaptiveDebounce
 {
@@ -14,6 +17,9 @@ public sealed class AdaptiveDebounce
     /// <summary>The wait, in typing intervals: long enough that the next keystroke of a steady typist comes first.</summary>
     public const double IntervalsToWait = 1.25;
 
+    /// <summary>Requests cancelled in a row while the engine worked on them that show the engine is slower than the typing.</summary>
+    public const int CancelledInRowToWait = 2;
+
     /// <summary>Weight of the newest sample in the moving averages.</summary>
     private const double Alpha = 0.3;
 
@@ -21,6 +27,7 @@ public sealed class AdaptiveDebounce
     private long? _lastRequest;
     private double? _typingMs;
     private double? _latencyMs;
+    private int _cancelledInRow;
 
     /// <summary>The typing interval learned so far (null: not typing yet).</summary>
     public TimeSpan? TypingInterval
@@ -70,6 +77,20 @@ public sealed class AdaptiveDebounce
         lock (_lock)
         {
             _latencyMs = Average(_latencyMs, latency.TotalMilliseconds);
+            _cancelledInRow = 0;
+        }
+    }
+
+    /// <summary>A request was cancelled after the engine had worked on it for <paramref name="ranFor"/> (not one cancelled while it waited).</summary>
+    public void OnCancelled(TimeSpan ranFor)
+    {
+        lock (_lock)
+        {
+            _cancelledInRow++;
+            if (ranFor.TotalMilliseconds > (_latencyMs ?? 0))
+            {
+                _latencyMs = ranFor.TotalMilliseconds;
+            }
         }
     }
 
@@ -78,7 +99,8 @@ public sealed class AdaptiveDebounce
     {
         lock (_lock)
         {
-            if (max <= TimeSpan.Zero || _typingMs is not { } typing || _latencyMs is not { } latency || latency <= typing)
+            var slow = _cancelledInRow >= CancelledInRowToWait || _latencyMs > _typingMs;
+            if (max <= TimeSpan.Zero || _typingMs is not { } typing || !slow)
             {
                 return TimeSpan.Zero;
             }

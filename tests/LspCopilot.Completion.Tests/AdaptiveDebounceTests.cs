@@ -65,4 +65,29 @@ public sealed class AdaptiveDebounceTests
         Assert.Null(debounce.TypingInterval);
         Assert.Equal(TimeSpan.Zero, debounce.Delay(s_max));
     }
+
+    [Fact]
+    public void Delay_RequestsCancelledInARowWhileTheEngineWorked_WaitsUntilOneIsAnswered()
+    {
+        var debounce = Typing(50, 10, latencyMs: null);
+        debounce.OnCancelled(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(TimeSpan.Zero, debounce.Delay(s_max));
+
+        debounce.OnCancelled(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(50 * AdaptiveDebounce.IntervalsToWait, debounce.Delay(s_max).TotalMilliseconds, 1);
+
+        debounce.OnAnswered(TimeSpan.FromMilliseconds(20));
+        Assert.Equal(TimeSpan.Zero, debounce.Delay(s_max));
+    }
+
+    [Fact]
+    public void OnCancelled_RanLongerThanTheTyping_TheLatencyIsAtLeastThat()
+    {
+        var debounce = Typing(50, 10, latencyMs: 20);
+
+        debounce.OnCancelled(TimeSpan.FromMilliseconds(80));
+
+        Assert.Equal(80, debounce.EngineLatency!.Value.TotalMilliseconds, 1);
+        Assert.NotEqual(TimeSpan.Zero, debounce.Delay(s_max));
+    }
 }

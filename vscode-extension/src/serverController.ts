@@ -265,6 +265,7 @@ export class ServerController implements vscode.Disposable {
           const elapsed = performance.now() - started;
           if (token.isCancellationRequested) {
             this.log.trace(`Inline completion at ${position.line + 1}:${position.character + 1} cancelled after ${elapsed.toFixed(0)} ms.`);
+            this.debounce.onCancelled(elapsed);
           } else {
             const items = Array.isArray(result) ? result : (result?.items ?? []);
             this.log.debug(`Inline completion at ${position.line + 1}:${position.character + 1}: ${items.length} item(s) in ${elapsed.toFixed(0)} ms${wait > 0 ? ` after a ${wait.toFixed(0)} ms wait` : ''}.`);

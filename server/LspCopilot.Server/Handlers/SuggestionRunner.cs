@@ -70,8 +70,19 @@ internal static class SuggestionRunner
 
             var pipeline = new CompletionPipeline(engine, session.Contexts, context.Client.Generation, context.Log) { Mode = context.Client.SuggestionMode };
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            // WaitAsync: a cancelled request is answered at once, whatever the engine under it does.
-            var suggestion = await pipeline.CompleteAsync(document, offset, onText, alternatives, context.Token).WaitAsync(context.Token).ConfigureAwait(false);
+            Suggestion? suggestion;
+            try
+            {
+                // WaitAsync: a cancelled request is answered at once, whatever the engine under it does.
+                suggestion = await pipeline.CompleteAsync(document, offset, onText, alternatives, context.Token).WaitAsync(context.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Work the user never saw: the debounce learns that the engine is not keeping up.
+                session.Debounce.OnCancelled(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                throw;
+            }
+
             if (suggestion is { Raw.Reason: not StopReason.Cached })
             {
                 session.Debounce.OnAnswered(System.Diagnostics.Stopwatch.GetElapsedTime(started));

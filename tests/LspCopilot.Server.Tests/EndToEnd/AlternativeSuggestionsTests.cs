@@ -83,13 +83,14 @@ public sealed class AlternativeSuggestionsTests
     }
 
     [Fact]
-    public async Task Initialize_CountOutOfRange_WarnsAndAnswersOne()
+    public async Task Initialize_SuggestionSettingsOutOfRange_WarnsAndAnswersOne()
     {
-        await using var server = await StartAsync(new { suggestions = new { count = 7, mode = "sometimes" } });
+        await using var server = await StartAsync(new { suggestions = new { count = 7, mode = "sometimes", debounceMs = 5000 } });
 
         Assert.Single(Texts(await InlineAsync(server, 1, null)));
         var messages = server.Client.NotificationsOf(LspMethods.LogMessage).Select(m => m.GetProperty("message").GetString()).ToList();
         Assert.Contains(messages, m => m!.Contains("suggestions.count must be 1 to 3", StringComparison.Ordinal));
         Assert.Contains(messages, m => m!.Contains("\"sometimes\" is not auto, singleLine or multiLine", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m!.Contains("suggestions.debounceMs must be 0 to 1000", StringComparison.Ordinal));
     }
 }

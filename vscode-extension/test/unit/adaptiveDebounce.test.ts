@@ -34,6 +34,25 @@ describe('AdaptiveDebounce', () => {
   });
 });
 
+describe('AdaptiveDebounce in a storm', () => {
+  it('waits after requests are cancelled in a row once sent, until one is answered', () => {
+    const debounce = typing(50, 10);
+    debounce.onCancelled(10);
+    assert.equal(debounce.delay(300), 0);
+    debounce.onCancelled(10);
+    assert.equal(debounce.delay(300), 50 * INTERVALS_TO_WAIT);
+    debounce.onAnswered(20);
+    assert.equal(debounce.delay(300), 0);
+  });
+
+  it('takes a cancelled request that ran longer than the typing as the latency', () => {
+    const debounce = typing(50, 10, 20);
+    debounce.onCancelled(80);
+    assert.equal(debounce.engineLatency, 80);
+    assert.notEqual(debounce.delay(300), 0);
+  });
+});
+
 describe('waitUnlessCancelled', () => {
   it('stops waiting as soon as the request is cancelled', async () => {
     let cancel: () => void = () => undefined;
