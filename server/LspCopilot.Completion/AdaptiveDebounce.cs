@@ -28,6 +28,7 @@ public sealed class AdaptiveDebounce
     private double? _typingMs;
     private double? _latencyMs;
     private int _cancelledInRow;
+    private (string Uri, string Typed)? _lastAnswer;
 
     /// <summary>The typing interval learned so far (null: not typing yet).</summary>
     public TimeSpan? TypingInterval
@@ -91,6 +92,27 @@ public sealed class AdaptiveDebounce
             {
                 _latencyMs = ranFor.TotalMilliseconds;
             }
+        }
+    }
+
+    /// <summary>
+    /// The suggestion answered for <paramref name="uri"/> after <paramref name="lineBefore"/> (the cursor's line up to it):
+    /// typing it on is answered from the result cache and must not wait.
+    /// </summary>
+    public void RememberAnswer(string uri, string lineBefore, string suggestion)
+    {
+        lock (_lock)
+        {
+            _lastAnswer = suggestion.Length == 0 ? null : (uri, lineBefore + suggestion);
+        }
+    }
+
+    /// <summary>True when the cursor's line up to it (<paramref name="lineBefore"/>) types on the last answered suggestion.</summary>
+    public bool IsTypingThrough(string uri, string lineBefore)
+    {
+        lock (_lock)
+        {
+            return _lastAnswer is { } last && last.Uri == uri && lineBefore.Length > 0 && last.Typed.StartsWith(lineBefore, StringComparison.Ordinal);
         }
     }
 

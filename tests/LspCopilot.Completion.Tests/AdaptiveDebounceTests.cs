@@ -90,4 +90,15 @@ public sealed class AdaptiveDebounceTests
         Assert.Equal(80, debounce.EngineLatency!.Value.TotalMilliseconds, 1);
         Assert.NotEqual(TimeSpan.Zero, debounce.Delay(s_max));
     }
+
+    [Fact]
+    public void IsTypingThrough_LineTypesOnTheLastAnswer_TrueElsewhereFalse()
+    {
+        var debounce = new AdaptiveDebounce();
+        debounce.RememberAnswer("file:///a.py", "    total = ", "sum(items)");
+
+        Assert.True(debounce.IsTypingThrough("file:///a.py", "    total = su"));
+        Assert.False(debounce.IsTypingThrough("file:///a.py", "    total = x"));
+        Assert.False(debounce.IsTypingThrough("file:///b.py", "    total = su"));
+    }
 }

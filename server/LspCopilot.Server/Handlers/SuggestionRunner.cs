@@ -56,7 +56,8 @@ internal static class SuggestionRunner
         try
         {
             // An edit, or the client's cancel, ends the wait: the next keystroke's request starts no work for this one.
-            if (session.Debounce.Delay(context.Client.MaxDebounce) is { Ticks: > 0 } pause)
+            var lineBefore = LineBefore(document, offset);
+            if (context.Client.MaxDebounce > TimeSpan.Zero && !session.Debounce.IsTypingThrough(uri, lineBefore) && session.Debounce.Delay(context.Client.MaxDebounce) is { Ticks: > 0 } pause)
             {
                 await Task.Delay(pause, context.Token).ConfigureAwait(false);
             }
@@ -86,6 +87,12 @@ internal static class SuggestionRunner
             if (suggestion is { Raw.Reason: not StopReason.Cached })
             {
                 session.Debounce.OnAnswered(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            }
+
+            if (context.Client.MaxDebounce > TimeSpan.Zero)
+            {
+                // Typing on through this suggestion comes from the result cache: no wait for it.
+                session.Debounce.RememberAnswer(uri, lineBefore, suggestion?.Text ?? string.Empty);
             }
 
             session.ReportStatus(ServerStates.Ready, engine.ModelName);
@@ -122,5 +129,11 @@ internal static class SuggestionRunner
             session.ShowModelErrorOnce(ex.Message);
             return new SuggestionAt(document, position, null);
         }
+    }
+
+    private static string LineBefore(DocumentSnapshot document, int offset)
+    {
+        var line = document.Text.Lines.GetLineFromPosition(offset);
+        return document.Text.ToString(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(line.Start, offset));
     }
 }
