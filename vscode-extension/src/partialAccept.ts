@@ -17,6 +17,8 @@ export interface LspPosition {
 export interface ShownItem {
   readonly insertText: string;
   readonly range?: { readonly start: LspPosition; readonly end: LspPosition };
+  /** The item's accept command as the server sent it (its first argument identifies the suggestion for the statistics). */
+  readonly command?: { readonly title: string; readonly command: string; readonly arguments?: readonly unknown[] };
 }
 
 /** What textDocument/didPartiallyAcceptCompletion carries: the item and how much of it is accepted so far (UTF-16 units). */

@@ -387,5 +387,6 @@ function errorMessage(error: unknown): string {
 function shownItem(item: vscode.InlineCompletionItem): ShownItem {
   const insertText = typeof item.insertText === 'string' ? item.insertText : item.insertText.value;
   const range = item.range && { start: { line: item.range.start.line, character: item.range.start.character }, end: { line: item.range.end.line, character: item.range.end.character } };
-  return range ? { insertText, range } : { insertText };
+  const command = item.command && { title: item.command.title, command: item.command.command, arguments: item.command.arguments };
+  return { insertText, ...(range ? { range } : {}), ...(command ? { command } : {}) };
 }
