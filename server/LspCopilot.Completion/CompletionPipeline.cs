@@ -14,6 +14,9 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
     /// <summary>Sampling temperature of the extra candidates (the greedy one keeps the request's).</summary>
     private const float CandidateTemperature = 0.8f;
 
+    /// <summary>Alternatives use other seeds than the compile check's candidates, so that they are not the same texts.</summary>
+    private const uint AlternativeSeedOffset = 100;
+
     public ICompletionEngine Engine => engine;
 
     public GenerationOptions Generation => generation;
@@ -21,11 +24,22 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
     /// <summary>Most candidates per suggestion, the greedy one included; 1 turns the compile check off.</summary>
     public int Candidates { get; init; } = 3;
 
+    /// <summary>The user's choice of single-line, multi-line or automatic (the gate's) suggestions.</summary>
+    public SuggestionMode Mode { get; init; } = SuggestionMode.Auto;
+
     /// <summary>
     /// Returns null when the gate declines. <paramref name="onText"/> receives the cleaned text so far
     /// (of the greedy candidate).
     /// </summary>
-    public async Task<Suggestion?> CompleteAsync(DocumentSnapshot document, int offset, Action<string>? onText, CancellationToken cancellationToken)
+    public Task<Suggestion?> CompleteAsync(DocumentSnapshot document, int offset, Action<string>? onText, CancellationToken cancellationToken) =>
+        CompleteAsync(document, offset, onText, null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="CompleteAsync(DocumentSnapshot, int, Action{string}?, CancellationToken)"/>, then, when
+    /// <paramref name="alternatives"/> asks for more, samples other suggestions on the same prompt (its cached prefix
+    /// makes them cheap) after the first is ready — never before it.
+    /// </summary>
+    public async Task<Suggestion?> CompleteAsync(DocumentSnapshot document, int offset, Action<string>? onText, AlternativeRequest? alternatives, CancellationToken cancellationToken)
     {
         var trace = LatencyTrace.Current;
         var plan = await contexts.PlanAsync(document, offset, cancellationToken).ConfigureAwait(false);
@@ -35,6 +49,8 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
             log.Trace($"No completion at {document.Uri}@{offset}: the gate declined.");
             return null;
         }
+
+        plan = SuggestionModes.Apply(Mode, plan, document, offset);
 
         var text = document.Text;
         var prefix = text.ToString(new Microsoft.CodeAnalysis.Text.TextSpan(0, offset));
@@ -66,21 +82,58 @@ public sealed class CompletionPipeline(ICompletionEngine engine, ICompletionCont
         var cleaned = clean(result.Text);
         log.Debug($"Completed {document.Uri}@{offset} ({plan.Mode}): {result.Stats.PromptTokens} prompt tokens ({result.Stats.ReusedTokens} reused), {result.Stats.GeneratedTokens} generated, first token {result.Stats.TimeToFirstToken.TotalMilliseconds:F1} ms, stop: {result.Reason}.");
         var greedy = new Suggestion(cleaned, result);
+        var chosen = greedy;
 
         // A cached answer (a repeat, typing through) was checked when it was first computed.
-        if (plan.Ranker is not { } ranker || Candidates <= 1 || cleaned.Trim().Length == 0 || plan.Mode != CompletionMode.MultiLine || result.Reason == StopReason.Cached)
+        if (plan.Ranker is { } ranker && Candidates > 1 && cleaned.Trim().Length > 0 && plan.Mode == CompletionMode.MultiLine && result.Reason != StopReason.Cached)
         {
-            return greedy;
+            chosen = await CheckedAsync(ranker, document, offset, request, clean, greedy, cancellationToken).ConfigureAwait(false);
+            if (!ReferenceEquals(chosen.Raw, greedy.Raw))
+            {
+                // Repeats and typing-through must show what the user saw, not the greedy text the check replaced.
+                await engine.RememberAsync(request, chosen.Raw.Text, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        var chosen = await CheckedAsync(ranker, document, offset, request, clean, greedy, cancellationToken).ConfigureAwait(false);
-        if (!ReferenceEquals(chosen.Raw, greedy.Raw))
+        if (alternatives is not { Count: > 0 } || chosen.Text.Trim().Length == 0)
         {
-            // Repeats and typing-through must show what the user saw, not the greedy text the check replaced.
-            await engine.RememberAsync(request, chosen.Raw.Text, cancellationToken).ConfigureAwait(false);
+            return chosen;
         }
 
-        return chosen;
+        if (alternatives.FirstReady is { } firstReady)
+        {
+            await firstReady(chosen).ConfigureAwait(false);
+        }
+
+        return chosen with { Alternatives = await AlternativesAsync(request, clean, chosen, alternatives, cancellationToken).ConfigureAwait(false) };
+    }
+
+    /// <summary>
+    /// Up to <see cref="AlternativeRequest.Count"/> sampled suggestions that differ from <paramref name="first"/> and
+    /// from each other (at most twice as many engine calls: a small model often samples the same text again).
+    /// </summary>
+    private async Task<IReadOnlyList<string>> AlternativesAsync(CompletionRequest request, Func<string, string> clean, Suggestion first, AlternativeRequest alternatives, CancellationToken cancellationToken)
+    {
+        var found = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { first.Text.Trim() };
+        for (var attempt = 0; attempt < alternatives.Count * 2 && found.Count < alternatives.Count; attempt++)
+        {
+            var sampled = request with
+            {
+                Generation = generation with { Temperature = Math.Max(CandidateTemperature, generation.Temperature), Seed = generation.Seed + AlternativeSeedOffset + (uint)attempt },
+                Trace = null,
+            };
+            var result = await engine.CompleteAsync(sampled, null, cancellationToken).ConfigureAwait(false);
+            var text = clean(result.Text);
+            if (text.Trim().Length > 0 && seen.Add(text.Trim()))
+            {
+                found.Add(text);
+                alternatives.Sampled?.Invoke([first.Text, .. found]);
+            }
+        }
+
+        log.Debug($"Sampled {found.Count} alternative(s) of {alternatives.Count} asked.");
+        return found;
     }
 
     /// <summary>

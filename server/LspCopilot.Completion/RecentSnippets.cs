@@ -4,7 +4,11 @@ using Microsoft.CodeAnalysis.Text;
 namespace LspCopilot.Completion;
 
 /// <summary>A chunk of lines the user recently edited or opened, with the identifiers it holds.</summary>
-public sealed record RecentChunk(string Uri, int StartLine, int EndLine, string Text, IReadOnlySet<string> Identifiers);
+public sealed record RecentChunk(string Uri, int StartLine, int EndLine, string Text, IReadOnlySet<string> Identifiers)
+{
+    /// <summary>The LSP language id of the chunk's document (empty: not known, matches any).</summary>
+    public string LanguageId { get; init; } = string.Empty;
+}
 
 /// <summary>
 /// A small ring of the code the user recently edited and opened (like the similar-snippet rings of llama.vscode,
@@ -58,7 +62,7 @@ public sealed class RecentSnippets
             if (!_lastText.TryGetValue(uri, out var previous))
             {
                 _lastText[uri] = text;
-                Add(ChunkAt(uri, text, 0));
+                Add(ChunkAt(uri, text, 0) is { } head ? head with { LanguageId = snapshot.LanguageId ?? string.Empty } : null);
                 return;
             }
 
@@ -66,7 +70,7 @@ public sealed class RecentSnippets
             if (ChangedPosition(previous, text) is int position)
             {
                 var line = text.Lines.GetLineFromPosition(Math.Min(position, text.Length)).LineNumber;
-                Add(ChunkAt(uri, text, Math.Max(0, line - ChunkLines / 2)));
+                Add(ChunkAt(uri, text, Math.Max(0, line - ChunkLines / 2)) is { } chunk ? chunk with { LanguageId = snapshot.LanguageId ?? string.Empty } : null);
             }
         }
     }
@@ -75,9 +79,10 @@ public sealed class RecentSnippets
     /// The chunks most similar to <paramref name="query"/> (the lines before the cursor), best first, leaving out those
     /// whose text the document already shows near the cursor (<paramref name="window"/>: the prefix and suffix windows):
     /// a chunk at least half of whose lines the window holds adds nothing (an earlier state of the lines being typed, or
-    /// a copy of this file open under another name).
+    /// a copy of this file open under another name). With <paramref name="languageId"/>, only chunks of the same language
+    /// family (<see cref="Languages.LanguageTable.Family"/>) count: Python lines teach a Go suggestion nothing.
     /// </summary>
-    public IReadOnlyList<RecentChunk> Similar(string query, string uri, string window, int max)
+    public IReadOnlyList<RecentChunk> Similar(string query, string uri, string window, int max, string? languageId = null)
     {
         var wanted = Identifiers(query);
         if (wanted.Count == 0 || max <= 0)
@@ -95,7 +100,7 @@ public sealed class RecentSnippets
         var shown = window.Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
         return [.. chunks
             .Select((chunk, age) => (Chunk: chunk, Age: age, Score: Jaccard(wanted, chunk.Identifiers)))
-            .Where(c => c.Score >= MinSimilarity && !(c.Chunk.Uri == uri && window.Contains(c.Chunk.Text.Trim(), StringComparison.Ordinal)) && !MostlyShown(c.Chunk, shown))
+            .Where(c => c.Score >= MinSimilarity && Languages.LanguageTable.SameFamily(languageId, c.Chunk.LanguageId) && !(c.Chunk.Uri == uri && window.Contains(c.Chunk.Text.Trim(), StringComparison.Ordinal)) && !MostlyShown(c.Chunk, shown))
             .OrderByDescending(c => c.Score)
             .ThenBy(c => c.Age)
             .Take(max)

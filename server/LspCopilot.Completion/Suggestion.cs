@@ -8,4 +8,7 @@ public sealed record Suggestion(string Text, CompletionResult Raw)
 
     /// <summary>Candidates left out because they added compile errors while a clean one existed.</summary>
     public int CandidatesDropped { get; init; }
+
+    /// <summary>Other suggestions for the same cursor, sampled after this one (for an editor to cycle); none unless asked for.</summary>
+    public IReadOnlyList<string> Alternatives { get; init; } = [];
 }

@@ -8,7 +8,7 @@ namespace LspCopilot.Context;
 /// The "recent" section: the chunks of <see cref="RecentSnippets"/> most similar to the lines before the cursor, fitted
 /// whole (never a part of a chunk) into what the semantic sections left of the budget. Written in the model's style —
 /// other files for a model with repository-level tokens, else line comments of the document's language — for C# and
-/// every other language alike.
+/// every other language alike; only chunks of the document's language family count.
 /// </summary>
 public static class RecentContext
 {
@@ -36,7 +36,7 @@ public static class RecentContext
         var queryStart = text.Lines[Math.Max(0, line - QueryLines)].Start;
         var query = text.ToString(TextSpan.FromBounds(queryStart, offset));
         var window = text.ToString(TextSpan.FromBounds(Math.Max(0, offset - WindowCharsBefore), Math.Min(text.Length, offset + WindowCharsAfter)));
-        var chunks = recent.Similar(query, document.Uri, window, MaxChunks);
+        var chunks = recent.Similar(query, document.Uri, window, MaxChunks, document.LanguageId);
         if (chunks.Count == 0)
         {
             return null;

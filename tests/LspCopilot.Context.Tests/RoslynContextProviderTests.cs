@@ -338,7 +338,7 @@ public sealed class RoslynContextProviderTests
     }
 
     [Fact]
-    public async Task PlanAsync_NotCSharp_UsesTheTextGate()
+    public async Task PlanAsync_NotCSharpWithoutStopRules_UsesTheTextGatesOneLineDefault()
     {
         using var provider = new RoslynContextProvider([], new AnalysisOptions(), null, ServerLog.Silent);
         var document = new DocumentSnapshot("file:///tmp/notes.md", "markdown", 1, SourceText.From("Some notes\n"));
@@ -348,6 +348,19 @@ public sealed class RoslynContextProviderTests
         Assert.NotNull(plan);
         Assert.Null(plan.Context);
         Assert.Null(plan.Stopper);
+        Assert.Equal(CompletionMode.SingleLine, plan.Mode);
+    }
+
+    [Fact]
+    public async Task PlanAsync_Python_UsesTheTextGateWithItsLanguageRules()
+    {
+        using var provider = new RoslynContextProvider([], new AnalysisOptions(), null, ServerLog.Silent);
+        var document = new DocumentSnapshot("file:///tmp/app.py", "python", 1, SourceText.From("def f():\n    "));
+
+        var plan = await provider.PlanAsync(document, document.Text.Length, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(plan);
+        Assert.NotNull(plan.Stopper);
         Assert.Equal(CompletionMode.MultiLine, plan.Mode);
     }
 

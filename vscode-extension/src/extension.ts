@@ -1,12 +1,14 @@
 // Entry point: wires the status bar, commands and server controller. The server is started when
-// the first document in one of the configured languages is open, and restarted when settings change.
+// the first document that gets completions is open (any language but the excluded ones, by default),
+// and restarted when settings change.
 
 import * as vscode from 'vscode';
 import { AcceptanceStats } from './acceptanceStats';
 import { registerCodeActionCommands } from './codeActions';
 import { registerCommands } from './commands';
 import { ExplainPanel, ExplainTarget } from './explainPanel';
-import { readSettings, ServerController } from './serverController';
+import { describeLanguages } from './documentFilter';
+import { readSettings, ServerController, wantsDocument } from './serverController';
 import { RESTART_SECTIONS } from './settings';
 import { StatusBar } from './statusBar';
 
@@ -17,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const status = new StatusBar();
   const server = new ServerController(context.extensionPath, log, status);
   controller = server;
-  context.subscriptions.push(log, status, ...registerCommands(server, status, log));
+  context.subscriptions.push(log, status, server.watchEdits(), ...registerCommands(server, status, log));
 
   // Accepted suggestions go to the server's local statistics; today's figures go in the status bar tooltip.
   const acceptance = new AcceptanceStats(() => server.languageClient, status, log);
@@ -43,12 +45,12 @@ export function activate(context: vscode.ExtensionContext): void {
       void server.start();
     }
   };
-  const wanted = (document: vscode.TextDocument) => readSettings().languages.includes(document.languageId);
+  const wanted = (document: vscode.TextDocument) => wantsDocument(readSettings(), document);
   const startIfWanted = () => {
     if (!readSettings().enable || vscode.workspace.textDocuments.some(wanted)) {
       startOnce();
     } else {
-      status.set({ state: 'idle', mode: readSettings().mode, detail: `Starts when a ${readSettings().languages.join(' or ')} file is opened.` });
+      status.set({ state: 'idle', mode: readSettings().mode, detail: `Starts when a ${describeLanguages(readSettings())} file is opened.` });
     }
   };
 

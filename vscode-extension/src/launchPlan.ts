@@ -192,6 +192,10 @@ export function initializationOptions(settings: Settings, homeDir: string): Reco
   if (settings.mode === 'tcp' && settings.tcp.authToken !== '') {
     options.authToken = settings.tcp.authToken;
   }
+  // The extension waits for typing pauses itself: the server's own debounce (suggestions.debounceMs) stays off.
+  if (settings.suggestions.count !== 1 || settings.suggestions.mode !== 'auto') {
+    options.suggestions = { count: settings.suggestions.count, mode: settings.suggestions.mode };
+  }
   return options;
 }
 

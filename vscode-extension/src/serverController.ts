@@ -19,9 +19,12 @@ import {
 } from 'vscode-languageclient/node';
 import { AcceptanceFeature } from './acceptanceStats';
 import { CONTEXT_KEYS, CodeActionFeatures, featuresFromCapabilities, NO_FEATURES, SERVER_EXPLAIN_COMMAND } from './capabilities';
+import { AdaptiveDebounce, waitUnlessCancelled } from './adaptiveDebounce';
 import { CrashPolicy } from './crashPolicy';
+import { isWanted, SCHEMES } from './documentFilter';
 import { initializationOptions, LaunchConfigError, LaunchPlan, planLaunch } from './launchPlan';
 import { ModelLoadProgressFeature } from './modelLoadProgress';
+import { DID_PARTIALLY_ACCEPT_COMPLETION, PartialAcceptParams, PartialAcceptTracker, ShownItem } from './partialAccept';
 import { parseSettings, Settings } from './settings';
 import { StatusBar } from './statusBar';
 import { modelNameFromPath, SERVER_STATUS_NOTIFICATION, ServerStatusParams, statusFromServer } from './statusText';
@@ -31,6 +34,25 @@ import { connectTcp, spawnServer } from './transport';
 export function readSettings(): Settings {
   const config = vscode.workspace.getConfiguration('lspcopilot');
   return parseSettings((key) => config.get(key), process.env);
+}
+
+/** True when `document` gets completions under `settings` (its language, and not a secrets-like file). */
+export function wantsDocument(settings: Settings, document: vscode.TextDocument): boolean {
+  return isWanted(settings, {
+    languageId: document.languageId,
+    path: document.uri.scheme === 'file' ? document.uri.path : document.fileName,
+    scheme: document.uri.scheme,
+  });
+}
+
+/**
+ * Tells the server that the user accepted part of a suggestion (VS Code's accept next word / next line). The
+ * acceptance statistics are the server's; this is the one place the extension sends the notification.
+ */
+export function sendPartialAccept(client: LanguageClientWithoutToasts | undefined, params: PartialAcceptParams): void {
+  if (client?.isRunning()) {
+    void client.sendNotification(DID_PARTIALLY_ACCEPT_COMPLETION, params).catch(() => undefined);
+  }
 }
 
 export class ServerController implements vscode.Disposable {
@@ -49,6 +71,13 @@ export class ServerController implements vscode.Disposable {
   explainCommand: ((argument: unknown) => Promise<unknown>) | undefined;
   /** Called when the server says its model is ready (the acceptance statistics refresh then). */
   onReady: (() => void) | undefined;
+  /** Typing rate and server latency, for waiting for a pause while the engine is slower than the typing. */
+  private readonly debounce = new AdaptiveDebounce();
+  /** Watches edits for VS Code's accept next word / next line on the suggestion last shown. */
+  readonly partialAccepts = new PartialAcceptTracker((params) => {
+    this.log.debug(`Partial acceptance: ${params.acceptedLength} of ${params.item.insertText.length} characters.`);
+    sendPartialAccept(this.languageClient, params);
+  });
 
   constructor(
     private readonly extensionPath: string,
@@ -177,12 +206,21 @@ export class ServerController implements vscode.Disposable {
     };
   }
 
+  /** Reports the document's edits to the partial acceptance tracker (call once; dispose with the extension). */
+  watchEdits(): vscode.Disposable {
+    return vscode.workspace.onDidChangeTextDocument((event) => {
+      const uri = event.document.uri.toString();
+      for (const change of event.contentChanges) {
+        this.partialAccepts.changed(uri, { start: { line: change.range.start.line, character: change.range.start.character }, rangeLength: change.rangeLength, text: change.text.replace(/\r\n/g, '\n') });
+      }
+    });
+  }
+
   private clientOptions(settings: Settings, session: number): LanguageClientOptions {
+    // Every document of the schemes we serve; the middleware keeps the excluded ones (languages, secrets) from the server.
+    const wanted = (document: vscode.TextDocument) => wantsDocument(settings, document);
     return {
-      documentSelector: settings.languages.flatMap((language) => [
-        { language, scheme: 'file' },
-        { language, scheme: 'untitled' },
-      ]),
+      documentSelector: SCHEMES.map((scheme) => ({ scheme })),
       initializationOptions: initializationOptions(settings, os.homedir()),
       outputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
@@ -209,18 +247,35 @@ export class ServerController implements vscode.Disposable {
           }
           return next(command, args);
         },
+        didOpen: (document, next) => (wanted(document) ? next(document) : Promise.resolve()),
+        didChange: (event, next) => (wanted(event.document) ? next(event) : Promise.resolve()),
+        didSave: (document, next) => (wanted(document) ? next(document) : Promise.resolve()),
+        didClose: (document, next) => (wanted(document) ? next(document) : Promise.resolve()),
         // vscode passes a token that it cancels on the next keystroke; handing it to next() makes
         // the client send $/cancelRequest for the stale request.
         provideInlineCompletionItems: async (document, position, context, token, next) => {
+          if (!wanted(document)) {
+            return undefined;
+          }
+          // While the engine is slower than the typing, wait for a pause: the next keystroke cancels this request before any work.
+          this.debounce.onRequest(performance.now());
+          const wait = this.debounce.delay(settings.suggestions.maxDebounceMs);
+          if (wait > 0 && !(await waitUnlessCancelled(wait, (listener) => token.onCancellationRequested(listener)))) {
+            this.log.trace(`Inline completion at ${position.line + 1}:${position.character + 1}: the next keystroke came within the ${wait.toFixed(0)} ms wait.`);
+            return undefined;
+          }
           const started = performance.now();
           const result = await next(document, position, context, token);
           const elapsed = performance.now() - started;
           if (token.isCancellationRequested) {
             this.log.trace(`Inline completion at ${position.line + 1}:${position.character + 1} cancelled after ${elapsed.toFixed(0)} ms.`);
+            this.debounce.onCancelled(elapsed);
           } else {
             const items = Array.isArray(result) ? result : (result?.items ?? []);
-            this.log.debug(`Inline completion at ${position.line + 1}:${position.character + 1}: ${items.length} item(s) in ${elapsed.toFixed(0)} ms.`);
+            this.log.debug(`Inline completion at ${position.line + 1}:${position.character + 1}: ${items.length} item(s) in ${elapsed.toFixed(0)} ms${wait > 0 ? ` after a ${wait.toFixed(0)} ms wait` : ''}.`);
             this.recordLatency(elapsed);
+            this.debounce.onAnswered(elapsed);
+            this.partialAccepts.shown(document.uri.toString(), { line: position.line, character: position.character }, items.map(shownItem));
           }
           return result;
         },
@@ -334,4 +389,11 @@ export class ServerController implements vscode.Disposable {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function shownItem(item: vscode.InlineCompletionItem): ShownItem {
+  const insertText = typeof item.insertText === 'string' ? item.insertText : item.insertText.value;
+  const range = item.range && { start: { line: item.range.start.line, character: item.range.start.character }, end: { line: item.range.end.line, character: item.range.end.character } };
+  const command = item.command && { title: item.command.title, command: item.command.command, arguments: item.command.arguments };
+  return { insertText, ...(range ? { range } : {}), ...(command ? { command } : {}) };
 }

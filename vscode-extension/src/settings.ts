@@ -5,9 +5,24 @@ export type ConnectionMode = 'local' | 'tcp' | 'ssh' | 'sshWorker';
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'none'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const SUGGESTION_MODES = ['auto', 'singleLine', 'multiLine'] as const;
+export type SuggestionMode = (typeof SUGGESTION_MODES)[number];
+
 export interface Settings {
   readonly enable: boolean;
+  /** Language ids that get completions; '*' is every language (less `excludeLanguages`). */
   readonly languages: readonly string[];
+  /** Language ids that never get completions, even under '*'. */
+  readonly excludeLanguages: readonly string[];
+  /** Glob patterns of files never sent to the server (secrets such as .env). */
+  readonly excludeFiles: readonly string[];
+  readonly suggestions: {
+    /** Suggestions per request, 1-3: the others are sampled after the first, for next/previous suggestion. */
+    readonly count: number;
+    readonly mode: SuggestionMode;
+    /** The most the extension waits for a pause in typing while the engine is slower than the typing; 0: never. */
+    readonly maxDebounceMs: number;
+  };
   readonly mode: ConnectionMode;
   readonly server: {
     /** lspcopilot.dll, or an executable; empty means the build bundled with the extension. */
@@ -45,7 +60,26 @@ export const BACKEND_KINDS = ['llama-server', 'openai', 'ollama'] as const;
 /** Reads one setting below `lspcopilot.`; returns undefined when unset. */
 export type SettingGetter = (key: string) => unknown;
 
-export const DEFAULT_LANGUAGES: readonly string[] = ['csharp'];
+export const DEFAULT_LANGUAGES: readonly string[] = ['*'];
+export const DEFAULT_EXCLUDED_LANGUAGES: readonly string[] = ['plaintext', 'markdown', 'dotenv', 'properties', 'ini', 'log'];
+export const DEFAULT_EXCLUDED_FILES: readonly string[] = [
+  '**/.env',
+  '**/.env.*',
+  '**/*.env',
+  '**/.netrc',
+  '**/.npmrc',
+  '**/.pypirc',
+  '**/*.pem',
+  '**/*.key',
+  '**/*.p12',
+  '**/*.pfx',
+  '**/id_rsa*',
+  '**/id_ed25519*',
+  '**/secrets.*',
+  '**/*secret*.json',
+  '**/credentials*',
+];
+export const DEFAULT_MAX_DEBOUNCE_MS = 300;
 
 export function parseSettings(get: SettingGetter, env: NodeJS.ProcessEnv = {}): Settings {
   const mode = str(get('connection.mode'), 'local');
@@ -53,6 +87,13 @@ export function parseSettings(get: SettingGetter, env: NodeJS.ProcessEnv = {}): 
   return {
     enable: get('enable') !== false,
     languages: nonEmpty(strings(get('languages'), DEFAULT_LANGUAGES), DEFAULT_LANGUAGES),
+    excludeLanguages: strings(get('excludeLanguages'), DEFAULT_EXCLUDED_LANGUAGES),
+    excludeFiles: strings(get('excludeFiles'), DEFAULT_EXCLUDED_FILES),
+    suggestions: {
+      count: intIn(get('suggestions.count'), 1, 3) ?? 1,
+      mode: suggestionMode(get('suggestions.mode')),
+      maxDebounceMs: intIn(get('suggestions.maxDebounceMs'), 0, 1000) ?? DEFAULT_MAX_DEBOUNCE_MS,
+    },
     mode: mode === 'tcp' || mode === 'ssh' || mode === 'sshWorker' ? mode : 'local',
     server: {
       path: str(get('server.path'), ''),
@@ -87,6 +128,14 @@ export function parseSettings(get: SettingGetter, env: NodeJS.ProcessEnv = {}): 
   };
 }
 
+function suggestionMode(value: unknown): SuggestionMode {
+  return (SUGGESTION_MODES as readonly unknown[]).includes(value) ? (value as SuggestionMode) : 'auto';
+}
+
+function intIn(value: unknown, min: number, max: number): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : undefined;
+}
+
 function backendKind(value: string): '' | 'llama-server' | 'openai' | 'ollama' {
   return (BACKEND_KINDS as readonly string[]).includes(value) ? (value as 'llama-server' | 'openai' | 'ollama') : '';
 }
@@ -94,6 +143,9 @@ function backendKind(value: string): '' | 'llama-server' | 'openai' | 'ollama' {
 /** Settings whose change needs a new server process (everything but enable). */
 export const RESTART_SECTIONS = [
   'languages',
+  'excludeLanguages',
+  'excludeFiles',
+  'suggestions',
   'connection',
   'server',
   'model',

@@ -15,6 +15,11 @@ internal sealed class TimingEngine(ICompletionEngine inner) : ICompletionEngine
     /// <summary>The engine time of the last request that finished.</summary>
     public TimeSpan Last { get; private set; }
 
+    private long _cancelledTicks;
+
+    /// <summary>Engine time spent on requests that were cancelled before they finished: work the user never saw.</summary>
+    public TimeSpan Cancelled => TimeSpan.FromTicks(Interlocked.Read(ref _cancelledTicks));
+
     public Task<IReadOnlyList<int>> CountTokensAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) => inner.CountTokensAsync(texts, cancellationToken);
 
     public Task RememberAsync(CompletionRequest request, string text, CancellationToken cancellationToken) => inner.RememberAsync(request, text, cancellationToken);
@@ -25,6 +30,11 @@ internal sealed class TimingEngine(ICompletionEngine inner) : ICompletionEngine
         try
         {
             return await inner.CompleteAsync(request, onText, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Add(ref _cancelledTicks, clock.Elapsed.Ticks);
+            throw;
         }
         finally
         {

@@ -26,6 +26,7 @@ internal sealed class InitializeHandler(LspSession session)
             session.Log.Warning($"initializationOptions.codeActions.candidates must be 0 to {ClientSettings.MaxCodeActionCandidates}; using {ClientSettings.DefaultCodeActionCandidates}.");
         }
 
+        SuggestionSettingsCheck.Warn(init?.Suggestions, session.Log);
         var generation = OptionPrecedence.Generation(session.DefaultGeneration, init);
         var client = new ClientSettings(request, init, generation);
         session.SetClient(client);

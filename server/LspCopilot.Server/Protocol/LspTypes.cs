@@ -199,6 +199,9 @@ public sealed record InitializationOptions
     /// <summary><c>codeActions: { candidates }</c>: how code actions sample (see <see cref="CodeActionSettings"/>).</summary>
     public CodeActionSettings? CodeActions { get; init; }
 
+    /// <summary><c>suggestions: { count, mode, debounceMs }</c> (see <see cref="SuggestionSettings"/>).</summary>
+    public SuggestionSettings? Suggestions { get; init; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; init; }
 

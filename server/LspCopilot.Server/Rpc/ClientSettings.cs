@@ -22,6 +22,21 @@ public sealed record ClientSettings(InitializeParams Params, InitializationOptio
     /// <summary>Most tokens of an explanation (initializationOptions.codeActions.explainMaxTokens, 16–32,768); null: the default.</summary>
     public int? ExplainMaxTokens => Options?.CodeActions?.ExplainMaxTokens is >= 16 and <= 32_768 and var n ? n : null;
 
+    /// <summary>Most suggestions per inline request (initializationOptions.suggestions.count).</summary>
+    public const int MaxSuggestionCount = 3;
+
+    /// <summary>Most of initializationOptions.suggestions.debounceMs.</summary>
+    public const int MaxDebounceMs = 1000;
+
+    /// <summary>Suggestions per inline request, 1 to <see cref="MaxSuggestionCount"/> (out of range: 1).</summary>
+    public int SuggestionCount => Options?.Suggestions?.Count is >= 1 and <= MaxSuggestionCount and var n ? n : 1;
+
+    /// <summary>Single-line, multi-line or the gate's choice (initializationOptions.suggestions.mode; unknown: auto).</summary>
+    public SuggestionMode SuggestionMode => SuggestionModes.Parse(Options?.Suggestions?.Mode) ?? SuggestionMode.Auto;
+
+    /// <summary>The most the server waits for a pause in typing (initializationOptions.suggestions.debounceMs; default and out of range: none).</summary>
+    public TimeSpan MaxDebounce => Options?.Suggestions?.DebounceMs is > 0 and <= MaxDebounceMs and var ms ? TimeSpan.FromMilliseconds(ms) : TimeSpan.Zero;
+
     /// <summary>True when the client takes versioned <c>documentChanges</c> in a workspace edit (else plain <c>changes</c>).</summary>
     public bool SupportsDocumentChanges => HasCapability(Params.Capabilities, "workspace", "workspaceEdit", "documentChanges");
 

@@ -46,6 +46,9 @@ public sealed class LspSession : IDisposable
 
     public RequestQueue Requests { get; } = new();
 
+    /// <summary>The session's typing rate and engine latency, for the opt-in wait for a pause (initializationOptions.suggestions.debounceMs).</summary>
+    public AdaptiveDebounce Debounce { get; } = new();
+
     public ModelHost Model { get; }
 
     public ICompletionContextProvider Contexts { get; }

@@ -68,6 +68,8 @@ const REFACTOR_PLACEHOLDER = 'e.g. use early returns; rename x to count';
 /** Every scenario edits its own copy of the sample, so each starts from the same text. */
 interface Scenario {
   readonly file: string;
+  /** The file's text, the line typed on and what is typed there (default: the C# sample). */
+  readonly sample?: { readonly text: string; readonly line: number; readonly typed: string };
   /** The status bar text that says this scenario's server is ready. */
   readonly ready: RegExp;
   /** Types `typed` at the cursor (default: all of it at once). */
@@ -84,6 +86,8 @@ describe('VS Code end to end', { skip }, () => {
   let sshd: Sshd | undefined;
   let references: Map<string, string>;
   const files = ['Program.cs', 'Tcp.cs', 'Ssh.cs'];
+  // Every language: a Python file gets ghost text from the same server (text rules, no Roslyn).
+  const python = { file: 'story.py', text: 'def tell():\n    story = "Lily"\n\n    return story\n', line: 2, typed: '    # Once upon a time' };
   // No server path: local mode runs the server bundled in the .vsix.
   const localSettings = {
     'lspcopilot.model.path': modelPath,
@@ -100,6 +104,8 @@ describe('VS Code end to end', { skip }, () => {
     for (const file of files) {
       fs.writeFileSync(path.join(workspace, file), SAMPLE_PROGRAM);
     }
+    fs.writeFileSync(path.join(workspace, python.file), python.text);
+    const askedPython = serverSuggestions([pathToFileURL(path.join(workspace, python.file)).href], withLine(python.text, python.line, python.typed), python.line, python.typed.length, 'python');
     // What the server suggests after the typing, asked directly while VS Code starts.
     const asked = serverSuggestions(
       files.map((file) => pathToFileURL(path.join(workspace, file)).href),
@@ -111,6 +117,7 @@ describe('VS Code end to end', { skip }, () => {
     browser = await launchBrowser();
     page = await openWorkbench(browser, codeServer.url);
     references = new Map((await asked).map((text, i) => [files[i], text]));
+    references.set(python.file, (await askedPython)[0]);
     console.log(`code-server and the workbench are up after ${((Date.now() - setupStarted) / 1000).toFixed(1)} s`);
   });
 
@@ -147,6 +154,7 @@ describe('VS Code end to end', { skip }, () => {
     const started = Date.now();
     const since = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
     const file = path.join(workspace, scenario.file);
+    const sample = scenario.sample ?? { text: SAMPLE_PROGRAM, line: TYPING_LINE, typed };
     const reference = references.get(scenario.file) ?? '';
     assert.notEqual(reference, '', 'the server itself suggests nothing at this position; pick another');
 
@@ -154,8 +162,8 @@ describe('VS Code end to end', { skip }, () => {
     note(`${since()}: ${scenario.file} open`);
     const ready = await waitForStatus(page, scenario.ready);
     note(`${since()}: status "${ready}"`);
-    await goToLineEnd(page, TYPING_LINE + 1);
-    await (scenario.type ?? ((p: Page) => p.keyboard.type(typed, { delay: 20 })))(page);
+    await goToLineEnd(page, sample.line + 1);
+    await (scenario.type ?? ((p: Page) => p.keyboard.type(sample.typed, { delay: 20 })))(page);
     const typedAt = Date.now();
 
     const shown = await waitForGhostText(page, reference);
@@ -165,7 +173,7 @@ describe('VS Code end to end', { skip }, () => {
 
     await acceptGhostText(page);
     await save(page);
-    const expected = withLine(SAMPLE_PROGRAM, TYPING_LINE, typed + reference);
+    const expected = withLine(sample.text, sample.line, sample.typed + reference);
     const saved = await waitForFile(file, expected);
     assert.equal(saved, expected, 'the saved file does not hold the accepted suggestion');
     assert.equal(await ghostText(page), '', 'ghost text is still shown after Tab');
@@ -188,6 +196,10 @@ describe('VS Code end to end', { skip }, () => {
     assert.ok(recorded.includes('served') && recorded.includes('accepted'), `the statistics should hold the served and accepted suggestion: ${JSON.stringify(recorded)}`);
     // With no server path set, the server came from the .vsix.
     await waitForExtensionLog(/Starting the server: \S*dotnet \S*\/extensions\/lspcopilot\.lspcopilot-[^/]+\/server\/lspcopilot\.dll --stdio/);
+  });
+
+  it('every language: a Python file gets ghost text from the same server, Tab accepts it', async (t) => {
+    await typeAcceptAndSave({ file: python.file, ready: /LspCopilot: ready · stories260K-fim/, sample: python }, 'python', (m) => t.diagnostic(m));
   });
 
   it('tcp mode: the same over a slow TCP link, where a keystroke cancels the request still in flight', async (t) => {
@@ -456,7 +468,7 @@ describe('VS Code end to end', { skip }, () => {
 });
 
 /** What our server suggests for the same text under each URI, asked directly (its own process, same model). */
-async function serverSuggestions(uris: string[], text: string, line: number, character: number): Promise<string[]> {
+async function serverSuggestions(uris: string[], text: string, line: number, character: number, languageId = 'csharp'): Promise<string[]> {
   const child = await spawnServer({
     kind: 'process',
     mode: 'local',
@@ -469,7 +481,7 @@ async function serverSuggestions(uris: string[], text: string, line: number, cha
     await client.initialize(null);
     const suggestions: string[] = [];
     for (const uri of uris) {
-      await client.open(uri, 'csharp', text);
+      await client.open(uri, languageId, text);
       suggestions.push(await client.inlineCompletion(uri, line, character));
     }
     return suggestions;

@@ -101,6 +101,13 @@ describe('planLaunch, tcp mode', () => {
     assert.deepEqual(initializationOptions(settingsOf({ 'model.chatPath': '~/chat.gguf' }), '/home/me'), { chatModel: path.join('/home/me', 'chat.gguf') });
   });
 
+  it('sends the suggestion count and mode when they are not the defaults, never a server debounce', () => {
+    assert.deepEqual(initializationOptions(settingsOf({ 'suggestions.count': 3, 'suggestions.mode': 'singleLine', 'suggestions.maxDebounceMs': 100 }), '/home/me'), {
+      suggestions: { count: 3, mode: 'singleLine' },
+    });
+    assert.deepEqual(initializationOptions(settingsOf({ 'suggestions.count': 1 }), '/home/me'), {});
+  });
+
   it('never sends the token outside tcp mode', () => {
     assert.deepEqual(initializationOptions(settingsOf({ 'tcp.authToken': 't0k', 'model.path': '~/m.gguf' }), '/home/me'), {
       modelPath: path.join('/home/me', 'm.gguf'),

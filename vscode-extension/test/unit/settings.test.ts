@@ -8,7 +8,10 @@ describe('parseSettings', () => {
   it('gives the defaults when nothing is set', () => {
     const settings = from({});
     assert.equal(settings.enable, true);
-    assert.deepEqual(settings.languages, ['csharp']);
+    assert.deepEqual(settings.languages, ['*']);
+    assert.ok(settings.excludeLanguages.includes('plaintext') && settings.excludeLanguages.includes('markdown'));
+    assert.ok(settings.excludeFiles.includes('**/.env'));
+    assert.deepEqual(settings.suggestions, { count: 1, mode: 'auto', maxDebounceMs: 300 });
     assert.equal(settings.mode, 'local');
     assert.equal(settings.server.dotnetPath, 'dotnet');
     assert.equal(settings.server.logLevel, 'info');
@@ -21,9 +24,15 @@ describe('parseSettings', () => {
     assert.equal(from({ 'connection.mode': 'carrier-pigeon' }).mode, 'local');
   });
 
-  it('keeps configured languages and falls back to C# for an empty list', () => {
+  it('keeps configured languages and falls back to every language for an empty list', () => {
     assert.deepEqual(from({ languages: ['csharp', 'fsharp'] }).languages, ['csharp', 'fsharp']);
-    assert.deepEqual(from({ languages: [] }).languages, ['csharp']);
+    assert.deepEqual(from({ languages: [] }).languages, ['*']);
+  });
+
+  it('reads the suggestion settings and falls back for values out of range', () => {
+    assert.deepEqual(from({ 'suggestions.count': 3, 'suggestions.mode': 'multiLine', 'suggestions.maxDebounceMs': 0 }).suggestions, { count: 3, mode: 'multiLine', maxDebounceMs: 0 });
+    assert.deepEqual(from({ 'suggestions.count': 4, 'suggestions.mode': 'paragraph', 'suggestions.maxDebounceMs': -1 }).suggestions, { count: 1, mode: 'auto', maxDebounceMs: 300 });
+    assert.equal(from({ 'suggestions.count': 1.5 }).suggestions.count, 1);
   });
 
   it('ignores numbers that make no sense', () => {
