@@ -20,6 +20,7 @@ internal sealed class CompletionRunner(
     FimLayout fim,
     bool fillsEveryCore,
     Speculator? speculator,
+    Func<int> freeCells,
     Action<EnginePhase> phaseChanged,
     Action progressed)
 {
@@ -157,8 +158,9 @@ internal sealed class CompletionRunner(
                 break;
             }
 
-            // Never guess past the token limit, and leave room so that every verified row is one plain decoding could sample.
-            var room = Math.Min(generation.MaxTokens - generated, contextSize - cache.Count - 2);
+            // Never guess past the token limit, leave room so that every verified row is one plain decoding could sample, and
+            // never take cells a kept conversation holds for guesses (the token itself takes one, as before).
+            var room = Math.Min(Math.Min(generation.MaxTokens - generated, contextSize - cache.Count - 2), freeCells() - 1);
             drafts.Clear();
             if (speculating is null || room <= 0)
             {
@@ -176,7 +178,7 @@ internal sealed class CompletionRunner(
                 continue;
             }
 
-            var step = Verify(next, drafts, sampler, Take);
+            var step = Verify(next, drafts, sampler, Take, ct);
             speculating.Verified(drafts.Count, step.Accepted);
             drafted += drafts.Count;
             draftAccepted += step.Accepted;
@@ -210,12 +212,19 @@ internal sealed class CompletionRunner(
     /// cache; the model's own choice there is carried to the next step (its logits are already known). A stop at an
     /// accepted draft leaves the cache as plain decoding would have: without the token it stopped at.
     /// </summary>
-    private VerifyResult Verify(LLamaToken next, List<LLamaToken> drafts, BaseSamplingPipeline sampler, Func<LLamaToken, bool> take)
+    private VerifyResult Verify(LLamaToken next, List<LLamaToken> drafts, BaseSamplingPipeline sampler, Func<LLamaToken, bool> take, CancellationToken ct)
     {
         var start = cache.Count;
         cache.AppendVerified(next, drafts);
         for (var accepted = 0; accepted < drafts.Count; accepted++)
         {
+            if (ct.IsCancellationRequested)
+            {
+                // Cancelled between two tokens, as plain decoding is: the cache keeps what was taken, no more.
+                cache.TrimTo(start + 1 + accepted);
+                ct.ThrowIfCancellationRequested();
+            }
+
             var chosen = sampler.Sample(context.NativeHandle, accepted);
             if (chosen != drafts[accepted])
             {

@@ -67,6 +67,7 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
             Fim,
             options.Threads >= Environment.ProcessorCount,
             Speculators.For(options.Speculation, draft),
+            () => (int)context.ContextSize - _budget.Used,
             phase => PhaseChanged?.Invoke(phase),
             () => Interlocked.Increment(ref _progress));
         var format = ChatFormats.Choose(
