@@ -11,7 +11,7 @@ namespace LspCopilot.Server.Benchmarks;
 /// Engines with and without speculation take turns request by request (the same prompts, the same token limit), and
 /// each figure is the median of the pairs' ratios, so machine noise hits both alike. Prompt lookup is measured on
 /// code-like repetitive prompts (where it should pay) and on prose that does not repeat (where it must cost nothing);
-/// a draft model (<c>--draft-model</c>, else one derived from the model by keeping a third of its blocks: the same
+/// a draft model (<c>--draft-model</c>, else one derived from the model by keeping the first half of its blocks: the same
 /// vocabulary) on both; and the model drafting for itself, whose acceptance proves the verification path.
 /// </summary>
 public static class DecodeBenchmark
@@ -31,9 +31,11 @@ public static class DecodeBenchmark
             if (draftPath is null)
             {
                 derived = Path.Combine(Path.GetTempPath(), $"lspcopilot-draft-{Environment.ProcessId}.gguf");
-                var blocks = GgufReader.Read(options.ModelPath!).GetInteger(GgufReader.Read(options.ModelPath!).ArchKey("block_count")) ?? 3;
-                await progress.WriteLineAsync($"Deriving a draft model: the first {Math.Max(1, blocks / 3)} of {blocks} blocks…").ConfigureAwait(false);
-                LayerDropper.Derive(options.ModelPath!, derived, (int)Math.Max(1, blocks / 3));
+                var header = GgufReader.Read(options.ModelPath!);
+                var blocks = (int)(header.GetInteger(header.ArchKey("block_count")) ?? 2);
+                var keep = (blocks + 1) / 2;
+                await progress.WriteLineAsync($"Deriving a draft model: the first {keep} of {blocks} blocks…").ConfigureAwait(false);
+                LayerDropper.Derive(options.ModelPath!, derived, keep);
                 draftPath = derived;
             }
 
