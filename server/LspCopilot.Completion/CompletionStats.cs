@@ -10,6 +10,12 @@ public sealed record CompletionStats(
     /// <summary>Prompt tokens moved into place in the KV cache instead of decoded (chunk reuse).</summary>
     public int Shifted { get; init; }
 
+    /// <summary>Tokens guessed by speculative decoding (prompt lookup or a draft model) and verified by the model.</summary>
+    public int Drafted { get; init; }
+
+    /// <summary>Guessed tokens the model agreed with (each saved a decode of its own).</summary>
+    public int DraftAccepted { get; init; }
+
     /// <summary>Prompt tokens decoded for this request.</summary>
     public int Decoded => PromptTokens - ReusedTokens - Shifted;
 

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text;
 using LLama;
 using LLama.Native;
+using LLama.Sampling;
 using LspCopilot.Completion;
+using LspCopilot.Engine.Speculation;
 
 namespace LspCopilot.Engine;
 
@@ -17,6 +19,8 @@ internal sealed class CompletionRunner(
     PromptBuilder prompts,
     FimLayout fim,
     bool fillsEveryCore,
+    Speculator? speculator,
+    Func<int> freeCells,
     Action<EnginePhase> phaseChanged,
     Action progressed)
 {
@@ -54,6 +58,7 @@ internal sealed class CompletionRunner(
         {
             // A failed decode leaves the KV cache in an unknown state: start from scratch next time.
             cache.Clear();
+            speculator?.Reset();
             throw;
         }
         finally
@@ -68,22 +73,23 @@ internal sealed class CompletionRunner(
         using var sampler = SamplingPipelines.For(generation);
         var decoder = new StreamingTokenDecoder(context);
         var vocab = context.NativeHandle.ModelHandle.Vocab;
+        var contextSize = (int)context.ContextSize;
         var text = new StringBuilder();
         var generated = 0;
         var ttft = TimeSpan.Zero;
         var reason = StopReason.TokenLimit;
         var logitsAt = prefill.LogitsIndex;
 
-        while (generated < generation.MaxTokens)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (cache.Count >= (int)context.ContextSize)
-            {
-                reason = StopReason.ContextFull;
-                break;
-            }
+        // Speculation only where it cannot change the output: greedy choice, verified token by token.
+        var speculating = generation.Temperature <= 0 ? speculator : null;
+        var drafts = new List<LLamaToken>();
+        var drafted = 0;
+        var draftAccepted = 0;
+        LLamaToken? carried = null;
 
-            var next = sampler.Sample(context.NativeHandle, logitsAt);
+        // Takes one chosen token exactly as plain decoding does; true when generation stops at it.
+        bool Take(LLamaToken next)
+        {
             if (generated == 0)
             {
                 ttft = clock.Elapsed;
@@ -95,7 +101,7 @@ internal sealed class CompletionRunner(
             if (next.IsEndOfGeneration(vocab) || IsFimControl(next))
             {
                 reason = StopReason.EndOfGeneration;
-                break;
+                return true;
             }
 
             sampler.Accept(next);
@@ -109,14 +115,14 @@ internal sealed class CompletionRunner(
                 var newline = text.ToString().IndexOf('\n', before);
                 text.Length = newline > 0 && text[newline - 1] == '\r' ? newline - 1 : newline;
                 reason = StopReason.EndOfLine;
-                break;
+                return true;
             }
 
             if (request.Stopper is { } stopper && stopper.FindStop(text.ToString()) is int keep)
             {
                 text.Length = keep;
                 reason = StopReason.Stopper;
-                break;
+                return true;
             }
 
             if (onText is not null)
@@ -133,8 +139,56 @@ internal sealed class CompletionRunner(
                 }
             }
 
-            cache.Append(next);
-            logitsAt = 0;
+            return false;
+        }
+
+        while (generated < generation.MaxTokens)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (cache.Count >= contextSize)
+            {
+                reason = StopReason.ContextFull;
+                break;
+            }
+
+            var next = carried ?? sampler.Sample(context.NativeHandle, logitsAt);
+            carried = null;
+            if (Take(next))
+            {
+                break;
+            }
+
+            // Never guess past the token limit, leave room so that every verified row is one plain decoding could sample, and
+            // never take cells a kept conversation holds for guesses (the token itself takes one, as before).
+            var room = Math.Min(Math.Min(generation.MaxTokens - generated, contextSize - cache.Count - 2), freeCells() - 1);
+            drafts.Clear();
+            if (speculating is null || room <= 0)
+            {
+                cache.Append(next);
+                logitsAt = 0;
+                continue;
+            }
+
+            speculating.Propose(cache.Tokens, next, room, drafts, ct);
+            if (drafts.Count == 0)
+            {
+                cache.Append(next);
+                speculating.DecodedPlainly();
+                logitsAt = 0;
+                continue;
+            }
+
+            var step = Verify(next, drafts, sampler, Take, ct);
+            speculating.Verified(drafts.Count, step.Accepted);
+            drafted += drafts.Count;
+            draftAccepted += step.Accepted;
+            if (step.Stopped)
+            {
+                break;
+            }
+
+            carried = step.Carried;
+            logitsAt = step.Accepted;
         }
 
         var final = text.ToString();
@@ -143,8 +197,52 @@ internal sealed class CompletionRunner(
             onText?.Invoke(final);
         }
 
-        return new CompletionResult(final, reason, new CompletionStats(promptTokens, prefill.Reused, generated, ttft, clock.Elapsed) { Shifted = prefill.Shifted });
+        var stats = new CompletionStats(promptTokens, prefill.Reused, generated, ttft, clock.Elapsed)
+        {
+            Shifted = prefill.Shifted,
+            Drafted = drafted,
+            DraftAccepted = draftAccepted,
+        };
+        return new CompletionResult(final, reason, stats);
     }
+
+    /// <summary>
+    /// Decodes <paramref name="next"/> and the drafts in one batch and takes the drafts the model itself would have chosen, in
+    /// order, through <paramref name="take"/>. The first it would not have chosen, and everything after it, leave the KV
+    /// cache; the model's own choice there is carried to the next step (its logits are already known). A stop at an
+    /// accepted draft leaves the cache as plain decoding would have: without the token it stopped at.
+    /// </summary>
+    private VerifyResult Verify(LLamaToken next, List<LLamaToken> drafts, BaseSamplingPipeline sampler, Func<LLamaToken, bool> take, CancellationToken ct)
+    {
+        var start = cache.Count;
+        cache.AppendVerified(next, drafts);
+        for (var accepted = 0; accepted < drafts.Count; accepted++)
+        {
+            if (ct.IsCancellationRequested)
+            {
+                // Cancelled between two tokens, as plain decoding is: the cache keeps what was taken, no more.
+                cache.TrimTo(start + 1 + accepted);
+                ct.ThrowIfCancellationRequested();
+            }
+
+            var chosen = sampler.Sample(context.NativeHandle, accepted);
+            if (chosen != drafts[accepted])
+            {
+                cache.TrimTo(start + 1 + accepted);
+                return new VerifyResult(accepted, chosen, Stopped: false);
+            }
+
+            if (take(chosen))
+            {
+                cache.TrimTo(start + 1 + accepted);
+                return new VerifyResult(accepted + 1, null, Stopped: true);
+            }
+        }
+
+        return new VerifyResult(drafts.Count, null, Stopped: false);
+    }
+
+    private readonly record struct VerifyResult(int Accepted, LLamaToken? Carried, bool Stopped);
 
     /// <summary>
     /// The least a prompt needs decoded after <paramref name="previous"/>: the tokens outside their common prefix

@@ -149,6 +149,37 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
         _tokens.Add(token);
     }
 
+    /// <summary>
+    /// Decodes <paramref name="first"/> and then <paramref name="drafts"/> after the cached tokens in one batch, with logits
+    /// for every one: row i holds the logits after the first token and drafts[..i] (speculative verification).
+    /// </summary>
+    public void AppendVerified(LLamaToken first, IReadOnlyList<LLamaToken> drafts)
+    {
+        NeedCells?.Invoke(1 + drafts.Count);
+        _batch.Clear();
+        _batch.Add(first, _tokens.Count, seq, true);
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            _batch.Add(drafts[i], _tokens.Count + 1 + i, seq, true);
+        }
+
+        Decode();
+        _tokens.Add(first);
+        _tokens.AddRange(drafts);
+    }
+
+    /// <summary>Removes every token from position <paramref name="count"/> on, from llama.cpp's memory and from the list (rejected drafts).</summary>
+    public void TrimTo(int count)
+    {
+        if (count >= _tokens.Count)
+        {
+            return;
+        }
+
+        context.NativeHandle.MemorySequenceRemove(seq, count, -1);
+        _tokens.RemoveRange(count, _tokens.Count - count);
+    }
+
     /// <summary>Forgets this cache's sequence (and its side sequence); other sequences of the context stay.</summary>
     public void Clear()
     {

@@ -7,6 +7,7 @@ using LspCopilot.Completion;
 using LspCopilot.Completion.Chat;
 using LspCopilot.Engine.Chat;
 using LspCopilot.Engine.Models;
+using LspCopilot.Engine.Speculation;
 
 namespace LspCopilot.Engine;
 
@@ -30,16 +31,18 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
     private readonly CompletionRunner _completions;
     private readonly PromptBuilder _prompts;
     private readonly VocabularyGuard _guard;
+    private readonly DraftModelDrafter? _draft;
 
     private bool _disposed;
     private long _progress;
     private long _generatedTokens;
     private long _completedRequests;
 
-    private LlamaEngine(LLamaWeights weights, LLamaContext context, EngineOptions options, ServerLog log)
+    private LlamaEngine(LLamaWeights weights, LLamaContext context, DraftModelDrafter? draft, EngineOptions options, ServerLog log)
     {
         _weights = weights;
         _context = context;
+        _draft = draft;
         Options = options;
         ModelName = Path.GetFileName(options.ModelPath) ?? "model";
         Fim = VocabularyFim.FromVocabulary(weights.NativeHandle.Vocab, weights.Metadata.GetValueOrDefault("general.architecture"), weights.Metadata.GetValueOrDefault("general.name"))
@@ -63,6 +66,8 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
             _prompts,
             Fim,
             options.Threads >= Environment.ProcessorCount,
+            Speculators.For(options.Speculation, draft),
+            () => (int)context.ContextSize - _budget.Used,
             phase => PhaseChanged?.Invoke(phase),
             () => Interlocked.Increment(ref _progress));
         var format = ChatFormats.Choose(
@@ -155,7 +160,24 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
 
             var context = weights.CreateContext(modelParams);
             log.Info($"Loaded {Path.GetFileName(path)} in {sw.ElapsedMilliseconds} ms: context {context.ContextSize} tokens, {options.Threads} threads.");
-            return new LlamaEngine(weights, context, options with { ModelPath = path }, log);
+            DraftModelDrafter? draft = null;
+            if (options.DraftModelPath is { } draftPath && options.Speculation is "auto" or "draft")
+            {
+                try
+                {
+                    draft = DraftModelDrafter.Load(Path.GetFullPath(draftPath), options, weights, context.ContextSize);
+                }
+                catch
+                {
+                    context.Dispose();
+                    weights.Dispose();
+                    throw;
+                }
+
+                log.Info($"Draft model {Path.GetFileName(draftPath)} loaded: it drafts for greedy completions while its drafts pay.");
+            }
+
+            return new LlamaEngine(weights, context, draft, options with { ModelPath = path }, log);
         }
         catch (Exception ex) when (ex is not ModelLoadException)
         {
@@ -356,6 +378,7 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
         try
         {
             _thread.Dispose();
+            _draft?.Dispose();
             _context.Dispose();
             _weights.Dispose();
         }

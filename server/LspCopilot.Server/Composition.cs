@@ -63,7 +63,7 @@ public static class Composition
             }
 
             // The chat model is ours to load even when completions come from a model server.
-            var chatOptions = options with { ModelPath = chatModel, ChatModelPath = null, Backend = new BackendOptions() };
+            var chatOptions = options with { ModelPath = chatModel, ChatModelPath = null, DraftModelPath = null, Backend = new BackendOptions() };
             return new DualModelEngine(completion, chatModel, () => chats(chatOptions, log), log);
         };
 

@@ -119,6 +119,16 @@ public static class EngineOptionValues
         return error is null;
     }
 
+    /// <summary>How greedy completions speculate (--speculation).</summary>
+    public static IReadOnlyList<string> SpeculationNames { get; } = ["auto", "lookup", "draft", "off"];
+
+    public static bool TryNormalizeSpeculation(string? text, out string mode, out string? error)
+    {
+        mode = text?.Trim().ToLowerInvariant() ?? string.Empty;
+        error = SpeculationNames.Contains(mode) ? null : $"--speculation '{text}' is unknown: use {string.Join(", ", SpeculationNames)}.";
+        return error is null;
+    }
+
     /// <summary>Problems with a combination of options that llama.cpp would reject or silently ignore.</summary>
     public static IReadOnlyList<string> Check(EngineOptions options)
     {
@@ -136,6 +146,11 @@ public static class EngineOptionValues
         if (options.MainGpu is < 0 or >= MaxDevices)
         {
             problems.Add($"--main-gpu {options.MainGpu} is out of range: GPUs are numbered 0 to {MaxDevices - 1}.");
+        }
+
+        if (options.Speculation == "draft" && options.DraftModelPath is null)
+        {
+            problems.Add("--speculation draft needs --draft-model PATH: name a small model of the same family, or use --speculation auto.");
         }
 
         if (options.ContextSize is 0)

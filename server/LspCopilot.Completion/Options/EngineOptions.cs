@@ -12,6 +12,18 @@ public sealed record EngineOptions
     /// </summary>
     public string? ChatModelPath { get; init; }
 
+    /// <summary>
+    /// A small GGUF of the same family (the same vocabulary) that drafts tokens for the model to verify in one batch, e.g.
+    /// Qwen2.5-Coder-0.5B for a 32B. Greedy output stays exactly the same; it only changes how fast it comes. Null: none.
+    /// </summary>
+    public string? DraftModelPath { get; init; }
+
+    /// <summary>
+    /// Speculative decoding of greedy completions: auto (prompt lookup, and the draft model when there is one, each switching
+    /// itself off while its drafts do not pay), lookup, draft (the draft model only) or off.
+    /// </summary>
+    public string Speculation { get; init; } = "auto";
+
     /// <summary>Generation threads; default: every core (LLamaSharp's default is half).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 

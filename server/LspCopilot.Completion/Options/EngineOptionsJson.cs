@@ -5,7 +5,7 @@ namespace LspCopilot.Completion;
 /// <summary>
 /// Applies the engine options an editor sends in <c>initializationOptions</c> (camelCase keys:
 /// gpuLayers, splitMode, tensorSplit, mainGpu, flashAttention, kvCacheType, contextSize, threads,
-/// prefillChunk, mlock, noMmap, cpuVariant, fimOrder, chatTemplate, preset; and the backend's: backend, endpoint, remoteModel,
+/// prefillChunk, mlock, noMmap, cpuVariant, fimOrder, chatTemplate, draftModel, speculation, preset; and the backend's: backend, endpoint, remoteModel,
 /// fimTemplate). A bad value is skipped with a message, never fatal, so a
 /// typo in settings cannot stop the server. Other keys are left to their own readers.
 /// </summary>
@@ -164,6 +164,21 @@ public static class EngineOptionsJson
                 }
 
                 error = "the path of a GGUF file";
+                break;
+            case "draftModel":
+                if (value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } draftModel)
+                {
+                    return options with { DraftModelPath = draftModel };
+                }
+
+                error = "the path of a GGUF file";
+                break;
+            case "speculation":
+                if (value.ValueKind == JsonValueKind.String && EngineOptionValues.TryNormalizeSpeculation(value.GetString(), out var speculation, out error))
+                {
+                    return options with { Speculation = speculation };
+                }
+
                 break;
             case "chatTemplate":
                 if (value.ValueKind == JsonValueKind.String && EngineOptionValues.TryNormalizeChatTemplate(value.GetString(), out var template, out error))

@@ -110,6 +110,7 @@ public static class DoctorOutput
         Line("options", $"context {r.Plan.ContextSize:N0}, KV {r.Plan.KvCacheType}, gpu-layers {(o.GpuLayers < 0 ? "all" : o.GpuLayers.ToString(CultureInfo.InvariantCulture))}, split {o.SplitMode}" +
             (o.TensorSplit is { Count: > 0 } ts ? $" {string.Join(',', ts.Select(v => v.ToString(CultureInfo.InvariantCulture)))}" : string.Empty) +
             $", flash attention {(o.FlashAttention is bool fa ? (fa ? "on" : "off") : "auto")}");
+        Line("speculation", DraftModelLine(r.ModelPath, o));
         Devices(r.Plan, Line);
         Line("verdict", r.Plan.Fits ? "fits" : "does not fit" + (r.Plan.Suggestion is { } s ? $"; try: {s}" : "; choose a smaller quantization or context"));
         foreach (var note in r.Notes)
@@ -228,6 +229,7 @@ public static class DoctorOutput
                 ["context_size"] = r.Plan?.ContextSize,
                 ["devices"] = r.Plan is null ? null : DevicesJson(r.Plan),
                 ["notes"] = new JsonArray([.. r.Notes.Select(n => JsonValue.Create(n))]),
+                ["speculation"] = r.Options is { } options ? DraftModelLine(r.ModelPath, options) : null,
             };
         }
 
@@ -251,4 +253,26 @@ public static class DoctorOutput
     }
 
     private static string Size(long? bytes) => bytes is long b ? ByteUnits.Format(b) : "?";
+
+    /// <summary>How greedy completions speculate, and whether the draft model (--draft-model) can draft for this one.</summary>
+    private static string DraftModelLine(string? modelPath, EngineOptions o)
+    {
+        if (o.Speculation == "off")
+        {
+            return "off";
+        }
+
+        var lookup = o.Speculation is "auto" or "lookup" ? "prompt lookup" : null;
+        if (o.DraftModelPath is not { } draft || o.Speculation == "lookup")
+        {
+            return lookup ?? "off";
+        }
+
+        var full = Path.GetFullPath(draft);
+        var verdict = !File.Exists(full) ? "MISSING: fix --draft-model"
+            : modelPath is null ? "not checked"
+            : DraftModelCheck.VocabularyDifference(modelPath, full) is { } difference ? $"REFUSED, its vocabulary differs ({difference}): use a smaller model of the same family"
+            : "same vocabulary";
+        return $"{(lookup is null ? string.Empty : lookup + ", ")}draft model {full} ({verdict})";
+    }
 }

@@ -21,6 +21,7 @@ public sealed class EngineCliOptions
         FimOrder.AcceptOnlyFromAmong([.. EngineOptionValues.FimOrderNames]);
         ChatTemplate.Validators.Add(r => Check(r, EngineOptionValues.TryNormalizeChatTemplate(r.GetValueOrDefault<string>(), out _, out var e), e));
         Preset.AcceptOnlyFromAmong([.. EnginePresets.Names]);
+        Speculation.AcceptOnlyFromAmong([.. EngineOptionValues.SpeculationNames]);
     }
 
     public Option<string?> Model { get; } = new("--model", "-m")
@@ -32,6 +33,17 @@ public sealed class EngineCliOptions
     {
         Description = "A second GGUF for code actions (explain, refactor), e.g. an instruction-tuned or reasoning model; loaded like --model, in its own worker (else initializationOptions.chatModel; default: code actions use --model).",
         HelpName = "PATH",
+    };
+
+    public Option<string?> DraftModel { get; } = new("--draft-model")
+    {
+        Description = "A small GGUF of the same family (identical vocabulary) that drafts tokens for --model to verify in one batch, e.g. Qwen2.5-Coder-0.5B for a 32B; greedy output stays the same, it only comes faster (on a GPU). Loaded beside --model, with its settings.",
+        HelpName = "PATH",
+    };
+
+    public Option<string?> Speculation { get; } = new("--speculation")
+    {
+        Description = "Speculative decoding of greedy completions: auto (default: prompt lookup, and --draft-model when given, each off while it does not pay), lookup, draft or off.",
     };
 
     public Option<int?> Threads { get; } = new("--threads", "-t")
@@ -123,7 +135,7 @@ public sealed class EngineCliOptions
 
     public void AddTo(Command command)
     {
-        Option[] all = [Model, ChatModel, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, CpuVariant, FimOrder, ChatTemplate, Preset];
+        Option[] all = [Model, ChatModel, DraftModel, Speculation, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, CpuVariant, FimOrder, ChatTemplate, Preset];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -173,6 +185,16 @@ public sealed class EngineCliOptions
         if (Value(ChatModel) is { } chatModel)
         {
             options = options with { ChatModelPath = chatModel };
+        }
+
+        if (Value(DraftModel) is { } draftModel)
+        {
+            options = options with { DraftModelPath = draftModel };
+        }
+
+        if (Value(Speculation) is { } speculation)
+        {
+            options = options with { Speculation = EngineOptionValues.TryNormalizeSpeculation(speculation, out var normalized, out var error) ? normalized : throw new ArgumentException(error) };
         }
 
         if (Value(NativeLibDir) is { } nativeLibDir)

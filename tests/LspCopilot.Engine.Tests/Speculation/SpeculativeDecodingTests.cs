@@ -1,0 +1,155 @@
+using LLama.Native;
+using LspCopilot.Completion;
+using LspCopilot.Engine.Models;
+using LspCopilot.TestSupport;
+
+namespace LspCopilot.Engine.Tests.Speculation;
+
+/// <summary>Speculative decoding on the real tiny models: the output never changes, only how it is decoded.</summary>
+public sealed class SpeculativeDecodingTests
+{
+    private static LlamaEngine Load(string speculation, string? draftModel = null) =>
+        LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Fim), Speculation = speculation, DraftModelPath = draftModel }, ServerLog.Silent);
+
+    [Fact]
+    public async Task PromptLookup_GreedyCorpus_ByteIdenticalToPlainDecoding()
+    {
+        using var plain = Load("off");
+        using var lookup = Load("lookup");
+
+        var (drafted, accepted) = await AssertSameAsPlainAsync(plain, lookup);
+
+        Assert.True(drafted > 0, "prompt lookup never drafted on repetitive text");
+        Assert.True(accepted > 0, $"prompt lookup drafted {drafted} tokens and none was accepted");
+    }
+
+    [Fact]
+    public async Task DraftModel_TheTargetItself_AcceptsAtLeast95PercentAndSameOutput()
+    {
+        using var plain = Load("off");
+        using var drafting = Load("draft", TestModels.Require(TestModels.Fim));
+
+        var (drafted, accepted) = await AssertSameAsPlainAsync(plain, drafting);
+
+        Assert.True(drafted > 0, "the draft model never drafted");
+        Assert.True(accepted >= 0.95 * drafted, $"accepted {accepted} of {drafted} drafts of the model itself");
+    }
+
+    [Fact]
+    public async Task DraftModel_DerivedWithFewerBlocks_SameOutput()
+    {
+        using var folder = new TempFolder();
+        var derived = folder.File("draft-2-blocks.gguf");
+        LayerDropper.Derive(TestModels.Require(TestModels.Fim), derived, keepBlocks: 2);
+        using var plain = Load("off");
+        using var drafting = Load("draft", derived);
+
+        var (drafted, _) = await AssertSameAsPlainAsync(plain, drafting);
+
+        Assert.True(drafted > 0, "the derived draft model never drafted");
+    }
+
+    [Fact]
+    public void DraftModel_DifferentVocabulary_RefusedWithWhatToDo()
+    {
+        var other = TestModels.Require(TestModels.Quantized);
+
+        var error = Assert.Throws<ModelLoadException>(() => Load("auto", other));
+
+        Assert.Contains("vocabulary differs", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--draft-model", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DraftModel_MissingFile_RefusedWithWhatToDo()
+    {
+        var error = Assert.Throws<ModelLoadException>(() => Load("auto", "/nonexistent/draft.gguf"));
+
+        Assert.Contains("--draft-model", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sampling_TemperatureAboveZero_NeverDrafts()
+    {
+        using var lookup = Load("lookup");
+        foreach (var (_, request) in SpeculationCorpus.Requests())
+        {
+            var sampled = request with { Generation = request.Generation with { Temperature = 0.8f } };
+            var result = await lookup.CompleteAsync(sampled, null, CancellationToken.None);
+            Assert.Equal(0, result.Stats.Drafted);
+        }
+    }
+
+    [Fact]
+    public async Task Cancellation_WhileSpeculating_StopsAtTheNextTokenAndLeavesTheCacheUsable()
+    {
+        using var plain = Load("off");
+        using var lookup = Load("lookup");
+        var (_, request) = SpeculationCorpus.Requests().First();
+        var expected = await plain.CompleteAsync(request, null, CancellationToken.None);
+
+        // Several cancellation points, so that some fall between the accepted drafts of one verification step.
+        foreach (var cancelAt in new[] { 3, 6, 9, 12, 16, 20, 24, 32 })
+        {
+            using var cts = new CancellationTokenSource();
+            var texts = 0;
+            var textsAfterCancel = 0;
+            void OnText(string text)
+            {
+                if (cts.IsCancellationRequested)
+                {
+                    textsAfterCancel++;
+                }
+                else if (++texts == cancelAt)
+                {
+                    cts.Cancel();
+                }
+            }
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => lookup.CompleteAsync(request, OnText, cts.Token));
+
+            // Accepted drafts are taken one by one, checking cancellation before each, as plainly decoded tokens are.
+            Assert.Equal(0, textsAfterCancel);
+            AssertCacheMatchesContext(lookup);
+        }
+
+        var after = await lookup.CompleteAsync(request, null, CancellationToken.None);
+        Assert.Equal(expected.Text, after.Text);
+        Assert.True(after.Stats.Drafted > 0, "the request drafted nothing: the cancellation points never fell inside a verification step");
+    }
+
+    /// <summary>
+    /// Runs the corpus through both engines in turn (each keeping its KV cache from one request to the next, as typing does)
+    /// and checks that text, stop reason, token count and the KV cache's tokens are the same; returns the drafts' totals.
+    /// </summary>
+    private static async Task<(int Drafted, int Accepted)> AssertSameAsPlainAsync(LlamaEngine plain, LlamaEngine speculating)
+    {
+        int drafted = 0, accepted = 0;
+        foreach (var (name, request) in SpeculationCorpus.Requests().Concat(SpeculationCorpus.Requests()))
+        {
+            var expected = await plain.CompleteAsync(request, null, CancellationToken.None);
+            var streamed = new List<string>();
+            var actual = await speculating.CompleteAsync(request, streamed.Add, CancellationToken.None);
+
+            Assert.True(expected.Text == actual.Text, $"{name}: '{actual.Text}' instead of '{expected.Text}'");
+            Assert.Equal(expected.Reason, actual.Reason);
+            Assert.Equal(expected.Stats.GeneratedTokens, actual.Stats.GeneratedTokens);
+            Assert.Equal(plain.CachedTokens, speculating.CachedTokens);
+            Assert.Equal(actual.Text, streamed.LastOrDefault() ?? string.Empty);
+            AssertCacheMatchesContext(speculating);
+            drafted += actual.Stats.Drafted;
+            accepted += actual.Stats.DraftAccepted;
+        }
+
+        return (drafted, accepted);
+    }
+
+    /// <summary>What the engine's bookkeeping says the completion sequence holds is what llama.cpp holds: no rejected draft left behind.</summary>
+    private static void AssertCacheMatchesContext(LlamaEngine engine)
+    {
+        var handle = engine.Context.NativeHandle;
+        var count = engine.CachedTokens.Count;
+        var highest = (int)handle.MemorySequenceMaxPosition(KvSequences.Completion);
+        Assert.Equal(count - 1, highest);
+    }
+}
