@@ -30,6 +30,7 @@ public sealed partial class EngineScheduler
             _batch.Add(first);
         }
 
+        _log.Debug("Several clients are waiting: decoding their completions together.");
         var handedFirst = false;
         BatchedRequest? Admit(IReadOnlyCollection<string> busy)
         {
