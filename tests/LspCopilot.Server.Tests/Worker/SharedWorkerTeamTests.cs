@@ -12,8 +12,9 @@ public sealed class SharedWorkerTeamTests
 
     private static string Story(string name) => string.Join('\n', Enumerable.Range(0, 6).Select(i => $"Once upon a time, {name} number {i} sat in the sun and sang."));
 
-    private static CompletionRequest Request(string name) =>
-        new(Story(name), string.Empty, CompletionMode.MultiLine) { Generation = new GenerationOptions { MaxTokens = 48 }, ClientId = "session" };
+    /// <summary>Greedy, so <paramref name="seed"/> changes nothing but the worker's result-cache key: every round reaches the engine.</summary>
+    private static CompletionRequest Request(string name, uint seed = 0) =>
+        new(Story(name), string.Empty, CompletionMode.MultiLine) { Generation = new GenerationOptions { MaxTokens = 48, Seed = seed }, ClientId = "session" };
 
     private static SupervisedEngine Connect(int port) =>
         SupervisedEngine.Start(new WorkerSocketConnector(new WorkerEndpoint("127.0.0.1", port), null), new EngineOptions { ResultCacheSize = 0 }, ChildWorkers.Log, ChildWorkers.QuickRestarts);
@@ -25,6 +26,7 @@ public sealed class SharedWorkerTeamTests
         var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Stories));
         await using var _ = worker;
         var clients = s_names.Select(_ => Connect(port)).ToList();
+        using var holder = Connect(port);
         try
         {
             // Alone: one client at a time (the single-request path). Each client keeps the same id ("session"):
@@ -35,14 +37,27 @@ public sealed class SharedWorkerTeamTests
                 alone.Add((await clients[i].CompleteAsync(Request(s_names[i]), null, ct).WaitAsync(s_guard, ct)).Text);
             }
 
-            // Together, a few times: with three clients asking at once, some arrive while another's request runs.
-            for (var round = 0; round < 10 && !worker.Stderr.Contains("decoding their completions together", StringComparison.Ordinal); round++)
+            // Together: the three ask while a fourth client holds the engine, so they all wait when it lets go.
+            for (var round = 0; round < 5 && !worker.Stderr.Contains("decoding their completions together", StringComparison.Ordinal); round++)
             {
-                var together = await Task.WhenAll(clients.Select((c, i) => c.CompleteAsync(Request(s_names[i]), null, ct))).WaitAsync(s_guard, ct);
+                using var hold = new CancellationTokenSource();
+                var started = new TaskCompletionSource();
+                var holding = holder.CompleteAsync(
+                    new CompletionRequest(Story("Zed"), string.Empty, CompletionMode.MultiLine) { Generation = new GenerationOptions { MaxTokens = 100_000 } },
+                    _ => started.TrySetResult(),
+                    hold.Token);
+                await started.Task.WaitAsync(s_guard, ct);
+                var asked = clients.Select((c, i) => c.CompleteAsync(Request(s_names[i], seed: 100 + (uint)round), null, ct)).ToArray();
+                await Task.Delay(1000, ct); // Not a measurement: time for the three requests to reach the worker's queue.
+                await hold.CancelAsync();
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => holding.WaitAsync(s_guard, ct));
+                var together = await Task.WhenAll(asked).WaitAsync(s_guard, ct);
                 Assert.Equal(alone, together.Select(r => r.Text));
+                Assert.All(together, r => Assert.NotEqual(StopReason.Cached, r.Reason));
+                await Task.Delay(200, ct); // The worker's log reaches us through a pipe.
             }
 
-            Assert.Contains("decoding their completions together", worker.Stderr, StringComparison.Ordinal);
+            Assert.True(worker.Stderr.Contains("decoding their completions together", StringComparison.Ordinal), "no batch in: " + worker.Stderr[^Math.Min(3000, worker.Stderr.Length)..]);
             Assert.All(alone, text => Assert.False(string.IsNullOrEmpty(text)));
         }
         finally
