@@ -18,7 +18,8 @@ namespace LspCopilot.Server.Benchmarks;
 public static partial class TeamBenchmark
 {
     private static readonly int[] s_teams = [1, 2, 4, 8];
-    private const string Typed = " and then the little dog ran to the big red ball";
+    /// <summary>What editors type, a pseudo-random letter at a time: text the model cannot copy, so typing never runs through a cached suggestion (the worker's result cache stays on).</summary>
+    private const string Letters = "abcdefghijklmnopqrstuvwxyz ";
     private const int WarmupKeystrokes = 3;
     private const int WarmupRounds = 40;
 
@@ -143,7 +144,7 @@ public static partial class TeamBenchmark
         for (var k = 0; k < count; k++)
         {
             var text = texts[editor];
-            var typed = Typed[(text.Length + editor) % Typed.Length].ToString();
+            var typed = Letters[(int)(((((uint)editor + 1) * 2654435761u) ^ ((uint)text.Length * 40503u)) >> 7) % Letters.Length].ToString();
             await client.InsertAsync(EndOf(text), typed).ConfigureAwait(false);
             texts[editor] = text += typed;
             var token = $"team-{editor}-{Guid.NewGuid():N}";
