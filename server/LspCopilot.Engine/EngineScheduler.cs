@@ -17,8 +17,10 @@ public sealed record SchedulerStats(long Served, long CacheHits, long Cancelled,
 /// Chats have a lane of their own, one at a time in arrival order, bounded the same way: a chat is
 /// handed to the engine while completions keep flowing, and the engine lets each waiting completion
 /// in between the chat's chunks and tokens (completions first).
+/// When two or more clients wait and the engine can batch, their completions are decoded together instead of
+/// in turns (<see cref="Batching.BatchRunner"/>); one client alone takes the single-request path.
 /// </summary>
-public sealed class EngineScheduler : ICompletionEngine, IChatEngine, IProgressSource
+public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IProgressSource
 {
     private readonly ICompletionEngine _inner;
     private readonly EngineOptions _options;
@@ -257,6 +259,12 @@ public sealed class EngineScheduler : ICompletionEngine, IChatEngine, IProgressS
                 continue;
             }
 
+            if (_inner is Batching.IBatchingEngine batching && AnotherClientWaits(job))
+            {
+                await RunBatchAsync(batching, job).ConfigureAwait(false);
+                continue;
+            }
+
             job.Registration.Dispose();
             job.Request.Trace?.Mark(LatencyTrace.Stages.Scheduled);
             try
@@ -292,7 +300,8 @@ public sealed class EngineScheduler : ICompletionEngine, IChatEngine, IProgressS
     /// <summary>Records how many cancelled requests the engine still holds (queued or running).</summary>
     private void NoteStale()
     {
-        var stale = (_running is { Token.IsCancellationRequested: true } ? 1 : 0) + _queue.Count(j => j.Token.IsCancellationRequested);
+        var stale = (_running is { Token.IsCancellationRequested: true } ? 1 : 0) + _queue.Count(j => j.Token.IsCancellationRequested)
+            + _batch.Count(j => j.Token.IsCancellationRequested);
         if (stale > _maxStale)
         {
             Volatile.Write(ref _maxStale, stale);
@@ -339,6 +348,10 @@ public sealed class EngineScheduler : ICompletionEngine, IChatEngine, IProgressS
 
             _queue.Clear();
             _running?.Cancel();
+            foreach (var job in _batch)
+            {
+                job.Cancel();
+            }
         }
 
         if (!WaitForTheRunningJob())

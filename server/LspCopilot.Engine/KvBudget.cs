@@ -34,7 +34,13 @@ internal sealed class KvBudget
     /// <summary>Caches forgotten to make room, so far.</summary>
     public int Evictions { get; private set; }
 
-    public int Used => Completion.Held + _chats.Sum(c => c.Held);
+    /// <summary>The clients' own sequences of a shared worker (<see cref="Batching.ClientSequences"/>): forgotten after the kept conversation, the client unused longest first.</summary>
+    public Batching.ClientSequences? Clients { get; set; }
+
+    public int Used => Completion.Held + _chats.Sum(c => c.Held) + (Clients?.Held ?? 0);
+
+    /// <summary>Frees cells for a batch of <paramref name="count"/> tokens decoded into the clients' sequences (never those the batch uses).</summary>
+    public void ReserveForBatch(int count) => MakeRoom(null, count);
 
     public void ForEachCache(Action<KvCache> action)
     {
@@ -54,7 +60,7 @@ internal sealed class KvBudget
         }
     }
 
-    private void MakeRoom(KvCache owner, int count)
+    private void MakeRoom(KvCache? owner, int count)
     {
         foreach (var victim in VictimsOf(owner))
         {
@@ -72,7 +78,7 @@ internal sealed class KvBudget
         }
     }
 
-    private IEnumerable<KvCache> VictimsOf(KvCache owner)
+    private IEnumerable<KvCache> VictimsOf(KvCache? owner)
     {
         foreach (var chat in _chats)
         {
@@ -82,7 +88,16 @@ internal sealed class KvBudget
             }
         }
 
-        if (owner == Completion)
+        foreach (var idle in Clients?.Idle().ToList() ?? [])
+        {
+            yield return idle;
+        }
+
+        if (owner is null)
+        {
+            yield return Completion;
+        }
+        else if (owner == Completion)
         {
             if (ActiveChat is { } active)
             {
@@ -95,5 +110,6 @@ internal sealed class KvBudget
         }
     }
 
-    private string Name(KvCache cache) => cache == Completion ? "the completion cache" : cache == ActiveChat ? "the running chat" : "the kept conversation";
+    private string Name(KvCache cache) =>
+        cache == Completion ? "the completion cache" : cache == ActiveChat ? "the running chat" : _chats.Contains(cache) ? "the kept conversation" : "an idle client's sequence";
 }

@@ -180,6 +180,41 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
         _tokens.RemoveRange(count, _tokens.Count - count);
     }
 
+    /// <summary>The sequence this cache's tokens live in.</summary>
+    public LLamaSeqId Sequence => seq;
+
+    /// <summary>
+    /// Keeps the longest common prefix with <paramref name="prompt"/> and forgets the rest, for a caller that decodes
+    /// the remainder itself (a batch of several sequences); the last prompt token is never kept (its logits are needed).
+    /// </summary>
+    public int KeepPrefixOf(IReadOnlyList<LLamaToken> prompt)
+    {
+        var common = Math.Max(0, Math.Min(CommonPrefix(prompt), prompt.Count - 1));
+        context.NativeHandle.MemorySequenceRemove(seq, common, -1);
+        _tokens.RemoveRange(common, _tokens.Count - common);
+        return common;
+    }
+
+    /// <summary>Records a token that a batch decoded into this sequence, at position <see cref="Count"/>.</summary>
+    public void Decoded(LLamaToken token) => _tokens.Add(token);
+
+    /// <summary>
+    /// Moves <paramref name="other"/>'s tokens into this cache, which forgets its own first: the cells change sequence,
+    /// nothing is decoded (the context is unified, so a copy only tags the cells), and <paramref name="other"/> ends empty.
+    /// </summary>
+    public void TakeFrom(KvCache other)
+    {
+        Clear();
+        if (other.Count == 0)
+        {
+            return;
+        }
+
+        context.NativeHandle.MemorySequenceCopy(other.Sequence, seq, 0, -1);
+        _tokens.AddRange(other._tokens);
+        other.Clear();
+    }
+
     /// <summary>Forgets this cache's sequence (and its side sequence); other sequences of the context stay.</summary>
     public void Clear()
     {

@@ -22,4 +22,15 @@ internal static class KvSequences
     public static readonly LLamaSeqId OneOff = (LLamaSeqId)3;
 
     public const int Count = 4;
+
+    /// <summary>
+    /// Sequences after the fixed ones, one per client of a shared worker whose completions are decoded together
+    /// (<see cref="Batching.ClientSequences"/>): each keeps its client's prompt for prefix reuse.
+    /// </summary>
+    public const int ClientSlots = 8;
+
+    /// <summary>Every sequence the context is created with.</summary>
+    public const int Total = Count + ClientSlots;
+
+    public static LLamaSeqId Client(int slot) => (LLamaSeqId)(Count + slot);
 }

@@ -5,6 +5,7 @@ using LLama.Sampling;
 using LLama;
 using LspCopilot.Completion;
 using LspCopilot.Completion.Chat;
+using LspCopilot.Engine.Batching;
 using LspCopilot.Engine.Chat;
 using LspCopilot.Engine.Models;
 using LspCopilot.Engine.Speculation;
@@ -18,7 +19,7 @@ namespace LspCopilot.Engine;
 /// at a time, one chat at a time, and a waiting completion runs inside a chat between its chunks and tokens.
 /// Cancellation is checked between prefill chunks and per generated token.
 /// </summary>
-public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSource
+public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSource, IBatchingEngine
 {
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
@@ -29,6 +30,8 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
     private readonly KvBudget _budget;
     private readonly ChatRunner _chat;
     private readonly CompletionRunner _completions;
+    private readonly ClientSequences _clients;
+    private readonly BatchRunner _batches;
     private readonly PromptBuilder _prompts;
     private readonly VocabularyGuard _guard;
     private readonly DraftModelDrafter? _draft;
@@ -70,6 +73,22 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
             () => (int)context.ContextSize - _budget.Used,
             phase => PhaseChanged?.Invoke(phase),
             () => Interlocked.Increment(ref _progress));
+        _clients = new ClientSequences(context, KvSequences.ClientSlots, options.PrefillChunk);
+        _budget.Clients = _clients;
+        _batches = new BatchRunner(
+            context,
+            _cache,
+            _clients,
+            _budget,
+            _prompts,
+            Fim,
+            options.PrefillChunk,
+            () => Interlocked.Increment(ref _progress),
+            result =>
+            {
+                Interlocked.Add(ref _generatedTokens, result.Stats.GeneratedTokens);
+                Interlocked.Increment(ref _completedRequests);
+            });
         var format = ChatFormats.Choose(
             options.ChatTemplate,
             weights.NativeHandle.GetTemplate(null, strict: false),
@@ -131,6 +150,16 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
     {
         set => _cache.ParkAlways = value;
     }
+
+    /// <summary>Raised on the engine thread after each decode of a batch of several clients' completions (for tests).</summary>
+    internal event Action<BatchStep>? BatchStepped
+    {
+        add => _batches.Stepped += value;
+        remove => _batches.Stepped -= value;
+    }
+
+    /// <summary>The tokens a client's own sequence holds (for tests); empty when it has none.</summary>
+    internal int ClientSequenceCells => _clients.Held;
 
     /// <summary>Raised on the engine thread when it starts prefill, starts generating, or goes idle.</summary>
     public event Action<EnginePhase>? PhaseChanged;
@@ -240,10 +269,33 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var result = await _thread.RunAsync(() => _completions.Run(request, onText, cancellationToken), cancellationToken, urgent: true).ConfigureAwait(false);
+            var result = await _thread.RunAsync(
+                () =>
+                {
+                    // The completion sequence holds this client's tokens (they wait in its own sequence while others are served).
+                    _clients.Enter(_cache, request.ClientId);
+                    return _completions.Run(request, onText, cancellationToken);
+                },
+                cancellationToken,
+                urgent: true).ConfigureAwait(false);
             Interlocked.Add(ref _generatedTokens, result.Stats.GeneratedTokens);
             Interlocked.Increment(ref _completedRequests);
             return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Decodes several clients' completions together on the engine thread (a chat lets the batch in between its chunks and tokens).</summary>
+    async Task IBatchingEngine.RunBatchAsync(Func<IReadOnlyCollection<string>, BatchedRequest?> admit, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _thread.RunAsync(() => { _batches.Run(admit); return true; }, cancellationToken, urgent: true).ConfigureAwait(false);
         }
         finally
         {
@@ -361,6 +413,7 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
     {
         _context.NativeHandle.MemoryClear(true);
         _cache.Forget();
+        _clients.Forget();
         _budget.ForgetChats();
         _chat.Forget();
     }

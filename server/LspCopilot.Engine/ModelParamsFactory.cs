@@ -34,8 +34,9 @@ public static class ModelParamsFactory
                 _ => LLamaLoadMode.None,
             },
             // Completions, the parking of reused chunks, a kept conversation and a one-off chat each have a
-            // sequence (KvSequences); unified, so the sequences share the context instead of splitting it.
-            SeqMax = KvSequences.Count,
+            // sequence (KvSequences), and so does each client of a shared worker whose completions are batched;
+            // unified, so the sequences share the context instead of splitting it.
+            SeqMax = KvSequences.Total,
             KVUnified = true,
             BatchSize = 512,
             UBatchSize = 512,

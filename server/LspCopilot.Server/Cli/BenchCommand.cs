@@ -14,7 +14,7 @@ public static class BenchCommand
     public static Command Create(Option<string> logLevel)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object of numbers instead of the table." };
-        var suite = new Option<string>("--suite") { Description = "engine (default: prefix reuse, decode, JSON-RPC, storm), context (Roslyn context per keystroke; needs no model), context-quality (which names from other files the prompt carries at masked statements of tests/fixtures/ContextQuality, vs a plain window; needs no model), worker (time to first token through a worker process vs in process), actions (code actions over JSON-RPC: listing, explain and its follow-up, refactor resolve, completions while an explanation streams), keystroke (one typed character through JSON-RPC, stage by stage, against a bare-context floor and llama-server), backends (other ways to reach the model vs the local worker — with --backend/--endpoint, your own model server; HTTP cancellation), decode (speculative decoding: prompt lookup and a draft model against plain greedy decoding) or soak (the real server typed into at 10 keys/s: memory growth, unanswered requests, errors).", DefaultValueFactory = _ => "engine" };
+        var suite = new Option<string>("--suite") { Description = "engine (default: prefix reuse, decode, JSON-RPC, storm), context (Roslyn context per keystroke; needs no model), context-quality (which names from other files the prompt carries at masked statements of tests/fixtures/ContextQuality, vs a plain window; needs no model), worker (time to first token through a worker process vs in process), actions (code actions over JSON-RPC: listing, explain and its follow-up, refactor resolve, completions while an explanation streams), keystroke (one typed character through JSON-RPC, stage by stage, against a bare-context floor and llama-server), backends (other ways to reach the model vs the local worker — with --backend/--endpoint, your own model server; HTTP cancellation), decode (speculative decoding: prompt lookup and a draft model against plain greedy decoding), soak (the real server typed into at 10 keys/s: memory growth, unanswered requests, errors) or team (1, 2, 4 and 8 editors typing against one shared worker: first partial p50/p99 and aggregate tokens/s).", DefaultValueFactory = _ => "engine" };
         var runs = new Option<int>("--runs") { Description = "Repetitions per scenario (at least 20 for the TTFT medians).", DefaultValueFactory = _ => 21 };
         var storm = new Option<double>("--storm-seconds") { Description = "Length of the typing storm (20 keys/s).", DefaultValueFactory = _ => 10 };
         var soak = new Option<int>("--soak-seconds") { Description = "Length of the soak (--suite soak), typing at 10 keys/s.", DefaultValueFactory = _ => 600 };
@@ -72,10 +72,12 @@ public static class BenchCommand
                     return await BackendsBenchmark.RunAsync(options, log, parse.GetValue(json), Math.Max(1, parse.GetValue(runs)), parse.GetValue(sshWorker), parse.GetValue(sshCommand), parse.GetValue(workerCommand), ct).ConfigureAwait(false);
                 case "decode":
                     return await DecodeBenchmark.RunAsync(options, log, parse.GetValue(json), Math.Max(1, parse.GetValue(runs)), ct).ConfigureAwait(false);
+                case "team":
+                    return await TeamBenchmark.RunAsync(options, log, parse.GetValue(json), Math.Max(1, parse.GetValue(runs)), ct).ConfigureAwait(false);
                 case "soak":
                     return await SoakBenchmark.RunAsync(options.ModelPath, TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(soak))), parse.GetValue(json), ct).ConfigureAwait(false);
                 default:
-                    await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine, context, context-quality, worker, actions, keystroke, backends, decode or soak.").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"Unknown suite '{parse.GetValue(suite)}'. Use: engine, context, context-quality, worker, actions, keystroke, backends, decode, soak or team.").ConfigureAwait(false);
                     return 2;
             }
 

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using LLama;
+using LLama.Native;
+using LspCopilot.Completion;
+
+namespace LspCopilot.Engine.Batching;
+
+/// <summary>
+/// Continuous batching on the engine thread: the requests of several clients are decoded together, one llama.cpp
+/// batch per step, each in its client's own sequence (<see cref="ClientSequences"/>, prefix reuse kept per client).
+/// A step holds the next token of every request that is generating plus at most one prompt chunk, taken in turns
+/// from the requests still prefilling, so a long prompt never holds another client's next token back by more than
+/// one chunk. New requests join between steps; a cancelled one leaves at the next step (its sequence keeps what was
+/// decoded). Runs until no request is left.
+/// </summary>
+internal sealed class BatchRunner(
+    LLamaContext context,
+    KvCache completion,
+    ClientSequences clients,
+    KvBudget budget,
+    PromptBuilder prompts,
+    FimLayout fim,
+    int chunkSize,
+    Action progressed,
+    Action<CompletionResult> finished)
+{
+    private readonly LLamaBatch _batch = new();
+    private int _turn;
+
+    /// <summary>Raised on the engine thread after each decode (for tests of fairness).</summary>
+    public event Action<BatchStep>? Stepped;
+
+    /// <summary>Serves what <paramref name="admit"/> hands over (given the clients already in the batch) until nothing is left.</summary>
+    public void Run(Func<IReadOnlyCollection<string>, BatchedRequest?> admit)
+    {
+        var active = new List<BatchSlot>();
+        BatchedRequest? deferred = null;
+        try
+        {
+            while (true)
+            {
+                deferred = Admit(active, deferred, admit);
+                if (active.Count == 0)
+                {
+                    return;
+                }
+
+                Step(active);
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var slot in active)
+            {
+                // A failed decode leaves the sequence in an unknown state: start it from scratch next time.
+                slot.Cache.Clear();
+                slot.Item.Failed(ex);
+            }
+
+            deferred?.Failed(ex);
+            active.ForEach(Leave);
+        }
+    }
+
+    /// <summary>Lets in new requests while there is a sequence for them and the context has room; returns the one that must wait for room.</summary>
+    private BatchedRequest? Admit(List<BatchSlot> active, BatchedRequest? deferred, Func<IReadOnlyCollection<string>, BatchedRequest?> admit)
+    {
+        for (var i = active.Count - 1; i >= 0; i--)
+        {
+            if (active[i].Item.Token.IsCancellationRequested)
+            {
+                active[i].Item.Cancelled();
+                Leave(active[i]);
+                active.RemoveAt(i);
+            }
+        }
+
+        while (active.Count < clients.Slots)
+        {
+            var item = deferred ?? admit([.. active.Select(s => s.Item.Client)]);
+            deferred = null;
+            if (item is null)
+            {
+                return null;
+            }
+
+            if (item.Token.IsCancellationRequested)
+            {
+                item.Cancelled();
+                continue;
+            }
+
+            List<LLamaToken> prompt;
+            try
+            {
+                item.Request.Trace?.Mark(LatencyTrace.Stages.EngineThread);
+                prompt = prompts.Build(item.Request, (int)context.ContextSize);
+                item.Request.Trace?.Mark(LatencyTrace.Stages.PromptBuilt);
+            }
+            catch (Exception ex)
+            {
+                item.Failed(ex);
+                continue;
+            }
+
+            // Every request's whole prompt and tokens must fit the context together; one that does not waits its turn.
+            if (active.Count > 0 && active.Sum(s => s.Demand) + prompt.Count + item.Request.Generation.MaxTokens > (int)context.ContextSize)
+            {
+                return item;
+            }
+
+            active.Add(new BatchSlot(item, clients.Join(completion, item.Client), prompt, context, fim, Stopwatch.StartNew()));
+        }
+
+        return deferred;
+    }
+
+    private void Step(List<BatchSlot> active)
+    {
+        _batch.Clear();
+        var generating = new List<string>();
+        foreach (var slot in active.Where(s => s.Generating))
+        {
+            slot.AddPending(_batch);
+            generating.Add(slot.Item.Client);
+        }
+
+        var prefilled = new Dictionary<string, int>();
+        var waiting = active.Where(s => s.Prefilling).ToList();
+        var room = Math.Max(1, chunkSize);
+        for (var i = 0; i < waiting.Count && room > 0; i++)
+        {
+            var slot = waiting[(_turn + i) % waiting.Count];
+            var added = slot.AddPrefill(_batch, room);
+            prefilled[slot.Item.Client] = added;
+            room -= added;
+        }
+
+        _turn++;
+        budget.ReserveForBatch(_batch.TokenCount);
+        progressed();
+        var result = context.Decode(_batch);
+        if (result != DecodeResult.Ok)
+        {
+            throw new InvalidOperationException($"llama_decode failed: {result}");
+        }
+
+        foreach (var slot in active)
+        {
+            slot.Decoded();
+        }
+
+        Stepped?.Invoke(new BatchStep(prefilled, generating));
+        for (var i = 0; i < active.Count; i++)
+        {
+            var slot = active[i];
+            if (slot.LogitsIndex < 0)
+            {
+                continue;
+            }
+
+            if (slot.Next(progressed) is { } done)
+            {
+                finished(done);
+                slot.Item.Completed(done);
+                Leave(slot);
+                active.RemoveAt(i--);
+            }
+        }
+    }
+
+    private void Leave(BatchSlot slot)
+    {
+        clients.Leave(slot.Cache);
+        slot.Dispose();
+    }
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Text;
+using LLama;
+using LLama.Native;
+using LLama.Sampling;
+using LspCopilot.Completion;
+
+namespace LspCopilot.Engine.Batching;
+
+/// <summary>
+/// One client's request inside a batch: its prompt, how much of it its sequence holds, and its generation. Each
+/// token is handled the way the single-request path handles it (end of generation, FIM markers, end of line in
+/// single-line mode, the stopper, streaming), so a request gives the same text batched as alone.
+/// </summary>
+internal sealed class BatchSlot : IDisposable
+{
+    private readonly LLamaContext _context;
+    private readonly FimLayout _fim;
+    private readonly BaseSamplingPipeline _sampler;
+    private readonly StreamingTokenDecoder _decoder;
+    private readonly StringBuilder _text = new();
+    private readonly List<LLamaToken> _inFlight = [];
+    private readonly Stopwatch _clock;
+    private TimeSpan _ttft;
+    private int _generated;
+    private LLamaToken? _pending;
+
+    public BatchSlot(BatchedRequest item, KvCache cache, IReadOnlyList<LLamaToken> prompt, LLamaContext context, FimLayout fim, Stopwatch clock)
+    {
+        Item = item;
+        Cache = cache;
+        Prompt = prompt;
+        _context = context;
+        _fim = fim;
+        _clock = clock;
+        Reused = cache.KeepPrefixOf(prompt);
+        _sampler = SamplingPipelines.For(item.Request.Generation);
+        _decoder = new StreamingTokenDecoder(context);
+    }
+
+    public BatchedRequest Item { get; }
+
+    public KvCache Cache { get; }
+
+    public IReadOnlyList<LLamaToken> Prompt { get; }
+
+    /// <summary>Prompt tokens the sequence already held (prefix reuse).</summary>
+    public int Reused { get; }
+
+    /// <summary>Where this slot's logits are in the batch just decoded; -1 when it asked for none.</summary>
+    public int LogitsIndex { get; private set; } = -1;
+
+    public bool Prefilling => _pending is null && Cache.Count + _inFlight.Count < Prompt.Count;
+
+    public bool Generating => _pending is not null;
+
+    /// <summary>Cells this request may still need: the rest of its prompt and its tokens.</summary>
+    public int Demand => Prompt.Count + Item.Request.Generation.MaxTokens;
+
+    /// <summary>Adds up to <paramref name="max"/> of the prompt tokens not yet in the sequence; returns how many.</summary>
+    public int AddPrefill(LLamaBatch batch, int max)
+    {
+        var from = Cache.Count;
+        var count = Math.Min(max, Prompt.Count - from);
+        for (var i = 0; i < count; i++)
+        {
+            var last = from + i == Prompt.Count - 1;
+            if (last)
+            {
+                LogitsIndex = batch.TokenCount;
+            }
+
+            batch.Add(Prompt[from + i], from + i, Cache.Sequence, last);
+            _inFlight.Add(Prompt[from + i]);
+        }
+
+        if (LogitsIndex >= 0)
+        {
+            Item.Request.Trace?.Mark(LatencyTrace.Stages.Prefilled);
+        }
+
+        return count;
+    }
+
+    /// <summary>Adds the token generated last, whose logits choose the next.</summary>
+    public void AddPending(LLamaBatch batch)
+    {
+        LogitsIndex = batch.TokenCount;
+        batch.Add(_pending!.Value, Cache.Count, Cache.Sequence, true);
+        _inFlight.Add(_pending.Value);
+        _pending = null;
+    }
+
+    /// <summary>The batch was decoded: the sequence holds this slot's tokens of it.</summary>
+    public void Decoded()
+    {
+        foreach (var token in _inFlight)
+        {
+            Cache.Decoded(token);
+        }
+
+        _inFlight.Clear();
+    }
+
+    /// <summary>Chooses the next token from this slot's logits; the result when the request is finished, else null.</summary>
+    public CompletionResult? Next(Action progressed)
+    {
+        var index = LogitsIndex;
+        LogitsIndex = -1;
+        var request = Item.Request;
+        if (_generated >= request.Generation.MaxTokens)
+        {
+            return Finish(StopReason.TokenLimit);
+        }
+
+        if (Cache.Count >= (int)_context.ContextSize)
+        {
+            return Finish(StopReason.ContextFull);
+        }
+
+        var next = _sampler.Sample(_context.NativeHandle, index);
+        if (_generated == 0)
+        {
+            _ttft = _clock.Elapsed;
+            request.Trace?.Mark(LatencyTrace.Stages.FirstToken);
+        }
+
+        _generated++;
+        progressed();
+        if (next.IsEndOfGeneration(_context.NativeHandle.ModelHandle.Vocab) || IsFimControl(next))
+        {
+            return Finish(StopReason.EndOfGeneration);
+        }
+
+        _sampler.Accept(next);
+        _decoder.Add(next);
+        var piece = _decoder.Read();
+        var before = _text.Length;
+        _text.Append(piece);
+        if (request.Mode == CompletionMode.SingleLine && piece.Contains('\n', StringComparison.Ordinal))
+        {
+            var newline = _text.ToString().IndexOf('\n', before);
+            _text.Length = newline > 0 && _text[newline - 1] == '\r' ? newline - 1 : newline;
+            return Finish(StopReason.EndOfLine);
+        }
+
+        if (request.Stopper is { } stopper && stopper.FindStop(_text.ToString()) is int keep)
+        {
+            _text.Length = keep;
+            return Finish(StopReason.Stopper);
+        }
+
+        if (Item.OnText is { } onText)
+        {
+            request.Trace?.Mark(LatencyTrace.Stages.FirstText);
+            onText(_text.ToString());
+        }
+
+        if (_generated >= request.Generation.MaxTokens)
+        {
+            // The single-request path decodes this last token too; its text is the same without it.
+            return Finish(StopReason.TokenLimit);
+        }
+
+        _pending = next;
+        return null;
+    }
+
+    private CompletionResult Finish(StopReason reason)
+    {
+        var final = _text.ToString();
+        if (reason is not (StopReason.TokenLimit or StopReason.ContextFull))
+        {
+            Item.OnText?.Invoke(final);
+        }
+
+        return new CompletionResult(final, reason, new CompletionStats(Prompt.Count, Reused, _generated, _ttft, _clock.Elapsed));
+    }
+
+    private bool IsFimControl(LLamaToken token)
+    {
+        var id = (int)token;
+        return _fim.HasFim && (id == _fim.PrefixToken || id == _fim.SuffixToken || id == _fim.MiddleToken);
+    }
+
+    public void Dispose() => _sampler.Dispose();
+}

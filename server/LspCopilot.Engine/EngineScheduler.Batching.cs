@@ -1,0 +1,140 @@
+using LspCopilot.Completion;
+using LspCopilot.Engine.Batching;
+
+namespace LspCopilot.Engine;
+
+/// <summary>The scheduler's side of continuous batching: which waiting requests join a batch, and how each is answered.</summary>
+public sealed partial class EngineScheduler
+{
+    /// <summary>The requests a running batch holds (cancelled with the scheduler).</summary>
+    private readonly HashSet<Job> _batch = [];
+
+    private static string ClientOf(Job job) => job.Request.ClientId ?? string.Empty;
+
+    /// <summary>Whether another client than <paramref name="job"/>'s has a request waiting: then they are decoded together.</summary>
+    private bool AnotherClientWaits(Job job)
+    {
+        lock (_lock)
+        {
+            var client = ClientOf(job);
+            return _queue.Any(other => ClientOf(other) != client);
+        }
+    }
+
+    /// <summary>Runs <paramref name="first"/> and whatever other clients ask meanwhile as one batch, until it drains.</summary>
+    private async Task RunBatchAsync(IBatchingEngine engine, Job first)
+    {
+        lock (_lock)
+        {
+            _running = null;
+            _batch.Add(first);
+        }
+
+        _log.Debug("Several clients are waiting: decoding their completions together.");
+        var handedFirst = false;
+        BatchedRequest? Admit(IReadOnlyCollection<string> busy)
+        {
+            Job? job = first;
+            if (handedFirst)
+            {
+                job = TakeForBatch(busy);
+            }
+
+            handedFirst = true;
+            if (job is null)
+            {
+                return null;
+            }
+
+            job.Registration.Dispose();
+            job.Request.Trace?.Mark(LatencyTrace.Stages.Scheduled);
+            return new BatchedRequest(job.Request, job.OnText, job.Token, result => Completed(job, result), ex => Failed(job, ex), () => Cancelled(job));
+        }
+
+        try
+        {
+            await engine.RunBatchAsync(Admit, _shutdown.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The batch never started (the scheduler is closing) or failed as a whole: nobody is left unanswered.
+            List<Job> left;
+            lock (_lock)
+            {
+                left = [.. _batch];
+            }
+
+            foreach (var job in left)
+            {
+                if (ex is OperationCanceledException)
+                {
+                    Cancelled(job);
+                }
+                else
+                {
+                    Failed(job, ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>The oldest waiting request of a client not in the batch yet; null when there is none.</summary>
+    private Job? TakeForBatch(IReadOnlyCollection<string> busy)
+    {
+        lock (_lock)
+        {
+            for (var node = _queue.First; node is not null; node = node.Next)
+            {
+                if (!busy.Contains(ClientOf(node.Value)))
+                {
+                    var job = node.Value;
+                    _queue.Remove(node);
+                    job.Node = null;
+                    _batch.Add(job);
+                    _lastClient = ClientOf(job);
+                    NoteStale();
+                    return job;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    private void Completed(Job job, CompletionResult result)
+    {
+        Interlocked.Increment(ref _served);
+        _cache.Add(ModelName, job.Request, result.Text);
+        job.Result.TrySetResult(result);
+        Leave(job);
+    }
+
+    private void Failed(Job job, Exception ex)
+    {
+        _log.Error($"Completion failed: {ex.Message}");
+        job.Result.TrySetException(ex);
+        Leave(job);
+    }
+
+    private void Cancelled(Job job)
+    {
+        Interlocked.Increment(ref _cancelled);
+        job.Result.TrySetCanceled(job.Token);
+        Leave(job);
+    }
+
+    private void Leave(Job job)
+    {
+        lock (_lock)
+        {
+            if (!_batch.Remove(job))
+            {
+                return;
+            }
+
+            NoteStale();
+        }
+
+        job.Dispose();
+    }
+}

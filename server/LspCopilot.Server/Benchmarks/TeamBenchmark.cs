@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using LspCopilot.Completion;
+using LspCopilot.Engine;
+using LspCopilot.Server.Protocol;
+using LspCopilot.Server.Worker;
+
+namespace LspCopilot.Server.Benchmarks;
+
+/// <summary>
+/// <c>bench --suite team</c>: 1, 2, 4 and 8 editors typing at once against one <c>worker --listen</c> process, each
+/// editor its own LSP session and its own connection to the worker (all in this process, so the cores are not
+/// shared with eight servers). Each editor types a character, waits for the suggestion, types the next. Reported per
+/// team size: p50/p99 time to the first partial result ($/progress) per keystroke, and aggregate generated tokens/s;
+/// then the ratios at 4 editors against 1, measured in the same run.
+/// </summary>
+public static partial class TeamBenchmark
+{
+    private static readonly int[] s_teams = [1, 2, 4, 8];
+    /// <summary>What editors type, a pseudo-random letter at a time: text the model cannot copy, so typing never runs through a cached suggestion (the worker's result cache stays on).</summary>
+    private const string Letters = "abcdefghijklmnopqrstuvwxyz ";
+    private const int WarmupKeystrokes = 3;
+    private const int WarmupRounds = 40;
+
+    public static async Task<int> RunAsync(EngineOptions options, ServerLog log, bool json, int runs, CancellationToken ct)
+    {
+        try
+        {
+            // No result cache: every keystroke must reach the engine.
+            options = options with { ModelPath = ModelFileCheck.Validate(options.ModelPath), ResultCacheSize = 0 };
+            var progress = json ? TextWriter.Null : Console.Error;
+            var clock = Stopwatch.StartNew();
+            var keystrokes = Math.Max(20, runs);
+            await progress.WriteLineAsync("Starting a shared worker (worker --listen)…").ConfigureAwait(false);
+            using var worker = StartWorker(options);
+            var port = await ListeningPortAsync(worker, ct).ConfigureAwait(false);
+            var report = new BenchReport();
+            var results = new Dictionary<int, TeamResult>();
+            try
+            {
+                // Unmeasured: both of the worker's paths (one client alone, several batched) compiled fully by the tiered JIT
+                // before anything is timed, so the first team size measured is not the one that pays for it.
+                await progress.WriteLineAsync($"Warming up: 2 editors, {WarmupRounds} keystrokes each…").ConfigureAwait(false);
+                await TeamAsync(port, 2, WarmupRounds, options, log, ct).ConfigureAwait(false);
+                foreach (var size in s_teams)
+                {
+                    await progress.WriteLineAsync($"{size} editor(s), {keystrokes} keystrokes each…").ConfigureAwait(false);
+                    results[size] = await TeamAsync(port, size, keystrokes, options, log, ct).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                if (!worker.HasExited)
+                {
+                    worker.Kill(entireProcessTree: true);
+                }
+            }
+
+            foreach (var (size, result) in results)
+            {
+                report.Row($"{size} editor(s) typing: first partial p50 (p99 {result.Ttft.P99:F1} ms), aggregate generated tokens/s", result.Ttft.P50, result.TokensPerSecond);
+                report.Metrics[$"team{size}_ttft_ms_p50"] = result.Ttft.P50;
+                report.Metrics[$"team{size}_ttft_ms_p99"] = result.Ttft.P99;
+                report.Metrics[$"team{size}_tokens_per_s"] = result.TokensPerSecond;
+            }
+
+            var speedup = results[4].TokensPerSecond / results[1].TokensPerSecond;
+            var ttftRatio = results[4].Ttft.P50 / results[1].Ttft.P50;
+            report.Ratio("team4_aggregate_speedup (tokens/s, 4 editors / 1)", speedup, goal: 2);
+            report.Ratio("team4_ttft_p50_ratio (first partial p50, 4 editors / 1)", ttftRatio, goal: 2, higherIsBetter: false);
+            report.Metrics["team4_aggregate_speedup"] = speedup;
+            report.Metrics["team4_ttft_p50_ratio"] = ttftRatio;
+            report.Facts["model"] = Path.GetFileName(options.ModelPath!);
+            report.Facts["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture);
+            report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
+            if (File.Exists("/proc/loadavg"))
+            {
+                report.Facts["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            }
+
+            Console.WriteLine(json ? report.ToJson() : report.ToTable());
+            return 0;
+        }
+        catch (ModelLoadException ex)
+        {
+            await Console.Error.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            return 3;
+        }
+    }
+
+    private sealed record TeamResult(Percentiles Ttft, double TokensPerSecond);
+
+    /// <summary>One team size: every editor connects, opens its own story and types; the phase's wall time covers the measured keystrokes.</summary>
+    private static async Task<TeamResult> TeamAsync(int port, int size, int keystrokes, EngineOptions options, ServerLog log, CancellationToken ct)
+    {
+        var generation = new GenerationOptions { MaxTokens = 32 };
+        var engines = new List<SupervisedEngine>();
+        var editors = new List<(BenchClient Client, CountingEngine Engine)>();
+        try
+        {
+            for (var i = 0; i < size; i++)
+            {
+                var engine = SupervisedEngine.Start(new WorkerSocketConnector(new WorkerEndpoint("127.0.0.1", port), token: null), options, log);
+                engines.Add(engine);
+                var counting = new CountingEngine(engine);
+                var client = new BenchClient(counting, generation, log, uri: $"file:///bench/editor{i}.txt", languageId: "plaintext");
+                editors.Add((client, counting));
+            }
+
+            var ttft = new Percentiles();
+            var ttftLock = new object();
+            var texts = editors.Select((_, i) => StoryOf(i)).ToArray();
+            await Task.WhenAll(editors.Select((e, i) => TypeAsync(e.Client, i, texts, WarmupKeystrokes, null, null, ct))).ConfigureAwait(false);
+            var before = editors.Sum(e => e.Engine.GeneratedTokens);
+            var wall = Stopwatch.StartNew();
+            await Task.WhenAll(editors.Select((e, i) => TypeAsync(e.Client, i, texts, keystrokes, ttft, ttftLock, ct))).ConfigureAwait(false);
+            var seconds = wall.Elapsed.TotalSeconds;
+            var generated = editors.Sum(e => e.Engine.GeneratedTokens) - before;
+            return new TeamResult(ttft, generated / seconds);
+        }
+        finally
+        {
+            foreach (var (client, _) in editors)
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (var engine in engines)
+            {
+                engine.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One editor: types <paramref name="count"/> characters at the end of its story, one suggestion at a time.</summary>
+    private static async Task TypeAsync(BenchClient client, int editor, string[] texts, int count, Percentiles? ttft, object? ttftLock, CancellationToken ct)
+    {
+        if (ttft is null)
+        {
+            await client.StartAsync(texts[editor]).ConfigureAwait(false);
+        }
+
+        for (var k = 0; k < count; k++)
+        {
+            var text = texts[editor];
+            var typed = Letters[(int)(((((uint)editor + 1) * 2654435761u) ^ ((uint)text.Length * 40503u)) >> 7) % Letters.Length].ToString();
+            await client.InsertAsync(EndOf(text), typed).ConfigureAwait(false);
+            texts[editor] = text += typed;
+            var token = $"team-{editor}-{Guid.NewGuid():N}";
+            var sent = client.Now;
+            await client.InlineAsync(EndOf(text), token, ct).ConfigureAwait(false);
+            var first = client.FirstProgressAsync(token);
+            if (ttft is not null && first.IsCompletedSuccessfully)
+            {
+                lock (ttftLock!)
+                {
+                    ttft.Record(first.Result - sent);
+                }
+            }
+        }
+    }
+
+    /// <summary>A story of about 250 tokens, different for every editor (no two editors share a prompt).</summary>
+    private static string StoryOf(int editor) => string.Join('\n', Enumerable.Range(0, 10).Select(i =>
+        $"Editor {editor} tells story {i}: once upon a time a little girl named Lily {editor * 10 + i} played in the park with her dog."));
+
+    private static Position EndOf(string text)
+    {
+        var lines = text.Split('\n');
+        return new Position(lines.Length - 1, lines[^1].Length);
+    }
+
+    private static Process StartWorker(EngineOptions options)
+    {
+        var info = WorkerLaunch.ForThisProgram().StartInfo(
+            ["worker", "--listen", "127.0.0.1:0", "--model", options.ModelPath!, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture), "--log-level", "warning"]);
+        var process = Process.Start(info) ?? throw new ModelLoadException("Could not start the shared worker (lspcopilot worker --listen).");
+        process.ErrorDataReceived += static (_, _) => { };
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<int> ListeningPortAsync(Process worker, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(60));
+        while (await worker.StandardOutput.ReadLineAsync(deadline.Token).ConfigureAwait(false) is { } line)
+        {
+            if (ListeningLine().Match(line) is { Success: true } match)
+            {
+                return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new ModelLoadException("The shared worker ended before it listened: check the model with lspcopilot bench --suite worker.");
+    }
+
+    [GeneratedRegex(@"listening on [^\s]+:(\d+)")]
+    private static partial Regex ListeningLine();
+}

@@ -1,0 +1,120 @@
+using LspCopilot.Completion;
+using LspCopilot.Engine.Batching;
+using LspCopilot.Server.Protocol;
+using LspCopilot.TestSupport;
+
+namespace LspCopilot.Engine.Tests;
+
+/// <summary>Several clients' completions decoded together on the real engine (continuous batching, one KV sequence per client).</summary>
+public sealed class TeamBatchingTests
+{
+    private static readonly string[] s_names = ["Max", "Lily", "Tom", "Sue"];
+
+    private static string Story(int client, int lines = 8) => string.Join('\n', Enumerable.Range(0, lines).Select(i =>
+        $"Once upon a time, {s_names[client % s_names.Length]} the {(client % 2 == 0 ? "dog" : "cat")} number {i} went to the park to play."));
+
+    private static LlamaEngine Load(string model, int prefillChunk = 64) =>
+        LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(model), PrefillChunk = prefillChunk, CacheReuseMinChunk = 0 }, ServerLog.Silent);
+
+    private static CompletionRequest Request(string prefix, string client, int maxTokens = 24, string suffix = "") =>
+        new(prefix, suffix, CompletionMode.MultiLine) { Generation = new GenerationOptions { MaxTokens = maxTokens }, ClientId = client };
+
+    /// <summary>Hands <paramref name="requests"/> to one batch (all admitted at its first step) and waits for every answer.</summary>
+    private static async Task<CompletionResult[]> TogetherAsync(LlamaEngine engine, params CompletionRequest[] requests)
+    {
+        var answers = requests.Select(_ => new TaskCompletionSource<CompletionResult>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var next = 0;
+        BatchedRequest? Admit(IReadOnlyCollection<string> busy)
+        {
+            if (next >= requests.Length)
+            {
+                return null;
+            }
+
+            var answer = answers[next];
+            return new BatchedRequest(requests[next++], null, CancellationToken.None, answer.SetResult, answer.SetException, answer.SetCanceled);
+        }
+
+        await ((IBatchingEngine)engine).RunBatchAsync(Admit, CancellationToken.None);
+        return await Task.WhenAll(answers.Select(a => a.Task));
+    }
+
+    [Theory]
+    [InlineData(TestModels.Stories)]
+    [InlineData(TestModels.Fim)]
+    public async Task ThreeClientsDecodedTogether_EachGetsTheSameGreedyTextAsAlone(string model)
+    {
+        using var engine = Load(model);
+        var requests = Enumerable.Range(0, 3).Select(c => Request(Story(c), "c" + c, suffix: model == TestModels.Fim ? "\nThe end.\n" : "")).ToArray();
+        var alone = new List<CompletionResult>();
+        foreach (var request in requests)
+        {
+            await engine.ResetCacheAsync();
+            alone.Add(await engine.CompleteAsync(request, null, CancellationToken.None));
+        }
+
+        await engine.ResetCacheAsync();
+        var steps = new List<BatchStep>();
+        engine.BatchStepped += steps.Add;
+        var together = await TogetherAsync(engine, requests);
+
+        Assert.Equal(alone.Select(r => r.Text), together.Select(r => r.Text));
+        Assert.Equal(alone.Select(r => r.Stats.GeneratedTokens), together.Select(r => r.Stats.GeneratedTokens));
+        Assert.All(alone, r => Assert.True(r.Stats.GeneratedTokens > 4, $"generated {r.Stats.GeneratedTokens}"));
+        Assert.Contains(steps, s => s.Generating.Count == 3);
+    }
+
+    [Fact]
+    public async Task LongPrefillOfAnotherClient_NeverHoldsAGeneratingClientBackMoreThanOneChunk()
+    {
+        const int chunk = 16;
+        using var engine = Load(TestModels.Stories, prefillChunk: chunk);
+        var steps = new List<BatchStep>();
+        engine.BatchStepped += steps.Add;
+
+        await TogetherAsync(engine, Request("Once upon a time", "typing", maxTokens: 200), Request(Story(1, lines: 20), "pasting", maxTokens: 4));
+
+        var whileOthersPrefill = steps.Skip(1).TakeWhile(s => s.Prefilled.ContainsKey("pasting")).ToList();
+        Assert.True(whileOthersPrefill.Count > 10, $"the long prompt took {whileOthersPrefill.Count} steps");
+        Assert.All(steps, s => Assert.True(s.Prefilled.Values.Sum() <= chunk, $"{s.Prefilled.Values.Sum()} prompt tokens in one step"));
+        Assert.All(whileOthersPrefill, s => Assert.Contains("typing", s.Generating));
+    }
+
+    [Fact]
+    public async Task ClientsOwnSequence_SurvivesAnotherClientsRequests_PrefixReused()
+    {
+        using var engine = Load(TestModels.Stories);
+        await engine.CompleteAsync(Request(Story(0), "alice"), null, CancellationToken.None);
+        await TogetherAsync(engine, Request(Story(1), "bob"), Request(Story(2), "carol"));
+        await engine.CompleteAsync(Request(Story(3), "dave"), null, CancellationToken.None);
+
+        var typed = Request(Story(0) + " The", "alice");
+        var warm = await engine.CompleteAsync(typed, null, CancellationToken.None);
+        var warmBatched = (await TogetherAsync(engine, Request(Story(1) + " The", "bob"), Request(Story(2) + " The", "carol")))[0];
+        await engine.ResetCacheAsync();
+        var cold = await engine.CompleteAsync(typed, null, CancellationToken.None);
+
+        Assert.Equal(cold.Text, warm.Text);
+        Assert.True(warm.Stats.ReusedTokens > warm.Stats.PromptTokens - 8, $"alice reused {warm.Stats.ReusedTokens} of {warm.Stats.PromptTokens}");
+        Assert.True(warmBatched.Stats.ReusedTokens > warmBatched.Stats.PromptTokens - 8, $"bob reused {warmBatched.Stats.ReusedTokens} of {warmBatched.Stats.PromptTokens}");
+        Assert.Equal(0, cold.Stats.ReusedTokens);
+    }
+
+    [Fact]
+    public async Task MoreClientsThanSequences_TheOneUnusedLongestGivesItsSequenceUp_AnswersStayRight()
+    {
+        using var engine = Load(TestModels.Stories);
+        var clients = KvSequences.ClientSlots + 2;
+        for (var round = 0; round < 2; round++)
+        {
+            var requests = Enumerable.Range(0, clients).Select(c => Request(Story(c, lines: 2) + " " + c, "c" + c, maxTokens: 8)).ToArray();
+            var results = await TogetherAsync(engine, requests);
+            Assert.All(results, r => Assert.Equal(8, r.Stats.GeneratedTokens));
+        }
+
+        await engine.ResetCacheAsync();
+        var alone = await engine.CompleteAsync(Request(Story(0, lines: 2) + " 0", "c0", maxTokens: 8), null, CancellationToken.None);
+        var batched = (await TogetherAsync(engine, Request(Story(0, lines: 2) + " 0", "c0", maxTokens: 8), Request(Story(1, lines: 2), "c1", maxTokens: 8)))[0];
+        Assert.Equal(alone.Text, batched.Text);
+    }
+}
