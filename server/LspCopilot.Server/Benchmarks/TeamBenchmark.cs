@@ -89,6 +89,8 @@ public static partial class TeamBenchmark
         }
     }
 
+    private static int s_phase;
+
     private sealed record TeamResult(Percentiles Ttft, double TokensPerSecond);
 
     /// <summary>One team size: every editor connects, opens its own story and types; the phase's wall time covers the measured keystrokes.</summary>
@@ -110,7 +112,9 @@ public static partial class TeamBenchmark
 
             var ttft = new Percentiles();
             var ttftLock = new object();
-            var texts = editors.Select((_, i) => StoryOf(i)).ToArray();
+            // Every phase its own stories: a phase typing what an earlier one typed would be answered from the worker's result cache.
+            var phase = Interlocked.Increment(ref s_phase);
+            var texts = editors.Select((_, i) => StoryOf(phase, i)).ToArray();
             await Task.WhenAll(editors.Select((e, i) => TypeAsync(e.Client, i, texts, WarmupKeystrokes, null, null, ct))).ConfigureAwait(false);
             var before = editors.Sum(e => e.Engine.GeneratedTokens);
             var wall = Stopwatch.StartNew();
@@ -162,8 +166,8 @@ public static partial class TeamBenchmark
     }
 
     /// <summary>A story of about 250 tokens, different for every editor (no two editors share a prompt).</summary>
-    private static string StoryOf(int editor) => string.Join('\n', Enumerable.Range(0, 10).Select(i =>
-        $"Editor {editor} tells story {i}: once upon a time a little girl named Lily {editor * 10 + i} played in the park with her dog."));
+    private static string StoryOf(int phase, int editor) => string.Join('\n', Enumerable.Range(0, 10).Select(i =>
+        $"Editor {editor} of team {phase} tells story {i}: once upon a time a little girl named Lily {editor * 10 + i} played in the park with her dog."));
 
     private static Position EndOf(string text)
     {
