@@ -12,7 +12,8 @@ namespace LspCopilot.Server.Worker;
 internal static class WorkerRpc
 {
     /// <param name="log">The worker side logs every failure that is not the engine's expected one (a bug) here.</param>
-    public static JsonRpc Create(Stream send, Stream receive, bool workerSide, ServerLog? log = null)
+    /// <param name="reader">Reads <paramref name="receive"/> when given (e.g. <see cref="DedicatedReader"/>); else a reader over it is made here.</param>
+    public static JsonRpc Create(Stream send, Stream receive, bool workerSide, ServerLog? log = null, PipeReader? reader = null)
     {
         var formatter = new SystemTextJsonFormatter();
         LspJson.Configure(formatter.JsonSerializerOptions);
@@ -21,7 +22,9 @@ internal static class WorkerRpc
         formatter.JsonSerializerOptions.RespectRequiredConstructorParameters = false;
         // The System.IO.Pipelines adapters read and write the streams inline; the Stream overload's
         // adapters copy through a pipe on another task, a thread hop per message each way.
-        var handler = new HeaderDelimitedMessageHandler(PipeWriter.Create(send), PipeReader.Create(receive), formatter);
+        // A FileStream (a worker's stdout) would write each message from a pool thread (InlineWriteStream says why not).
+        var writer = PipeWriter.Create(send is FileStream ? new InlineWriteStream(send) : send);
+        var handler = new HeaderDelimitedMessageHandler(writer, reader ?? PipeReader.Create(receive), formatter);
         var rpc = workerSide ? new WorkerSideJsonRpc(handler, log ?? ServerLog.Silent) : new JsonRpc(handler);
         rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
         return rpc;
