@@ -24,9 +24,19 @@ internal static class WorkerRpc
         // adapters copy through a pipe on another task, a thread hop per message each way.
         // A FileStream (a worker's stdout) would write each message from a pool thread (InlineWriteStream says why not).
         var writer = PipeWriter.Create(send is FileStream ? new InlineWriteStream(send) : send);
-        var handler = new HeaderDelimitedMessageHandler(writer, reader ?? PipeReader.Create(receive), formatter);
+        // A stdio worker's input is read on a thread of its own (ParentPipeStream says why it may be).
+        var parentPipe = reader is null && receive is ParentPipeStream;
+        reader ??= parentPipe ? DedicatedReader.Start(receive, "lspcopilot worker input") : PipeReader.Create(receive);
+        var handler = new HeaderDelimitedMessageHandler(writer, reader, formatter);
         var rpc = workerSide ? new WorkerSideJsonRpc(handler, log ?? ServerLog.Silent) : new JsonRpc(handler);
         rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
+        if (parentPipe)
+        {
+            // One client, read on a thread of our own: each request starts on it, in order (every method yields
+            // at its first wait — the engine's queue, a load on the pool — so a Stop is never held up by a completion).
+            rpc.SynchronizationContext = new InlineSynchronizationContext();
+        }
+
         return rpc;
     }
 
