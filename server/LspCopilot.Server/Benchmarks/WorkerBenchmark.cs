@@ -14,7 +14,8 @@ namespace LspCopilot.Server.Benchmarks;
 /// decoded); warm ones add a character to the previous prompt (the KV prefix is reused). The two
 /// engines take turns request by request, so machine noise hits both alike; the model is loaded in
 /// both processes for the length of the run (memory-mapped weights are shared on a CPU; a GPU holds
-/// two copies).
+/// two copies). Then the same comparison as an editor sees it, over JSON-RPC between two real language
+/// server processes (<see cref="WorkerLspBenchmark"/>: <c>worker_lsp_ttft_ratio_cold/_warm</c>).
 /// </summary>
 public static class WorkerBenchmark
 {
@@ -77,6 +78,7 @@ public static class WorkerBenchmark
             report.Facts["model"] = local.ModelName;
             report.Facts["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture);
             Report(report, inProcess, worker, runs);
+            await WorkerLspBenchmark.RunAsync(report, options, (LlamaEngine)local.Inner, runs, progress, ct).ConfigureAwait(false);
             report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
             Console.WriteLine(json ? report.ToJson() : report.ToTable());
             return 0;

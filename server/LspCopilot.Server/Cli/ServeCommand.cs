@@ -49,6 +49,7 @@ public static class ServeCommand
                 ModelOnRemoteMachine = workerOptions.ModelOnRemoteMachine(parse),
             };
             _ = MemoryLog.RunAsync(log, ct);
+            StageTraceLog.EnableFromEnvironment();
             if (parse.GetValue(tcp) is { } address)
             {
                 return await ServeTcpAsync(address, parse.GetValue(tokenFile), parse.GetValue(maxClients), model, generation, documents, log, ct).ConfigureAwait(false);

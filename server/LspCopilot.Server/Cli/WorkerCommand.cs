@@ -243,7 +243,7 @@ public static class WorkerCommand
         _ = MemoryLog.RunAsync(log, ct);
         try
         {
-            await WorkerSession.RunAsync(host, output, input, log, ct).ConfigureAwait(false);
+            await WorkerSession.RunAsync(host, output, new ParentPipeStream(input), log, ct).ConfigureAwait(false);
         }
         finally
         {

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using LspCopilot.Completion;
 using LspCopilot.Completion.Chat;
-using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
 
 namespace LspCopilot.Server.Worker;
@@ -23,14 +22,20 @@ public sealed class RemoteEngine : ICompletionEngine, IChatEngine, IProgressSour
     private long _nextId;
     private int _outstanding;
 
-    public RemoteEngine(Stream send, Stream receive, ServerLog log)
+    /// <param name="readOnOwnThread">
+    /// Read the worker's messages on a thread of our own with blocking reads (<see cref="DedicatedReader"/>): for a
+    /// child's pipe, which ends when the child does. A connection that may never end on its own (a socket, an
+    /// in-memory stream) is read asynchronously.
+    /// </param>
+    public RemoteEngine(Stream send, Stream receive, ServerLog log, bool readOnOwnThread = false)
     {
         _log = log;
         _receive = new ActivityStream(receive);
-        _rpc = WorkerRpc.Create(send, _receive, workerSide: false);
+        _rpc = WorkerRpc.Create(send, _receive, workerSide: false, reader: readOnOwnThread ? DedicatedReader.Start(_receive, "lspcopilot worker reader") : null);
 
-        // Text notifications must be applied in the order they were sent (each one is a change to the last).
-        _rpc.SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false);
+        // Text notifications must be applied in the order they were sent (each one is a change to the last): the
+        // read loop handles them one by one, on its own thread, with no hop per message (issue 14 §1).
+        _rpc.SynchronizationContext = new InlineSynchronizationContext();
         _rpc.AddLocalRpcTarget(new Callbacks(this), new JsonRpcTargetOptions { UseSingleObjectParameterDeserialization = true });
         _rpc.StartListening();
     }

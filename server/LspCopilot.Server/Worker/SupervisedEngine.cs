@@ -237,7 +237,7 @@ public sealed class SupervisedEngine : ICompletionEngine, IChatEngine
         RemoteEngine? engine = null;
         try
         {
-            engine = new RemoteEngine(channel.Send, channel.Receive, _log);
+            engine = new RemoteEngine(channel.Send, channel.Receive, _log, readOnOwnThread: channel is WorkerProcess);
             var info = await engine.LoadAsync(_options, cancellationToken).ConfigureAwait(false);
             return new Worker(channel, engine, info);
         }

@@ -156,7 +156,15 @@ public sealed class WorkerProcess : IWorkerChannel
 
         try
         {
-            _process.StandardInput.Close();
+            try
+            {
+                _process.StandardInput.Close();
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or IOException)
+            {
+                // The connection closed it already (the worker is exiting); wait for that all the same.
+            }
+
             if (!_process.WaitForExit(TimeSpan.FromSeconds(5)))
             {
                 _log.Warning($"The inference worker (process {_process.Id}) did not exit; killing it.");

@@ -12,7 +12,8 @@ namespace LspCopilot.Server.Worker;
 internal static class WorkerRpc
 {
     /// <param name="log">The worker side logs every failure that is not the engine's expected one (a bug) here.</param>
-    public static JsonRpc Create(Stream send, Stream receive, bool workerSide, ServerLog? log = null)
+    /// <param name="reader">Reads <paramref name="receive"/> when given (e.g. <see cref="DedicatedReader"/>); else a reader over it is made here.</param>
+    public static JsonRpc Create(Stream send, Stream receive, bool workerSide, ServerLog? log = null, PipeReader? reader = null)
     {
         var formatter = new SystemTextJsonFormatter();
         LspJson.Configure(formatter.JsonSerializerOptions);
@@ -21,9 +22,21 @@ internal static class WorkerRpc
         formatter.JsonSerializerOptions.RespectRequiredConstructorParameters = false;
         // The System.IO.Pipelines adapters read and write the streams inline; the Stream overload's
         // adapters copy through a pipe on another task, a thread hop per message each way.
-        var handler = new HeaderDelimitedMessageHandler(PipeWriter.Create(send), PipeReader.Create(receive), formatter);
+        // A FileStream (a worker's stdout) would write each message from a pool thread (InlineWriteStream says why not).
+        var writer = PipeWriter.Create(send is FileStream ? new InlineWriteStream(send) : send);
+        // A stdio worker's input is read on a thread of its own (ParentPipeStream says why it may be).
+        var parentPipe = reader is null && receive is ParentPipeStream;
+        reader ??= parentPipe ? DedicatedReader.Start(receive, "lspcopilot worker input") : PipeReader.Create(receive);
+        var handler = new HeaderDelimitedMessageHandler(writer, reader, formatter);
         var rpc = workerSide ? new WorkerSideJsonRpc(handler, log ?? ServerLog.Silent) : new JsonRpc(handler);
         rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
+        if (parentPipe)
+        {
+            // One client, read on a thread of our own: each request starts on it, in order (every method yields
+            // at its first wait — the engine's queue, a load on the pool — so a Stop is never held up by a completion).
+            rpc.SynchronizationContext = new InlineSynchronizationContext();
+        }
+
         return rpc;
     }
 
