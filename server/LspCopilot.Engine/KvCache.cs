@@ -17,6 +17,10 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
 {
     private readonly List<LLamaToken> _tokens = [];
     private readonly LLamaBatch _batch = new();
+
+    // LLamaSharp pins every row a batch has room for on each decode, so a batch grown to a prompt chunk costs a few
+    // hundred microseconds per call: generated tokens (and drafts) go through a batch that never grows past its start.
+    private readonly LLamaBatch _step = new();
     private int _parked;
 
     public int Count => _tokens.Count;
@@ -143,9 +147,9 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
     public void Append(LLamaToken token)
     {
         NeedCells?.Invoke(1);
-        _batch.Clear();
-        _batch.Add(token, _tokens.Count, seq, true);
-        Decode();
+        _step.Clear();
+        _step.Add(token, _tokens.Count, seq, true);
+        Decode(_step);
         _tokens.Add(token);
     }
 
@@ -156,14 +160,14 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
     public void AppendVerified(LLamaToken first, IReadOnlyList<LLamaToken> drafts)
     {
         NeedCells?.Invoke(1 + drafts.Count);
-        _batch.Clear();
-        _batch.Add(first, _tokens.Count, seq, true);
+        _step.Clear();
+        _step.Add(first, _tokens.Count, seq, true);
         for (var i = 0; i < drafts.Count; i++)
         {
-            _batch.Add(drafts[i], _tokens.Count + 1 + i, seq, true);
+            _step.Add(drafts[i], _tokens.Count + 1 + i, seq, true);
         }
 
-        Decode();
+        Decode(_step);
         _tokens.Add(first);
         _tokens.AddRange(drafts);
     }
@@ -247,9 +251,11 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
         return common;
     }
 
-    private void Decode()
+    private void Decode() => Decode(_batch);
+
+    private void Decode(LLamaBatch batch)
     {
-        var result = context.Decode(_batch);
+        var result = context.Decode(batch);
         if (result != DecodeResult.Ok)
         {
             throw new InvalidOperationException($"llama_decode failed: {result}");
