@@ -53,9 +53,10 @@ public sealed class CompileCheckChoiceTests
     }
 
     [Theory]
-    [InlineData("run.py", "python")]
-    [InlineData("README.md", "markdown")]
-    public async Task MultiLineSuggestion_InAnotherLanguage_IsNotCompiledAsCSharp_OneEngineCall(string file, string language)
+    [InlineData("run.py", "python", CompletionMode.MultiLine)]
+    // Markdown has no stop rules of its own: the engine is asked for one line, and nothing is compiled as C#.
+    [InlineData("README.md", "markdown", CompletionMode.SingleLine)]
+    public async Task Suggestion_InAnotherLanguage_IsNotCompiledAsCSharp_OneEngineCall(string file, string language, CompletionMode mode)
     {
         using var workspace = Workspace();
         using var provider = workspace.Provider();
@@ -69,9 +70,9 @@ public sealed class CompileCheckChoiceTests
         var plan = await provider.PlanAsync(document, offset, TestContext.Current.CancellationToken);
         var suggestion = await pipeline.CompleteAsync(document, offset, null, TestContext.Current.CancellationToken);
 
-        Assert.Equal(CompletionMode.MultiLine, plan!.Mode);
+        Assert.Equal(mode, plan!.Mode);
         Assert.Null(plan.Ranker);
-        Assert.Single(engine.Requests);
+        Assert.Equal(mode, Assert.Single(engine.Requests).Mode);
         Assert.Equal("total = compute()\nprint(total)", suggestion!.Text);
     }
 
