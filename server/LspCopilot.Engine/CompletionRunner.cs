@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using LLama;
 using LLama.Native;
 using LLama.Sampling;
@@ -71,10 +70,9 @@ internal sealed class CompletionRunner(
     {
         var generation = request.Generation;
         using var sampler = SamplingPipelines.For(generation);
-        var decoder = new StreamingTokenDecoder(context);
         var vocab = context.NativeHandle.ModelHandle.Vocab;
         var contextSize = (int)context.ContextSize;
-        var text = new StringBuilder();
+        var text = new CompletionText(context);
         var generated = 0;
         var ttft = TimeSpan.Zero;
         var reason = StopReason.TokenLimit;
@@ -98,30 +96,16 @@ internal sealed class CompletionRunner(
 
             generated++;
             progressed();
-            if (next.IsEndOfGeneration(vocab) || IsFimControl(next))
+            if (next.IsEndOfGeneration(vocab) || CompletionText.IsFimControl(fim, next))
             {
                 reason = StopReason.EndOfGeneration;
                 return true;
             }
 
             sampler.Accept(next);
-            decoder.Add(next);
-            var piece = decoder.Read();
-            var before = text.Length;
-            text.Append(piece);
-
-            if (request.Mode == CompletionMode.SingleLine && piece.Contains('\n', StringComparison.Ordinal))
+            if (text.Add(next, request) is { } stop)
             {
-                var newline = text.ToString().IndexOf('\n', before);
-                text.Length = newline > 0 && text[newline - 1] == '\r' ? newline - 1 : newline;
-                reason = StopReason.EndOfLine;
-                return true;
-            }
-
-            if (request.Stopper is { } stopper && stopper.FindStop(text.ToString()) is int keep)
-            {
-                text.Length = keep;
-                reason = StopReason.Stopper;
+                reason = stop;
                 return true;
             }
 
@@ -270,11 +254,5 @@ internal sealed class CompletionRunner(
         }
 
         return Math.Max(1, prompt.Count - prefix - suffix + (suffix > 0 ? 1 : 0));
-    }
-
-    private bool IsFimControl(LLamaToken token)
-    {
-        var id = (int)token;
-        return fim.HasFim && (id == fim.PrefixToken || id == fim.SuffixToken || id == fim.MiddleToken);
     }
 }

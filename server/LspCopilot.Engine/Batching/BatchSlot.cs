@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using LLama;
 using LLama.Native;
 using LLama.Sampling;
@@ -17,8 +16,7 @@ internal sealed class BatchSlot : IDisposable
     private readonly LLamaContext _context;
     private readonly FimLayout _fim;
     private readonly BaseSamplingPipeline _sampler;
-    private readonly StreamingTokenDecoder _decoder;
-    private readonly StringBuilder _text = new();
+    private readonly CompletionText _text;
     private readonly List<LLamaToken> _inFlight = [];
     private readonly Stopwatch _clock;
     private TimeSpan _ttft;
@@ -35,7 +33,7 @@ internal sealed class BatchSlot : IDisposable
         _clock = clock;
         Reused = cache.KeepPrefixOf(prompt);
         _sampler = SamplingPipelines.For(item.Request.Generation);
-        _decoder = new StreamingTokenDecoder(context);
+        _text = new CompletionText(context);
     }
 
     public BatchedRequest Item { get; }
@@ -127,27 +125,15 @@ internal sealed class BatchSlot : IDisposable
 
         _generated++;
         progressed();
-        if (next.IsEndOfGeneration(_context.NativeHandle.ModelHandle.Vocab) || IsFimControl(next))
+        if (next.IsEndOfGeneration(_context.NativeHandle.ModelHandle.Vocab) || CompletionText.IsFimControl(_fim, next))
         {
             return Finish(StopReason.EndOfGeneration);
         }
 
         _sampler.Accept(next);
-        _decoder.Add(next);
-        var piece = _decoder.Read();
-        var before = _text.Length;
-        _text.Append(piece);
-        if (request.Mode == CompletionMode.SingleLine && piece.Contains('\n', StringComparison.Ordinal))
+        if (_text.Add(next, request) is { } stop)
         {
-            var newline = _text.ToString().IndexOf('\n', before);
-            _text.Length = newline > 0 && _text[newline - 1] == '\r' ? newline - 1 : newline;
-            return Finish(StopReason.EndOfLine);
-        }
-
-        if (request.Stopper is { } stopper && stopper.FindStop(_text.ToString()) is int keep)
-        {
-            _text.Length = keep;
-            return Finish(StopReason.Stopper);
+            return Finish(stop);
         }
 
         if (Item.OnText is { } onText)
@@ -175,12 +161,6 @@ internal sealed class BatchSlot : IDisposable
         }
 
         return new CompletionResult(final, reason, new CompletionStats(Prompt.Count, Reused, _generated, _ttft, _clock.Elapsed));
-    }
-
-    private bool IsFimControl(LLamaToken token)
-    {
-        var id = (int)token;
-        return _fim.HasFim && (id == _fim.PrefixToken || id == _fim.SuffixToken || id == _fim.MiddleToken);
     }
 
     public void Dispose() => _sampler.Dispose();
