@@ -14,6 +14,15 @@ public sealed class BenchReport
 
     public Dictionary<string, string> Facts { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Notes the machine's one-minute load average (on Linux): a benchmark taken while other work ran is meaningless.</summary>
+    public void NoteLoadAverage()
+    {
+        if (File.Exists("/proc/loadavg"))
+        {
+            Facts["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+    }
+
     public void Row(string scenario, double? ttftMs, double? tokensPerSecond, string note = "") =>
         _rows.Add((scenario, ttftMs, tokensPerSecond, note));
 

@@ -71,10 +71,7 @@ public static class DecodeBenchmark
             report.Metrics["lookup_plain_accept_rate"] = lookupProse.AcceptRate;
             report.Metrics["draft_self_speedup"] = selfAll.Speedup;
             report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
-            if (File.Exists("/proc/loadavg"))
-            {
-                report.Facts["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-            }
+            report.NoteLoadAverage();
 
             Console.WriteLine(json ? report.ToJson() : report.ToTable());
             return 0;

@@ -74,10 +74,7 @@ public static partial class TeamBenchmark
             report.Facts["model"] = Path.GetFileName(options.ModelPath!);
             report.Facts["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture);
             report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
-            if (File.Exists("/proc/loadavg"))
-            {
-                report.Facts["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-            }
+            report.NoteLoadAverage();
 
             Console.WriteLine(json ? report.ToJson() : report.ToTable());
             return 0;

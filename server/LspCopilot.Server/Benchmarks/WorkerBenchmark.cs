@@ -120,10 +120,7 @@ public static class WorkerBenchmark
         report.Metrics["worker_ttft_ratio_cold"] = EngineBenchmark.Median(coldRatios);
         report.Metrics["worker_ttft_ratio_warm"] = EngineBenchmark.Median(warmRatios);
         report.Metrics["worker_ttft_ratio"] = EngineBenchmark.Median([.. coldRatios, .. warmRatios]);
-        if (File.Exists("/proc/loadavg"))
-        {
-            // Cross-process wake-ups wait for a free core: on a busy machine they dominate the overhead.
-            report.Facts["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        }
+        // Cross-process wake-ups wait for a free core: on a busy machine they dominate the overhead.
+        report.NoteLoadAverage();
     }
 }
