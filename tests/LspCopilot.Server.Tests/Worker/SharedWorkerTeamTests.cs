@@ -54,7 +54,8 @@ public sealed class SharedWorkerTeamTests
                 var together = await Task.WhenAll(asked).WaitAsync(s_guard, ct);
                 Assert.Equal(alone, together.Select(r => r.Text));
                 Assert.All(together, r => Assert.NotEqual(StopReason.Cached, r.Reason));
-                await Task.Delay(200, ct); // The worker's log reaches us through a pipe.
+                // The worker's log reaches us through a pipe: wait for the line, not for a time.
+                await Eventually.TrueAsync(() => worker.Stderr.Contains("decoding their completions together", StringComparison.Ordinal), TimeSpan.FromSeconds(2));
             }
 
             Assert.True(worker.Stderr.Contains("decoding their completions together", StringComparison.Ordinal), "no batch in: " + worker.Stderr[^Math.Min(3000, worker.Stderr.Length)..]);
