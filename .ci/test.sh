@@ -48,10 +48,15 @@ if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "build failed"; echo "0 passed, 1 fai
 # -m:1: one test assembly at a time (llama.cpp threads fill every core).
 dotnet test LspCopilot.sln -c Release --no-build --nologo -m:1 --logger "trx" --results-directory "$out/dotnet" 2>&1 | tee "$out/dotnet.log" | grep -vE '^\s*$'
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-while read -r line; do
-  p=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$line"); f=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$line"); s=$(sed -nE 's/.*Skipped: *([0-9]+).*/\1/p' <<<"$line")
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
-done < <(grep -E '^(Passed|Failed)!' "$out/dotnet.log")
+# Counted from the TRX files, which hold every test that ran even when the console summary is missing
+# (a test process that crashes prints no "Passed!/Failed!" line).
+for trx in "$out"/dotnet/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -oE '<Counters [^>]*>' "$trx" | head -1)
+  get() { sed -nE "s/.* $1=\"([0-9]+)\".*/\1/p" <<<"$counters"; }
+  t=$(get total); e=$(get executed); p=$(get passed); f=$(get failed); er=$(get error); to=$(get timeout); ab=$(get aborted)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${er:-0} + ${to:-0} + ${ab:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
 
 if [ -f vscode-extension/package.json ]; then
   echo "== VS Code extension: unit tests"
@@ -71,6 +76,20 @@ if [ -f vscode-extension/package.json ]; then
   done
 fi
 
+if [ "$status" -ne 0 ]; then
+  # Printed last so that the tail of the CI log names what failed.
+  echo "== what failed"
+  for trx in "$out"/dotnet/*.trx; do
+    [ -f "$trx" ] || continue
+    awk '/<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ { match($0, /testName="[^"]*"/); print "  .NET: " substr($0, RSTART + 10, RLENGTH - 11); want = 1; next }
+         want && /<Message>/ { inmsg = 1; n = 0 }
+         inmsg { last = /<\/Message>/; gsub(/<\/?Message>/, ""); if (n++ < 6) print "    " $0; if (last || n >= 6) { inmsg = 0; want = 0 } }' "$trx"
+  done
+  grep -hE -A6 'Catastrophic failure|\[FATAL ERROR\]|Test Run Aborted|process crashed|No test is available' "$out/dotnet.log" | head -n 40
+  for log in "$out/extension-unit.log" "$out/extension-e2e.log"; do
+    [ -f "$log" ] && grep -hE -A6 '^\s*(✖|not ok)' "$log" | head -n 40
+  done
+fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"
