@@ -5,7 +5,7 @@ namespace LspCopilot.Engine;
 
 /// <summary>Counters of the scheduler, for logs, stats and benchmarks.</summary>
 /// <param name="Cancelled">Requests that ended by cancellation (superseded by a newer keystroke, cancelled by the client, or the client went away).</param>
-/// <param name="MaxStaleOnEngine">The most cancelled requests the engine still held at once (queued, or running until its next chunk or token).</param>
+/// <param name="MaxStaleOnEngine">The most cancelled requests the engine still held at once (running until its next chunk or token, or in a batch until its next step). A queued request is not counted: its cancellation takes it out of the queue (counting it would only measure the instant between its token turning cancelled and its callback running).</param>
 public sealed record SchedulerStats(long Served, long CacheHits, long Cancelled, long Overflowed, int MaxStaleOnEngine);
 
 /// <summary>
@@ -297,11 +297,10 @@ public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IP
         }
     }
 
-    /// <summary>Records how many cancelled requests the engine still holds (queued or running).</summary>
+    /// <summary>Records how many cancelled requests the engine still holds (running, or in a batch).</summary>
     private void NoteStale()
     {
-        var stale = (_running is { Token.IsCancellationRequested: true } ? 1 : 0) + _queue.Count(j => j.Token.IsCancellationRequested)
-            + _batch.Count(j => j.Token.IsCancellationRequested);
+        var stale = (_running is { Token.IsCancellationRequested: true } ? 1 : 0) + _batch.Count(j => j.Token.IsCancellationRequested);
         if (stale > _maxStale)
         {
             Volatile.Write(ref _maxStale, stale);

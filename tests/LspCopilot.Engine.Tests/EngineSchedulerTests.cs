@@ -102,6 +102,8 @@ public sealed class EngineSchedulerTests
         Assert.Equal("done", outcomes[^1]);
         Assert.InRange(scheduler.Stats.MaxStaleOnEngine, 0, 1);
         Assert.InRange(scheduler.Stats.Served, 1, 2);
+        // Each keystroke's request ended exactly one way: served, answered from the cache, or cancelled.
+        Assert.Equal(20, scheduler.Stats.Served + scheduler.Stats.CacheHits + scheduler.Stats.Cancelled);
     }
 
     [Fact]

@@ -71,8 +71,10 @@ public sealed class RemoteEngine : ICompletionEngine, IChatEngine, IProgressSour
         {
             throw Translate(ex, cancellationToken);
         }
-        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException)
+        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or IOException)
         {
+            // IOException: the worker (or ssh, when the host cannot be reached) closed its input before the request
+            // was written, so the write met a broken pipe; the caller asks the process why it ended.
             throw new EngineCrashedException("The inference worker stopped while loading the model.", ex);
         }
     }

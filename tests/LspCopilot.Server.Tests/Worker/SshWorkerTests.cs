@@ -59,6 +59,20 @@ public sealed class SshWorkerTests
     }
 
     [Fact]
+    public void WorkerOverSsh_SshClosesItsInputBeforeExiting_MessageStillSaysSshCouldNotReachIt()
+    {
+        // ssh that fails to connect may close its end of the pipe before it exits: the load request then meets a
+        // broken pipe, and the user must still read why ssh ended (exit 255 and its last line), not "Broken pipe".
+        var fakeSsh = "exec 0<&-; echo 'ssh: Could not resolve hostname gpu-box: Name or service not known' >&2; sleep 1; exit 255";
+        var connector = new SshWorkerConnector(new SshWorkerTarget("gpu-box", null, null), ["/bin/sh", "-c", fakeSsh], null, ChildWorkers.Log);
+
+        var error = Assert.Throws<ModelLoadException>(() => SupervisedEngine.Start(connector, new EngineOptions(), ChildWorkers.Log, ChildWorkers.QuickRestarts));
+
+        Assert.Contains("could not be reached over ssh (ssh: Could not resolve hostname gpu-box", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Broken pipe", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ServerWithWorkerOverSsh_InlineCompletionOverJsonRpc()
     {
         var model = TestModels.Require(TestModels.Fim);
