@@ -111,4 +111,17 @@ public sealed class ChatPromptTests
 
         Assert.Equal([Bos, Marker, 'u', 'b', Marker, 'a'], Ids(conversation.Continue("|ub|a")));
     }
+
+    [Theory]
+    [InlineData(0, 995, 64, 0)] // nothing reused: the odd remainder is simply the first chunk
+    [InlineData(1346, 1408, 64, 1344)] // 62 new tokens: two reused ones are decoded again, one whole chunk
+    [InlineData(1298, 1362, 64, 1298)] // already a whole chunk
+    [InlineData(1346, 1376, 64, 1346)] // 30 new tokens: rounding up would decode 34 twice, more than a quarter chunk
+    [InlineData(1350, 1400, 64, 1336)] // 50 new: 14 short of a chunk, within a quarter: 14 reused ones again
+    [InlineData(10, 60, 64, 10)] // 50 new after 10 reused: 14 would be more than the prefix holds
+    [InlineData(1408, 1408, 64, 1408)] // nothing new
+    public void AlignedStart_RemainderJustShortOfAChunk_StartsThatManyReusedTokensEarlier(int have, int count, int step, int expected)
+    {
+        Assert.Equal(expected, ChatRunner.AlignedStart(have, count, step));
+    }
 }
