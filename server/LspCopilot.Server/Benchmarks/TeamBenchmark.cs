@@ -174,8 +174,14 @@ public static partial class TeamBenchmark
 
     private static Process StartWorker(EngineOptions options)
     {
-        var info = WorkerLaunch.ForThisProgram().StartInfo(
-            ["worker", "--listen", "127.0.0.1:0", "--model", options.ModelPath!, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture), "--log-level", "warning"]);
+        List<string> arguments = ["worker", "--listen", "127.0.0.1:0", "--model", options.ModelPath!, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture), "--log-level", "warning"];
+        if (options.FlashAttention is bool flash)
+        {
+            // The shared worker loads the model itself: the bench's --flash-attention must reach it.
+            arguments.AddRange(["--flash-attention", flash ? "true" : "false"]);
+        }
+
+        var info = WorkerLaunch.ForThisProgram().StartInfo(arguments);
         var process = Process.Start(info) ?? throw new ModelLoadException("Could not start the shared worker (lspcopilot worker --listen).");
         process.ErrorDataReceived += static (_, _) => { };
         process.BeginErrorReadLine();
