@@ -86,8 +86,7 @@ internal static class BackendsBenchmark
         var stops = await CancelStopAsync(options, log, Math.Max(20, runs), ct).ConfigureAwait(false);
         report.Row($"HTTP: client drops a stream → engine idle (p50 of {stops.Count})", stops.P50, null, $"p99 {stops.P99:F2} ms");
         report.Ratio("http_cancel_stop_ms_p99", stops.P99, goal: 50, higherIsBetter: false);
-        report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
-        Console.WriteLine(json ? report.ToJson() : report.ToTable());
+        report.Print(json, clock.Elapsed);
         return 0;
     }
 

@@ -14,6 +14,13 @@ public sealed class BenchReport
 
     public Dictionary<string, string> Facts { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Notes how long the benchmark ran and writes the report to stdout: JSON for --json, else the table.</summary>
+    public void Print(bool json, TimeSpan elapsed)
+    {
+        Facts["elapsed_s"] = elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
+        Console.WriteLine(json ? ToJson() : ToTable());
+    }
+
     /// <summary>Notes the machine's one-minute load average (on Linux): a benchmark taken while other work ran is meaningless.</summary>
     public void NoteLoadAverage()
     {

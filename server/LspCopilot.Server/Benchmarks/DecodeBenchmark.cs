@@ -70,10 +70,8 @@ public static class DecodeBenchmark
             Figure(report, "draft_self_accept_rate", "draft_self_accept_rate (the model as its own draft)", selfAll.AcceptRate, 0.95);
             report.Metrics["lookup_plain_accept_rate"] = lookupProse.AcceptRate;
             report.Metrics["draft_self_speedup"] = selfAll.Speedup;
-            report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
             report.NoteLoadAverage();
-
-            Console.WriteLine(json ? report.ToJson() : report.ToTable());
+            report.Print(json, clock.Elapsed);
             return 0;
         }
         catch (ModelLoadException ex)

@@ -180,8 +180,7 @@ internal static class KeystrokeBenchmark
             report.Ratio("edit_vs_llama_server (ours / theirs, plain, worker)", ours / theirs, goal: 1.0, higherIsBetter: false);
         }
 
-        report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
-        Console.WriteLine(json ? report.ToJson() : report.ToTable());
+        report.Print(json, clock.Elapsed);
         return 0;
     }
 

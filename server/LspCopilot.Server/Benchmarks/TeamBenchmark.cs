@@ -80,10 +80,8 @@ public static partial class TeamBenchmark
             report.Metrics["team4_ttft_p50_ratio"] = ttftRatio;
             report.Facts["model"] = Path.GetFileName(options.ModelPath!);
             report.Facts["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture);
-            report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
             report.NoteLoadAverage();
-
-            Console.WriteLine(json ? report.ToJson() : report.ToTable());
+            report.Print(json, clock.Elapsed);
             return 0;
         }
         catch (ModelLoadException ex)

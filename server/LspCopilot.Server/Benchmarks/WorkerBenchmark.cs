@@ -79,8 +79,7 @@ public static class WorkerBenchmark
             report.Facts["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture);
             Report(report, inProcess, worker, runs);
             await WorkerLspBenchmark.RunAsync(report, options, (LlamaEngine)local.Inner, runs, progress, ct).ConfigureAwait(false);
-            report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
-            Console.WriteLine(json ? report.ToJson() : report.ToTable());
+            report.Print(json, clock.Elapsed);
             return 0;
         }
         catch (ModelLoadException ex)

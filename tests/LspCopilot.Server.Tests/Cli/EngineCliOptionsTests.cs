@@ -178,13 +178,5 @@ public sealed class EngineCliOptionsTests
         Assert.Contains(errors, e => e.Contains("auto", StringComparison.Ordinal) && e.Contains("plain", StringComparison.Ordinal));
     }
 
-    private static (EngineOptions Options, IReadOnlyList<string> Errors) Parse(params string[] args)
-    {
-        var cli = new EngineCliOptions();
-        var command = new RootCommand();
-        cli.AddTo(command);
-        var result = command.Parse(args);
-        var errors = result.Errors.Select(e => e.Message).ToList();
-        return (errors.Count == 0 ? cli.Read(result, useEnvironment: false) : new EngineOptions(), errors);
-    }
+    private static (EngineOptions Options, IReadOnlyList<string> Errors) Parse(params string[] args) => EngineCliParse.Parse(args);
 }

@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.Text.Json;
 using LspCopilot.Completion;
-using LspCopilot.Server.Cli;
 
 namespace LspCopilot.Server.Tests.Cli;
 
@@ -67,13 +65,5 @@ public sealed class SpeculationCliOptionsTests
         Assert.Contains(problems, p => p.Contains("speculation", StringComparison.Ordinal));
     }
 
-    private static (EngineOptions Options, IReadOnlyList<string> Errors) Parse(params string[] args)
-    {
-        var cli = new EngineCliOptions();
-        var command = new RootCommand();
-        cli.AddTo(command);
-        var result = command.Parse(args);
-        var errors = result.Errors.Select(e => e.Message).ToList();
-        return (errors.Count == 0 ? cli.Read(result, useEnvironment: false) : new EngineOptions(), errors);
-    }
+    private static (EngineOptions Options, IReadOnlyList<string> Errors) Parse(params string[] args) => EngineCliParse.Parse(args);
 }

@@ -108,8 +108,7 @@ internal static class ActionsBenchmark
             }
         }
 
-        report.Facts["elapsed_s"] = clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture);
-        Console.WriteLine(json ? report.ToJson() : report.ToTable());
+        report.Print(json, clock.Elapsed);
         return 0;
     }
 
