@@ -71,10 +71,8 @@ public sealed class RemoteEngine : ICompletionEngine, IChatEngine, IProgressSour
         {
             throw Translate(ex, cancellationToken);
         }
-        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (IsLost(ex))
         {
-            // IOException: the worker (or ssh, when the host cannot be reached) closed its input before the request
-            // was written, so the write met a broken pipe; the caller asks the process why it ended.
             throw new EngineCrashedException("The inference worker stopped while loading the model.", ex);
         }
     }
@@ -105,7 +103,7 @@ public sealed class RemoteEngine : ICompletionEngine, IChatEngine, IProgressSour
         {
             throw new OperationCanceledException(ex.Message, ex, cancellationToken);
         }
-        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or RemoteInvocationException)
+        catch (Exception ex) when (IsLost(ex) || ex is RemoteInvocationException)
         {
             _log.Debug($"The worker could not count tokens ({ex.Message}); estimating.");
         }
@@ -121,7 +119,7 @@ public sealed class RemoteEngine : ICompletionEngine, IChatEngine, IProgressSour
         {
             await InvokeAsync<object?>(WorkerMethods.Remember, wire, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or RemoteInvocationException)
+        catch (Exception ex) when (IsLost(ex) || ex is RemoteInvocationException)
         {
             _log.Debug($"The worker could not remember the chosen suggestion: {ex.Message}");
         }
@@ -158,7 +156,7 @@ public sealed class RemoteEngine : ICompletionEngine, IChatEngine, IProgressSour
         {
             throw Translate(ex, cancellationToken);
         }
-        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException)
+        catch (Exception ex) when (IsLost(ex))
         {
             throw new EngineCrashedException("The connection to the inference worker was lost.", ex);
         }
@@ -193,7 +191,7 @@ public sealed class RemoteEngine : ICompletionEngine, IChatEngine, IProgressSour
         {
             throw Translate(ex, cancellationToken);
         }
-        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException)
+        catch (Exception ex) when (IsLost(ex))
         {
             throw new EngineCrashedException("The connection to the inference worker was lost.", ex);
         }
@@ -215,11 +213,17 @@ public sealed class RemoteEngine : ICompletionEngine, IChatEngine, IProgressSour
         {
             throw new OperationCanceledException(ex.Message, ex, cancellationToken);
         }
-        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or RemoteInvocationException)
+        catch (Exception ex) when (IsLost(ex) || ex is RemoteInvocationException)
         {
             _log.Debug($"The worker could not end conversation {conversationId}: {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="ex"/> means the connection to the worker is gone: closed, disposed, or a write that met a
+    /// broken pipe (the worker — or ssh that could not reach its host — ended before the message was written).
+    /// </summary>
+    private static bool IsLost(Exception ex) => ex is ConnectionLostException or ObjectDisposedException or IOException;
 
     /// <summary>A call to the worker, counted in <see cref="Outstanding"/> until its answer (or the connection's end).</summary>
     private async Task<T> InvokeAsync<T>(string method, object parameters, CancellationToken cancellationToken)
@@ -263,7 +267,7 @@ public sealed class RemoteEngine : ICompletionEngine, IChatEngine, IProgressSour
             {
                 await _rpc.NotifyWithParameterObjectAsync(WorkerMethods.Stop, new WorkerStopParams(id, keep)).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or IOException)
+            catch (Exception ex) when (IsLost(ex))
             {
                 // The request fails through its own call.
             }
