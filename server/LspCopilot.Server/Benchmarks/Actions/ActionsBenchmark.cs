@@ -27,6 +27,12 @@ internal static class ActionsBenchmark
     /// <summary>Tokens the first turn's prompt is sized to (the "1,000-token first turn").</summary>
     private const int FirstTurnTokens = 1000;
 
+    /// <summary>
+    /// Explain rounds before the measured ones: the first explanations of a process run new code (Roslyn's context, the
+    /// chat path), and the runtime re-JITs it in the background for a few seconds, on the cores llama.cpp decodes on.
+    /// </summary>
+    private const int ExplainWarmUpRounds = 3;
+
     private const string Question = "What does it return when the array is empty, and why?";
 
     /// <summary>Proposals a refactor samples after the first when it does not compile: one, so a resolve is one or two model calls and checks (the tiny models' proposals never compile).</summary>
@@ -159,8 +165,16 @@ internal static class ActionsBenchmark
             var (cold, followUp, completion) = (new List<double>(), new List<double>(), new List<double>());
             var (coldTps, followTps, completionTps, rawTps, promptTokens) = (new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>());
             var (besideTps, coldEngineFirst, followEngineFirst, followReused) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
-            for (var round = -1; round < runs; round++)
+            IReadOnlyDictionary<string, long>? compilerBefore = null;
+            var measuredFrom = 0L;
+            for (var round = -ExplainWarmUpRounds; round < runs; round++)
             {
+                if (round == 0)
+                {
+                    compilerBefore = RuntimeCompilerTime.Snapshot();
+                    measuredFrom = Stopwatch.GetTimestamp();
+                }
+
                 // A new selection each round: the method's name and its first line differ, so nothing of it is cached.
                 await NewRevisionAsync().ConfigureAwait(false);
                 var (first, firstTtft) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, range = workspace.ReportRange(_revision) }, ct).ConfigureAwait(false);
@@ -213,6 +227,15 @@ internal static class ActionsBenchmark
                 {
                     completionTps.Add(completionStats.TokensPerSecond);
                 }
+            }
+
+            // The runtime's background compiler on the cores while the measured rounds ran (it re-JITs hot methods for a
+            // while after a new kind of request; the warm-up rounds are there so that this is the steady state).
+            if (RuntimeCompilerTime.Since(compilerBefore) is { } compiler)
+            {
+                var span = Stopwatch.GetElapsedTime(measuredFrom);
+                report.Metrics["explain_rounds_jit_cpu_ms"] = compiler.TotalMilliseconds;
+                report.Facts["explain_rounds_jit_cpu"] = $"{compiler.TotalMilliseconds:F0} ms of the runtime's background compiler in {span.TotalSeconds:F1} s of measured rounds";
             }
 
             var (coldMs, followMs, completionMs) = (EngineBenchmark.Median(cold), EngineBenchmark.Median(followUp), EngineBenchmark.Median(completion));
