@@ -3,6 +3,7 @@ using System.Globalization;
 using LspCopilot.Completion;
 using LspCopilot.Engine;
 using LspCopilot.Engine.Models;
+using LspCopilot.Server.Hosting;
 
 namespace LspCopilot.Server.Benchmarks;
 
@@ -27,6 +28,8 @@ public static class DecodeBenchmark
         try
         {
             options = options with { ModelPath = ModelFileCheck.Validate(options.ModelPath), CacheReuseMinChunk = 0 };
+            // The CPU build of llama.cpp a server would load here (LLamaSharp's own pick can be several times slower).
+            options = CpuBuildSelection.Apply(options, log, ct);
             var draftPath = options.DraftModelPath;
             if (draftPath is null)
             {
