@@ -49,7 +49,11 @@ public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IP
         _options = options;
         _log = log;
         _cache = new CompletionCache(options.ResultCacheSize);
-        _worker = Task.Factory.StartNew(WorkAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        // The loop has a thread of its own and blocks on it: a request then wakes a waiting thread, never waits for the
+        // thread pool to find one (a worker process's pool is idle between requests and lets its threads go).
+        var loop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _worker = loop.Task;
+        new Thread(() => Work(loop)) { IsBackground = true, Name = "lspcopilot scheduler" }.Start();
     }
 
     public ICompletionEngine Inner => _inner;
@@ -240,13 +244,28 @@ public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IP
         }
     }
 
-    private async Task WorkAsync()
+    private void Work(TaskCompletionSource loop)
+    {
+        try
+        {
+            Loop();
+            loop.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            // Not expected (each job's own failure goes to its caller): the loop's end is logged, never a process crash.
+            _log.Error($"The engine's scheduler stopped: {ex.Message}");
+            loop.TrySetException(ex);
+        }
+    }
+
+    private void Loop()
     {
         while (!_shutdown.IsCancellationRequested)
         {
             try
             {
-                await _work.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+                _work.Wait(_shutdown.Token);
             }
             catch (OperationCanceledException)
             {
@@ -261,7 +280,7 @@ public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IP
 
             if (_inner is Batching.IBatchingEngine batching && AnotherClientWaits(job))
             {
-                await RunBatchAsync(batching, job).ConfigureAwait(false);
+                RunBatchAsync(batching, job).GetAwaiter().GetResult();
                 continue;
             }
 
@@ -269,7 +288,7 @@ public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IP
             job.Request.Trace?.Mark(LatencyTrace.Stages.Scheduled);
             try
             {
-                var result = await _inner.CompleteAsync(job.Request, job.OnText, job.Token).ConfigureAwait(false);
+                var result = _inner.CompleteAsync(job.Request, job.OnText, job.Token).GetAwaiter().GetResult();
                 Interlocked.Increment(ref _served);
                 _cache.Add(ModelName, job.Request, result.Text);
                 job.Result.TrySetResult(result);

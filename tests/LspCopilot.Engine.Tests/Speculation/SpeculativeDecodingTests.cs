@@ -24,6 +24,17 @@ public sealed class SpeculativeDecodingTests
     }
 
     [Fact]
+    public async Task PromptLookup_QuantizedModel_ByteIdenticalToPlainDecoding()
+    {
+        using var plain = LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Quantized), Speculation = "off" }, ServerLog.Silent);
+        using var lookup = LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Quantized), Speculation = "lookup" }, ServerLog.Silent);
+
+        var (drafted, accepted) = await AssertSameAsPlainAsync(plain, lookup);
+
+        Assert.True(accepted > 0, $"prompt lookup drafted {drafted} tokens and none was accepted");
+    }
+
+    [Fact]
     public async Task DraftModel_TheTargetItself_AcceptsAtLeast95PercentAndSameOutput()
     {
         using var plain = Load("off");
