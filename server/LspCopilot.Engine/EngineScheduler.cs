@@ -267,8 +267,9 @@ public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IP
             {
                 _work.Wait(_shutdown.Token);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
+                // Disposed: a stuck call that returned after Dispose gave up on it finds the scheduler gone.
                 return;
             }
 
