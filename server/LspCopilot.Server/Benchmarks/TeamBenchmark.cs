@@ -173,7 +173,6 @@ public static partial class TeamBenchmark
         }
     }
 
-    /// <summary>A story of <see cref="StoryLines"/> lines, different for every editor (no two editors share a prompt).</summary>
     /// <summary>
     /// Lines per editor's story: its prompt is ~200–240 tokens, so four editors' prompts and suggestions fit the tiny
     /// model's 2,048-token context together (eight do not: that row includes evictions). With ten lines (~500-token
@@ -182,6 +181,7 @@ public static partial class TeamBenchmark
     /// </summary>
     private const int StoryLines = 4;
 
+    /// <summary>A story of <see cref="StoryLines"/> lines, different for every editor (no two editors share a prompt).</summary>
     private static string StoryOf(int phase, int editor) => string.Join('\n', Enumerable.Range(0, StoryLines).Select(i =>
         $"Editor {editor} of team {phase} tells story {i}: once upon a time a little girl named Lily {editor * 10 + i} played in the park with her dog."));
 

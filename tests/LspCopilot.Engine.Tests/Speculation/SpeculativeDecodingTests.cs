@@ -8,8 +8,8 @@ namespace LspCopilot.Engine.Tests.Speculation;
 /// <summary>Speculative decoding on the real tiny models: the output never changes, only how it is decoded.</summary>
 public sealed class SpeculativeDecodingTests
 {
-    private static LlamaEngine Load(string speculation, string? draftModel = null) =>
-        LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Fim), Speculation = speculation, DraftModelPath = draftModel }, ServerLog.Silent);
+    private static LlamaEngine Load(string speculation, string? draftModel = null, string model = TestModels.Fim) =>
+        LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(model), Speculation = speculation, DraftModelPath = draftModel }, ServerLog.Silent);
 
     [Fact]
     public async Task PromptLookup_GreedyCorpus_ByteIdenticalToPlainDecoding()
@@ -26,8 +26,8 @@ public sealed class SpeculativeDecodingTests
     [Fact]
     public async Task PromptLookup_QuantizedModel_ByteIdenticalToPlainDecoding()
     {
-        using var plain = LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Quantized), Speculation = "off" }, ServerLog.Silent);
-        using var lookup = LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Quantized), Speculation = "lookup" }, ServerLog.Silent);
+        using var plain = Load("off", model: TestModels.Quantized);
+        using var lookup = Load("lookup", model: TestModels.Quantized);
 
         var (drafted, accepted) = await AssertSameAsPlainAsync(plain, lookup);
 
