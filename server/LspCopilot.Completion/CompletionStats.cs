@@ -10,7 +10,7 @@ public sealed record CompletionStats(
     /// <summary>Prompt tokens moved into place in the KV cache instead of decoded (chunk reuse).</summary>
     public int Shifted { get; init; }
 
-    /// <summary>Tokens guessed by speculative decoding (prompt lookup or a draft model) and verified by the model.</summary>
+    /// <summary>Tokens guessed by speculative decoding (prompt lookup or a draft model) and judged by the model (guesses after a stop are never judged and not counted).</summary>
     public int Drafted { get; init; }
 
     /// <summary>Guessed tokens the model agreed with (each saved a decode of its own).</summary>

@@ -163,8 +163,8 @@ internal sealed class CompletionRunner(
             }
 
             var step = Verify(next, drafts, sampler, Take, ct);
-            speculating.Verified(drafts.Count, step.Accepted);
-            drafted += drafts.Count;
+            speculating.Verified(step.Judged, step.Accepted);
+            drafted += step.Judged;
             draftAccepted += step.Accepted;
             if (step.Stopped)
             {
@@ -213,20 +213,24 @@ internal sealed class CompletionRunner(
             if (chosen != drafts[accepted])
             {
                 cache.TrimTo(start + 1 + accepted);
-                return new VerifyResult(accepted, chosen, Stopped: false);
+                return new VerifyResult(accepted + 1, accepted, chosen, Stopped: false);
             }
 
             if (take(chosen))
             {
                 cache.TrimTo(start + 1 + accepted);
-                return new VerifyResult(accepted + 1, null, Stopped: true);
+                return new VerifyResult(accepted + 1, accepted + 1, null, Stopped: true);
             }
         }
 
-        return new VerifyResult(drafts.Count, null, Stopped: false);
+        return new VerifyResult(drafts.Count, drafts.Count, null, Stopped: false);
     }
 
-    private readonly record struct VerifyResult(int Accepted, LLamaToken? Carried, bool Stopped);
+    /// <summary>
+    /// A verification step: <see cref="Judged"/> drafts were compared with the model's own choice (those after a stop are
+    /// not: they count neither as accepted nor as rejected), <see cref="Accepted"/> of them matched.
+    /// </summary>
+    private readonly record struct VerifyResult(int Judged, int Accepted, LLamaToken? Carried, bool Stopped);
 
     /// <summary>
     /// The least a prompt needs decoded after <paramref name="previous"/>: the tokens outside their common prefix

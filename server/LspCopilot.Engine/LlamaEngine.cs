@@ -25,7 +25,7 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
     private readonly LLamaContext _context;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SemaphoreSlim _chatGate = new(1, 1);
-    private readonly EngineThread _thread = new("llama engine");
+    private readonly EngineThread.Lease _thread = EngineThread.Acquire();
     private readonly KvCache _cache;
     private readonly KvBudget _budget;
     private readonly ChatRunner _chat;
