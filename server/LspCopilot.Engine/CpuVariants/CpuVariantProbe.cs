@@ -110,7 +110,10 @@ public static class CpuVariantProbe
             text.Append(c, $"    var total{n} = items.Where(item => item.Id > {n * 7}).Sum(item => item.Price * {(n % 5) + 1}); // line {n}\n");
         }
 
-        var tokens = context.Tokenize(text.ToString(), addBos: context.Vocab.ShouldAddBOS, special: false);
+        // As the engine does: characters the vocabulary cannot spell are replaced first (llama.cpp's tokenizer aborts the
+        // process on them: TinyStories-656K has no byte tokens for some of this text).
+        var guard = VocabularyGuard.For(context.NativeHandle.ModelHandle, context.NativeHandle);
+        var tokens = context.Tokenize(guard.Sanitize(text.ToString()), addBos: context.Vocab.ShouldAddBOS, special: false);
         return tokens.Length <= PrefillTokens ? tokens : tokens[..PrefillTokens];
     }
 
