@@ -7,8 +7,11 @@ namespace LspCopilot.Engine.Speculation;
 /// each pause is twice as long as the one before, until a step pays again. Lives as long as the engine, so what it learnt
 /// carries over from one request to the next.
 /// </summary>
-internal sealed class DraftGovernor(int shortest = 2, int longest = 16, int first = 6)
+internal sealed class DraftGovernor(int shortest = 2, int longest = DraftGovernor.Longest, int first = 6)
 {
+    /// <summary>The most tokens a source guesses at once unless told otherwise.</summary>
+    public const int Longest = 16;
+
     private const double Smoothing = 0.2;
     private const int FirstPause = 16;
     private const int LongestPause = 512;
@@ -23,7 +26,8 @@ internal sealed class DraftGovernor(int shortest = 2, int longest = 16, int firs
     private int _rejectedInARow;
     private double _plainMs;
     private int _plainSamples;
-    private double _stepMsPerToken;
+    private double _stepMs;
+    private double _stepTokens;
     private int _steps;
 
     /// <summary>Whether the source is paused now.</summary>
@@ -49,8 +53,10 @@ internal sealed class DraftGovernor(int shortest = 2, int longest = 16, int firs
     /// </summary>
     public void Step(int drafted, int accepted, TimeSpan elapsed)
     {
-        var perToken = elapsed.TotalMilliseconds / (accepted + 1);
-        _stepMsPerToken = _steps == 0 ? perToken : Blend(_stepMsPerToken, perToken);
+        // Time and tokens are averaged apart and compared as a ratio: an average of each step's time per token would let
+        // one step that yielded a single token outweigh a step that yielded twenty.
+        _stepMs = _steps == 0 ? elapsed.TotalMilliseconds : Blend(_stepMs, elapsed.TotalMilliseconds);
+        _stepTokens = _steps == 0 ? accepted + 1 : Blend(_stepTokens, accepted + 1);
         _steps++;
         _length = accepted == drafted ? Math.Min(longest, _length * 2) : Math.Max(shortest, accepted + 1);
         _rejectedInARow = accepted == 0 ? _rejectedInARow + 1 : 0;
@@ -61,7 +67,7 @@ internal sealed class DraftGovernor(int shortest = 2, int longest = 16, int firs
         }
         else if (_plainSamples >= 3 && _steps >= 4)
         {
-            if (_stepMsPerToken > _plainMs)
+            if (_stepMs > _plainMs * _stepTokens)
             {
                 Pause(_nextPause);
             }

@@ -27,9 +27,11 @@ internal sealed class PromptLookupDrafter(int longestKey = 4, int shortestKey = 
                     continue;
                 }
 
-                for (var i = end + 1; i < total && drafts.Count < max; i++)
+                // Past the end of the text the guess goes on copying itself: a match a few tokens back means the text
+                // repeats with that period, so the continuation is the same period again.
+                for (var i = end + 1; drafts.Count < max; i++)
                 {
-                    drafts.Add(At(i));
+                    drafts.Add(i < total ? At(i) : drafts[i - total]);
                 }
 
                 return;

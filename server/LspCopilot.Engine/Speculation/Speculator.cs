@@ -8,24 +8,25 @@ namespace LspCopilot.Engine.Speculation;
 /// <see cref="DraftGovernor"/>. The first one that is not paused and has a guess drafts; plain decodes are timed for
 /// the governors to compare against. Used on the engine thread only.
 /// </summary>
-internal sealed class Speculator(IReadOnlyList<IDraftSource> sources)
+internal sealed class Speculator(IReadOnlyList<(IDraftSource Source, DraftGovernor Governor)> drafters)
 {
-    private readonly DraftGovernor[] _governors = [.. sources.Select(_ => new DraftGovernor())];
+    private readonly IDraftSource[] _sources = [.. drafters.Select(d => d.Source)];
+    private readonly DraftGovernor[] _governors = [.. drafters.Select(d => d.Governor)];
     private readonly Stopwatch _clock = new();
     private int _source = -1;
 
-    public IReadOnlyList<IDraftSource> Sources => sources;
+    public IReadOnlyList<IDraftSource> Sources => _sources;
 
     /// <summary>Fills <paramref name="drafts"/> with the guess of the first willing source (none: decode plainly) and starts the step's clock.</summary>
     public void Propose(IReadOnlyList<LLamaToken> history, LLamaToken next, int room, List<LLamaToken> drafts, CancellationToken ct)
     {
         _clock.Restart();
         _source = -1;
-        for (var i = 0; i < sources.Count && drafts.Count == 0; i++)
+        for (var i = 0; i < _sources.Length && drafts.Count == 0; i++)
         {
             if (_governors[i].Length(room) is var length and > 0)
             {
-                sources[i].Propose(history, next, length, drafts, ct);
+                _sources[i].Propose(history, next, length, drafts, ct);
                 _source = i;
             }
         }
@@ -52,7 +53,7 @@ internal sealed class Speculator(IReadOnlyList<IDraftSource> sources)
 
     public void Reset()
     {
-        foreach (var source in sources)
+        foreach (var source in _sources)
         {
             source.Reset();
         }

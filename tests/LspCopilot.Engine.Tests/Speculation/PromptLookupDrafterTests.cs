@@ -36,4 +36,13 @@ public sealed class PromptLookupDrafterTests
 
         Assert.Equal([3], drafts.Select(t => (int)t));
     }
+
+    [Fact]
+    public void Propose_MatchRunsIntoTheEnd_GoesOnRepeatingItsPeriod()
+    {
+        // The text repeats "1 2 3": what follows the latest match is the end of the text, then the same period again.
+        var drafts = Propose([1, 2, 3, 1, 2, 3, 1, 2], 3, max: 7);
+
+        Assert.Equal([1, 2, 3, 1, 2, 3, 1], drafts.Select(t => (int)t));
+    }
 }

@@ -21,6 +21,7 @@ public sealed class SpeculativeDecodingTests
 
         Assert.True(drafted > 0, "prompt lookup never drafted on repetitive text");
         Assert.True(accepted > 0, $"prompt lookup drafted {drafted} tokens and none was accepted");
+        Assert.True(lookup.TileVerifications > 0, "no verification step was padded to a whole tile of rows");
     }
 
     [Fact]
@@ -32,6 +33,34 @@ public sealed class SpeculativeDecodingTests
         var (drafted, accepted) = await AssertSameAsPlainAsync(plain, lookup);
 
         Assert.True(accepted > 0, $"prompt lookup drafted {drafted} tokens and none was accepted");
+        Assert.True(lookup.TileVerifications > 0, "no verification step was padded to a whole tile of rows");
+    }
+
+    [Fact]
+    public async Task PromptLookup_FlashAttentionOff_VerifiesUnpaddedAndStaysByteIdentical()
+    {
+        // Without llama.cpp's CPU flash attention a batch costs about what its rows do, so there is no tile to fill.
+        using var plain = LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Quantized), Speculation = "off", FlashAttention = false }, ServerLog.Silent);
+        using var lookup = LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Quantized), Speculation = "lookup", FlashAttention = false }, ServerLog.Silent);
+
+        var (_, accepted) = await AssertSameAsPlainAsync(plain, lookup);
+
+        Assert.True(accepted > 0);
+        Assert.Equal(0, lookup.TileVerifications);
+    }
+
+    [Theory]
+    [InlineData(null, "f16", false, -1, 64)]
+    [InlineData(true, "f16", false, 0, 64)]
+    [InlineData(false, "f16", false, 0, 0)]
+    [InlineData(null, "q8_0", false, 0, 0)]
+    [InlineData(null, "f16", true, -1, 0)]
+    [InlineData(null, "f16", true, 0, 64)]
+    public void VerifyTile_OnlyWhereTheCpuFlashAttentionKernelRuns(bool? flashAttention, string kvCacheType, bool gpuBuild, int gpuLayers, int tile)
+    {
+        var options = new EngineOptions { FlashAttention = flashAttention, KvCacheType = kvCacheType, GpuLayers = gpuLayers };
+
+        Assert.Equal(tile, LlamaEngine.VerifyTile(options, gpuBuild));
     }
 
     [Fact]

@@ -1,0 +1,45 @@
+using LspCopilot.Engine.Speculation;
+
+namespace LspCopilot.Engine.Tests.Speculation;
+
+public sealed class DraftGovernorTests
+{
+    private static readonly TimeSpan s_plainToken = TimeSpan.FromMilliseconds(1);
+
+    private static DraftGovernor Measured()
+    {
+        var governor = new DraftGovernor(63, 63, 63);
+        for (var i = 0; i < 3; i++)
+        {
+            governor.Plain(s_plainToken);
+        }
+
+        return governor;
+    }
+
+    [Fact]
+    public void Step_SomeLongRunsAmongFailedSteps_KeepsDraftingWhileTheyPayOverall()
+    {
+        // Every step costs 4 plain tokens; every other one yields 20 tokens, the others 1: 21 tokens for 8 ms, cheaper
+        // than plain decoding. An average of each step's time per token (4 ms and 0.2 ms) would say it does not pay.
+        var governor = Measured();
+        for (var step = 0; step < 12; step++)
+        {
+            governor.Step(63, step % 2 == 0 ? 19 : 0, TimeSpan.FromMilliseconds(4));
+            Assert.False(governor.Paused, $"paused after step {step}");
+        }
+    }
+
+    [Fact]
+    public void Step_StepsThatYieldLessThanTheyCost_Pause()
+    {
+        var governor = Measured();
+        for (var step = 0; step < 6 && !governor.Paused; step++)
+        {
+            governor.Step(63, 1, TimeSpan.FromMilliseconds(4));
+        }
+
+        Assert.True(governor.Paused);
+        Assert.Equal(0, governor.Length(63));
+    }
+}
