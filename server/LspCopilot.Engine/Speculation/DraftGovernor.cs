@@ -36,11 +36,24 @@ internal sealed class DraftGovernor(int shortest = 2, int longest = DraftGoverno
     /// <summary>How many tokens to guess now: 0 while paused, never more than <paramref name="room"/>.</summary>
     public int Length(int room) => _pause > 0 ? 0 : Math.Min(_length, room);
 
-    /// <summary>A token decoded without a draft took <paramref name="elapsed"/>.</summary>
-    public void Plain(TimeSpan elapsed)
+    /// <summary>
+    /// A token decoded without a draft took <paramref name="elapsed"/>. Right after a verification step
+    /// (<paramref name="afterStep"/>) it is no plain sample: it pays for the change of batch shape, and what it took over a
+    /// plain decode is added to the step's cost when the step was this source's (<paramref name="charged"/>).
+    /// </summary>
+    public void Plain(TimeSpan elapsed, bool afterStep = false, bool charged = false)
     {
-        _plainMs = _plainSamples == 0 ? elapsed.TotalMilliseconds : Blend(_plainMs, elapsed.TotalMilliseconds);
-        _plainSamples++;
+        if (!afterStep || _plainSamples == 0)
+        {
+            _plainMs = _plainSamples == 0 ? elapsed.TotalMilliseconds : Blend(_plainMs, elapsed.TotalMilliseconds);
+            _plainSamples++;
+        }
+        else if (charged && elapsed.TotalMilliseconds > _plainMs)
+        {
+            var extra = elapsed.TotalMilliseconds - _plainMs;
+            _stepMs += extra * Smoothing;
+        }
+
         if (_pause > 0)
         {
             _pause--;
@@ -84,12 +97,15 @@ internal sealed class DraftGovernor(int shortest = 2, int longest = DraftGoverno
         }
     }
 
+    /// <summary>
+    /// Pauses for <paramref name="tokens"/> plain tokens. The averages stay: the first step after the pause is judged at
+    /// once with them (judging afresh took four more steps, each a loss while drafts still do not pay).
+    /// </summary>
     private void Pause(int tokens)
     {
         _pause = tokens;
         _nextPause = Math.Min(LongestPause, tokens * 2);
         _rejectedInARow = 0;
-        _steps = 0;
     }
 
     private static double Blend(double average, double sample) => average + (Smoothing * (sample - average));

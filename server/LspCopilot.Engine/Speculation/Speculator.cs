@@ -14,21 +14,27 @@ internal sealed class Speculator(IReadOnlyList<(IDraftSource Source, DraftGovern
     private readonly DraftGovernor[] _governors = [.. drafters.Select(d => d.Governor)];
     private readonly Stopwatch _clock = new();
     private int _source = -1;
+    private int _afterStep = -1;
 
     public IReadOnlyList<IDraftSource> Sources => _sources;
 
     /// <summary>Fills <paramref name="drafts"/> with the guess of the first willing source (none: decode plainly) and starts the step's clock.</summary>
     public void Propose(IReadOnlyList<LLamaToken> history, LLamaToken next, int room, List<LLamaToken> drafts, CancellationToken ct)
     {
-        _clock.Restart();
         _source = -1;
         for (var i = 0; i < _sources.Length && drafts.Count == 0; i++)
         {
             if (_governors[i].Length(room) is var length and > 0)
             {
+                _clock.Restart();
                 _sources[i].Propose(history, next, length, drafts, ct);
                 _source = i;
             }
+        }
+
+        if (drafts.Count == 0)
+        {
+            _clock.Restart();
         }
     }
 
@@ -38,21 +44,27 @@ internal sealed class Speculator(IReadOnlyList<(IDraftSource Source, DraftGovern
         if (_source >= 0 && drafted > 0)
         {
             _governors[_source].Step(drafted, accepted, _clock.Elapsed);
+            _afterStep = _source;
         }
     }
 
     /// <summary>The token after the last <see cref="Propose"/> was decoded alone.</summary>
     public void DecodedPlainly()
     {
+        // The first plain decode after a step is slower (llama.cpp builds its graph again when the batch shape changes):
+        // the step is charged with the difference, and the decode does not count as a plain one.
         var elapsed = _clock.Elapsed;
-        foreach (var governor in _governors)
+        for (var i = 0; i < _governors.Length; i++)
         {
-            governor.Plain(elapsed);
+            _governors[i].Plain(elapsed, afterStep: _afterStep >= 0, charged: i == _afterStep);
         }
+
+        _afterStep = -1;
     }
 
     public void Reset()
     {
+        _afterStep = -1;
         foreach (var source in _sources)
         {
             source.Reset();

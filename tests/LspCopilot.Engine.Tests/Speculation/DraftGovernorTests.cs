@@ -42,4 +42,47 @@ public sealed class DraftGovernorTests
         Assert.True(governor.Paused);
         Assert.Equal(0, governor.Length(63));
     }
+
+    [Fact]
+    public void Plain_SlowDecodeRightAfterAStep_ChargedToTheStepNotCountedAsPlain()
+    {
+        // Steps that would just pay (4 ms for 5 tokens at 1 ms a token) stop paying once the plain decode after each one
+        // takes 2 ms longer (llama.cpp builds its graph again when the batch shape changes).
+        var charged = Measured();
+        var uncharged = Measured();
+        for (var step = 0; step < 8; step++)
+        {
+            charged.Step(63, 4, TimeSpan.FromMilliseconds(4));
+            uncharged.Step(63, 4, TimeSpan.FromMilliseconds(4));
+            if (!charged.Paused)
+            {
+                charged.Plain(TimeSpan.FromMilliseconds(3), afterStep: true, charged: true);
+            }
+
+            uncharged.Plain(TimeSpan.FromMilliseconds(3), afterStep: true, charged: false);
+        }
+
+        Assert.True(charged.Paused);
+        Assert.False(uncharged.Paused);
+    }
+
+    [Fact]
+    public void Step_AfterAPause_JudgedAtOnceWithWhatWasLearnt()
+    {
+        var governor = Measured();
+        for (var step = 0; step < 6 && !governor.Paused; step++)
+        {
+            governor.Step(63, 1, TimeSpan.FromMilliseconds(4));
+        }
+
+        Assert.True(governor.Paused);
+        while (governor.Paused)
+        {
+            governor.Plain(s_plainToken);
+        }
+
+        // One more step that does not pay pauses it again, without four fresh steps first.
+        governor.Step(63, 1, TimeSpan.FromMilliseconds(4));
+        Assert.True(governor.Paused);
+    }
 }
