@@ -72,6 +72,12 @@ public static class DecodeBenchmark
             Figure(report, "draft_accept_rate", "draft_accept_rate", draftAll.AcceptRate, null);
             Figure(report, "draft_self_accept_rate", "draft_self_accept_rate (the model as its own draft)", selfAll.AcceptRate, 0.95);
             report.Metrics["lookup_plain_accept_rate"] = lookupProse.AcceptRate;
+
+            // Every request ran through both engines: the texts must be the same (warm-up rounds included).
+            Comparison[] all = [lookupCode, lookupProse, draftAll, selfAll];
+            report.Metrics["speculation_requests_compared"] = all.Sum(c => c.Requests);
+            report.Metrics["speculation_texts_differing"] = all.Sum(c => c.Differing);
+            report.Row($"texts that differ from plain decoding: {all.Sum(c => c.Differing)} of {all.Sum(c => c.Requests)} requests (must be 0)", null, null);
             report.Metrics["draft_self_speedup"] = selfAll.Speedup;
             report.NoteLoadAverage();
             report.Print(json, clock.Elapsed);
@@ -104,18 +110,22 @@ public static class DecodeBenchmark
     {
         var ratios = new List<double>();
         double plainTokens = 0, plainSeconds = 0, tokens = 0, seconds = 0;
-        int drafted = 0, accepted = 0;
+        int drafted = 0, accepted = 0, differing = 0, requests = 0;
         for (var round = 0; round < runs + WarmupRounds; round++)
         {
             foreach (var prompt in prompts)
             {
                 // A new first line each round: the prompt's decode is not what is measured, but the cache must not hand over the answer.
                 var request = new CompletionRequest($"// round {round}\n{prompt}", string.Empty, CompletionMode.MultiLine) { Generation = new GenerationOptions { MaxTokens = MaxTokens } };
+                requests++;
                 (LlamaEngine Engine, bool Speculates)[] order = round % 2 == 0 ? [(plain, false), (speculating, true)] : [(speculating, true), (plain, false)];
                 double plainRate = 0, rate = 0;
+                var texts = new string?[2];
                 foreach (var (engine, speculates) in order)
                 {
-                    var stats = (await engine.CompleteAsync(request, null, ct).ConfigureAwait(false)).Stats;
+                    var result = await engine.CompleteAsync(request, null, ct).ConfigureAwait(false);
+                    texts[speculates ? 1 : 0] = result.Text;
+                    var stats = result.Stats;
                     var decodeSeconds = (stats.Total - stats.TimeToFirstToken).TotalSeconds;
                     var decoded = Math.Max(0, stats.GeneratedTokens - 1);
                     if (round < WarmupRounds || decoded == 0 || decodeSeconds <= 0)
@@ -143,6 +153,12 @@ public static class DecodeBenchmark
                 {
                     ratios.Add(rate / plainRate);
                 }
+
+                // Greedy speculation is lossless: any text that differs from plain decoding is a defect, counted in the report.
+                if (!string.Equals(texts[0], texts[1], StringComparison.Ordinal))
+                {
+                    differing++;
+                }
             }
         }
 
@@ -150,8 +166,10 @@ public static class DecodeBenchmark
             ratios.Count == 0 ? double.NaN : EngineBenchmark.Median(ratios),
             drafted == 0 ? 0 : (double)accepted / drafted,
             seconds > 0 ? tokens / seconds : 0,
-            plainSeconds > 0 ? plainTokens / plainSeconds : 0);
+            plainSeconds > 0 ? plainTokens / plainSeconds : 0,
+            differing,
+            requests);
     }
 
-    private readonly record struct Comparison(double Speedup, double AcceptRate, double TokensPerSecond, double PlainTokensPerSecond);
+    private readonly record struct Comparison(double Speedup, double AcceptRate, double TokensPerSecond, double PlainTokensPerSecond, int Differing, int Requests);
 }
