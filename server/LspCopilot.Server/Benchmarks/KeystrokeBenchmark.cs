@@ -82,7 +82,8 @@ internal static class KeystrokeBenchmark
         using var remote = Composition.ChildWorker(options, log);
 
         // The same model with suffix-first prompts, where its FIM tokens allow them: typing at the end of the prefix
-        // appends. In a worker process of its own: two llama.cpp contexts in one process slow each other down.
+        // appends. In a worker process of its own: engines of one process share one engine thread (see EngineThread), and
+        // the in-process engine's figures must not wait behind it.
         using var suffixFirst = Composition.ChildWorker(options with { FimOrder = "spm" }, log);
         var generation = new GenerationOptions { MaxTokens = MaxTokens, PrefixTokens = 4096, SuffixTokens = 1024 };
         var plain = Document.Plain(llama);
