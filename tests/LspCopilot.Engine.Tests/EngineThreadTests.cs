@@ -83,7 +83,7 @@ public sealed class EngineThreadTests : IDisposable
     }
 
     [Fact]
-    public async Task Lease_WorkOfEveryLeaseRunsOnOneThread_AndTheThreadEndsWithTheLastLease()
+    public async Task Lease_WorkOfEveryLeaseRunsOnOneThread_ADisposedLeaseRefusesWork_ANewLeaseWorksAfterTheLast()
     {
         var first = EngineThread.Acquire();
         var second = EngineThread.Acquire();
