@@ -150,7 +150,8 @@ internal sealed class CompletionRunner(
 
             // Never guess past the token limit, leave room so that every verified row is one plain decoding could sample, and
             // never take cells a kept conversation holds for guesses (the token itself takes one, as before).
-            var room = Math.Min(Math.Min(generation.MaxTokens - generated, contextSize - cache.Count - 2), freeCells() - 1);
+            var cells = Math.Min(contextSize - cache.Count - 2, freeCells() - 1);
+            var room = Math.Min(generation.MaxTokens - generated, cells);
             drafts.Clear();
             if (speculating is null || room <= 0)
             {
@@ -169,7 +170,7 @@ internal sealed class CompletionRunner(
             }
 
             var rows = 1 + drafts.Count;
-            if (verifyTile > rows && rows * 8 >= verifyTile && Math.Min(contextSize - cache.Count - 2, freeCells() - 1) >= verifyTile)
+            if (verifyTile > rows && rows * 8 >= verifyTile && cells >= verifyTile)
             {
                 rows = verifyTile;
             }

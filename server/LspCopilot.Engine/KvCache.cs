@@ -166,7 +166,8 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
     /// </summary>
     public void AppendVerified(LLamaToken first, IReadOnlyList<LLamaToken> drafts, int rows = 0)
     {
-        var batch = rows > drafts.Count + 1 ? _tile : _step;
+        var padded = rows > drafts.Count + 1;
+        var batch = padded ? _tile : _step;
         NeedCells?.Invoke(Math.Max(rows, 1 + drafts.Count));
         batch.Clear();
         batch.Add(first, _tokens.Count, seq, true);
@@ -184,7 +185,7 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
         Decode(batch);
         _tokens.Add(first);
         _tokens.AddRange(drafts);
-        if (rows > drafts.Count + 1)
+        if (padded)
         {
             context.NativeHandle.MemorySequenceRemove(seq, _tokens.Count, -1);
         }

@@ -43,25 +43,8 @@ public sealed class EngineSchedulerChatTests : IDisposable
     public async Task CompletionAskedWhileAChatGenerates_AnsweredBeforeTheChatEnds()
     {
         using var scheduler = Real();
-        var engine = (LlamaEngine)scheduler.Inner;
-        var events = new List<string>();
-        Task<CompletionResult>? completion = null;
 
-        var chat = scheduler.ChatAsync(LlamaChatTests.Ask("Who is Max?", maxTokens: 200), _ =>
-        {
-            lock (events)
-            {
-                events.Add("chat");
-            }
-
-            if (completion is null)
-            {
-                completion = scheduler.CompleteAsync(LlamaChatTests.Completion(), _ => { lock (events) { events.Add("completion"); } }, CancellationToken.None);
-                Assert.True(SpinWait.SpinUntil(() => engine.WaitingCompletions > 0, s_guard));
-            }
-        }, TestContext.Current.CancellationToken);
-        var result = await chat.WaitAsync(s_guard, TestContext.Current.CancellationToken);
-        var answer = await completion!.WaitAsync(s_guard, TestContext.Current.CancellationToken);
+        var (result, answer, events) = await LlamaChatTests.CompletionDuringChatAsync(scheduler, scheduler, (LlamaEngine)scheduler.Inner);
 
         Assert.Equal(1, events.IndexOf("completion"));
         Assert.Equal("chat", events[events.LastIndexOf("completion") + 1]);

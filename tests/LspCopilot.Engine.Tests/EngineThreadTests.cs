@@ -57,24 +57,8 @@ public sealed class EngineThreadTests : IDisposable
         // The article's box: a chat model beside the completion model. Ghost text must not wait for an explanation.
         using var chats = LlamaEngine.Load(new EngineOptions { ModelPath = ChatModels.ChatML(_folder) }, ServerLog.Silent);
         using var completions = LlamaEngine.Load(new EngineOptions { ModelPath = TestModels.Require(TestModels.Fim) }, ServerLog.Silent);
-        var events = new List<string>();
-        Task<CompletionResult>? completion = null;
 
-        var chat = chats.ChatAsync(LlamaChatTests.Ask("Who is Max?", maxTokens: 200), _ =>
-        {
-            lock (events)
-            {
-                events.Add("chat");
-            }
-
-            if (completion is null)
-            {
-                completion = completions.CompleteAsync(LlamaChatTests.Completion(), _ => { lock (events) { events.Add("completion"); } }, CancellationToken.None);
-                Assert.True(SpinWait.SpinUntil(() => completions.WaitingCompletions > 0, s_guard));
-            }
-        }, TestContext.Current.CancellationToken);
-        var result = await chat.WaitAsync(s_guard, TestContext.Current.CancellationToken);
-        await completion!.WaitAsync(s_guard, TestContext.Current.CancellationToken);
+        var (result, _, events) = await LlamaChatTests.CompletionDuringChatAsync(chats, completions, completions);
 
         Assert.Equal(1, events.IndexOf("completion"));
         Assert.Equal(200, result.Stats.GeneratedTokens);

@@ -252,10 +252,28 @@ public sealed class LlamaChatTests : IDisposable
     public async Task CompletionRequestedWhileAChatGenerates_RunsBetweenTheChatsTokens()
     {
         using var engine = Load();
+
+        var (result, _, events) = await CompletionDuringChatAsync(engine, engine, engine);
+
+        var firstCompletion = events.IndexOf("completion");
+        var lastCompletion = events.LastIndexOf("completion");
+        Assert.Equal(1, firstCompletion);
+        Assert.Equal(200, result.Stats.GeneratedTokens);
+        Assert.Equal("chat", events[lastCompletion + 1]);
+    }
+
+    /// <summary>
+    /// A 200-token chat on <paramref name="chats"/>; at its first text, a completion on <paramref name="completions"/>,
+    /// lined up (on <paramref name="waiting"/>'s engine thread) behind the chat's next token. Returns both results and
+    /// the order in which their texts arrived ("chat", "completion").
+    /// </summary>
+    internal static async Task<(ChatResult Chat, CompletionResult Completion, List<string> Events)> CompletionDuringChatAsync(
+        IChatEngine chats, ICompletionEngine completions, LlamaEngine waiting)
+    {
         var events = new List<string>();
         Task<CompletionResult>? completion = null;
 
-        var chat = engine.ChatAsync(Ask("Who is Max?", maxTokens: 200), _ =>
+        var chat = chats.ChatAsync(Ask("Who is Max?", maxTokens: 200), _ =>
         {
             lock (events)
             {
@@ -264,20 +282,15 @@ public sealed class LlamaChatTests : IDisposable
 
             if (completion is null)
             {
-                completion = engine.CompleteAsync(Completion(), _ => { lock (events) { events.Add("completion"); } }, CancellationToken.None);
+                completion = completions.CompleteAsync(Completion(), _ => { lock (events) { events.Add("completion"); } }, CancellationToken.None);
 
                 // Lined up behind this token: the chat lets it in before decoding the token.
-                Assert.True(SpinWait.SpinUntil(() => engine.WaitingCompletions > 0, s_guard));
+                Assert.True(SpinWait.SpinUntil(() => waiting.WaitingCompletions > 0, s_guard));
             }
         }, TestContext.Current.CancellationToken);
         var result = await chat.WaitAsync(s_guard, TestContext.Current.CancellationToken);
-        await completion!.WaitAsync(s_guard, TestContext.Current.CancellationToken);
-
-        var firstCompletion = events.IndexOf("completion");
-        var lastCompletion = events.LastIndexOf("completion");
-        Assert.Equal(1, firstCompletion);
-        Assert.Equal(200, result.Stats.GeneratedTokens);
-        Assert.Equal("chat", events[lastCompletion + 1]);
+        var answer = await completion!.WaitAsync(s_guard, TestContext.Current.CancellationToken);
+        return (result, answer, events);
     }
 
     [Fact]

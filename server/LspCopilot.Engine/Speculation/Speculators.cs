@@ -19,7 +19,11 @@ internal static class Speculators
 
         if (mode is "auto" or "lookup")
         {
-            sources.Add((new PromptLookupDrafter(shortestKey: verifyTile > 1 ? 4 : 2), verifyTile > 1 ? new DraftGovernor(verifyTile - 1, verifyTile - 1, verifyTile - 1) : new DraftGovernor()));
+            // Filling a tile: always its rows less the token itself, and only from 4-token keys (a wrong guess costs a tile).
+            var lookup = verifyTile > 1
+                ? (new PromptLookupDrafter(shortestKey: 4), new DraftGovernor(verifyTile - 1, verifyTile - 1, verifyTile - 1))
+                : (new PromptLookupDrafter(), new DraftGovernor());
+            sources.Add(lookup);
         }
 
         return sources.Count == 0 ? null : new Speculator(sources);

@@ -75,9 +75,10 @@ public static class DecodeBenchmark
 
             // Every request ran through both engines: the texts must be the same (warm-up rounds included).
             Comparison[] all = [lookupCode, lookupProse, draftAll, selfAll];
-            report.Metrics["speculation_requests_compared"] = all.Sum(c => c.Requests);
-            report.Metrics["speculation_texts_differing"] = all.Sum(c => c.Differing);
-            report.Row($"texts that differ from plain decoding: {all.Sum(c => c.Differing)} of {all.Sum(c => c.Requests)} requests (must be 0)", null, null);
+            var (compared, differing) = (all.Sum(c => c.Requests), all.Sum(c => c.Differing));
+            report.Metrics["speculation_requests_compared"] = compared;
+            report.Metrics["speculation_texts_differing"] = differing;
+            report.Row($"texts that differ from plain decoding: {differing} of {compared} requests (must be 0)", null, null);
             report.Metrics["draft_self_speedup"] = selfAll.Speedup;
             report.NoteLoadAverage();
             report.Print(json, clock.Elapsed);
@@ -110,21 +111,28 @@ public static class DecodeBenchmark
     {
         var ratios = new List<double>();
         double plainTokens = 0, plainSeconds = 0, tokens = 0, seconds = 0;
-        int drafted = 0, accepted = 0, differing = 0, requests = 0;
+        int drafted = 0, accepted = 0, differing = 0;
         for (var round = 0; round < runs + WarmupRounds; round++)
         {
             foreach (var prompt in prompts)
             {
                 // A new first line each round: the prompt's decode is not what is measured, but the cache must not hand over the answer.
                 var request = new CompletionRequest($"// round {round}\n{prompt}", string.Empty, CompletionMode.MultiLine) { Generation = new GenerationOptions { MaxTokens = MaxTokens } };
-                requests++;
                 (LlamaEngine Engine, bool Speculates)[] order = round % 2 == 0 ? [(plain, false), (speculating, true)] : [(speculating, true), (plain, false)];
                 double plainRate = 0, rate = 0;
-                var texts = new string?[2];
+                string? plainText = null, text = null;
                 foreach (var (engine, speculates) in order)
                 {
                     var result = await engine.CompleteAsync(request, null, ct).ConfigureAwait(false);
-                    texts[speculates ? 1 : 0] = result.Text;
+                    if (speculates)
+                    {
+                        text = result.Text;
+                    }
+                    else
+                    {
+                        plainText = result.Text;
+                    }
+
                     var stats = result.Stats;
                     var decodeSeconds = (stats.Total - stats.TimeToFirstToken).TotalSeconds;
                     var decoded = Math.Max(0, stats.GeneratedTokens - 1);
@@ -154,8 +162,8 @@ public static class DecodeBenchmark
                     ratios.Add(rate / plainRate);
                 }
 
-                // Greedy speculation is lossless: any text that differs from plain decoding is a defect, counted in the report.
-                if (!string.Equals(texts[0], texts[1], StringComparison.Ordinal))
+                // Greedy speculation should not change the text; llama.cpp's batch rounding can flip near-ties (counted).
+                if (!string.Equals(plainText, text, StringComparison.Ordinal))
                 {
                     differing++;
                 }
@@ -168,7 +176,7 @@ public static class DecodeBenchmark
             seconds > 0 ? tokens / seconds : 0,
             plainSeconds > 0 ? plainTokens / plainSeconds : 0,
             differing,
-            requests);
+            (runs + WarmupRounds) * prompts.Count);
     }
 
     private readonly record struct Comparison(double Speedup, double AcceptRate, double TokensPerSecond, double PlainTokensPerSecond, int Differing, int Requests);

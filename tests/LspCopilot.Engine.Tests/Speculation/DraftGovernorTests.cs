@@ -17,6 +17,18 @@ public sealed class DraftGovernorTests
         return governor;
     }
 
+    /// <summary>Steps of 4 ms that yield 2 tokens each (plain decoding: 1 ms a token), until the governor pauses (at most 6).</summary>
+    private static DraftGovernor PausedByStepsThatDoNotPay()
+    {
+        var governor = Measured();
+        for (var step = 0; step < 6 && !governor.Paused; step++)
+        {
+            governor.Step(63, 1, TimeSpan.FromMilliseconds(4));
+        }
+
+        return governor;
+    }
+
     [Fact]
     public void Step_SomeLongRunsAmongFailedSteps_KeepsDraftingWhileTheyPayOverall()
     {
@@ -33,11 +45,7 @@ public sealed class DraftGovernorTests
     [Fact]
     public void Step_StepsThatYieldLessThanTheyCost_Pause()
     {
-        var governor = Measured();
-        for (var step = 0; step < 6 && !governor.Paused; step++)
-        {
-            governor.Step(63, 1, TimeSpan.FromMilliseconds(4));
-        }
+        var governor = PausedByStepsThatDoNotPay();
 
         Assert.True(governor.Paused);
         Assert.Equal(0, governor.Length(63));
@@ -69,11 +77,7 @@ public sealed class DraftGovernorTests
     [Fact]
     public void Step_AfterAPause_JudgedAtOnceWithWhatWasLearnt()
     {
-        var governor = Measured();
-        for (var step = 0; step < 6 && !governor.Paused; step++)
-        {
-            governor.Step(63, 1, TimeSpan.FromMilliseconds(4));
-        }
+        var governor = PausedByStepsThatDoNotPay();
 
         Assert.True(governor.Paused);
         while (governor.Paused)

@@ -13,17 +13,22 @@ public sealed class CpuProbeCommandTests : IDisposable
     private static string BundledBuild(string variant) =>
         Path.Combine(Path.GetDirectoryName(RepoPaths.ServerDll)!, "runtimes", "linux-x64", "native", variant);
 
-    [Fact]
-    public async Task CpuProbe_BundledAvx2OnSharedFimModel_PrintsOneJsonLineOfTimings()
+    /// <summary>Runs the probe on the bundled avx2 build (skips where it cannot run); it must succeed and print one JSON line.</summary>
+    private static async Task<JsonElement> ProbeBundledAvx2Async(string model)
     {
-        var model = TestModels.Require(TestModels.Fim);
         Assert.SkipUnless(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 && Avx2.IsSupported, "Needs x64 Linux with AVX2 for the bundled avx2 build.");
 
         var run = await CliProcess.RunAsync(["cpu-probe", "--model", model, "--native-lib-dir", BundledBuild("avx2"), "--threads", "2"], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
-        var line = Assert.Single(run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        var json = JsonDocument.Parse(line).RootElement;
+        return JsonDocument.Parse(Assert.Single(run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement;
+    }
+
+    [Fact]
+    public async Task CpuProbe_BundledAvx2OnSharedFimModel_PrintsOneJsonLineOfTimings()
+    {
+        var json = await ProbeBundledAvx2Async(TestModels.Require(TestModels.Fim));
+
         Assert.Equal("avx2", json.GetProperty("variant").GetString());
         Assert.InRange(json.GetProperty("prefill_tokens").GetInt32(), 128, 256);
         Assert.Equal(8, json.GetProperty("decode_tokens").GetInt32());
@@ -37,13 +42,8 @@ public sealed class CpuProbeCommandTests : IDisposable
     {
         // TinyStories-656K has no byte tokens for some characters of the probe's code-like text; llama.cpp's tokenizer
         // aborted the process on them, so every build "failed" and each start measured again.
-        var model = TestModels.Require(TestModels.Quantized);
-        Assert.SkipUnless(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 && Avx2.IsSupported, "Needs x64 Linux with AVX2 for the bundled avx2 build.");
+        var json = await ProbeBundledAvx2Async(TestModels.Require(TestModels.Quantized));
 
-        var run = await CliProcess.RunAsync(["cpu-probe", "--model", model, "--native-lib-dir", BundledBuild("avx2"), "--threads", "2"], cancellationToken: TestContext.Current.CancellationToken);
-
-        Assert.True(run.ExitCode == 0, run.Stderr);
-        var json = JsonDocument.Parse(Assert.Single(run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement;
         Assert.Equal("avx2", json.GetProperty("variant").GetString());
         Assert.True(json.GetProperty("decode_ms_per_token").GetDouble() > 0);
     }
