@@ -113,7 +113,7 @@ public sealed class ChatPromptTests
     }
 
     [Theory]
-    [InlineData(0, 995, 64, 0)] // nothing reused: the odd remainder is simply the first chunk
+    [InlineData(0, 995, 64, 0)] // nothing reused: the odd remainder rides with the first chunk
     [InlineData(1346, 1408, 64, 1344)] // 62 new tokens: two reused ones are decoded again, one whole chunk
     [InlineData(1298, 1362, 64, 1298)] // already a whole chunk
     [InlineData(1346, 1376, 64, 1346)] // 30 new tokens: rounding up would decode 34 twice, more than a quarter chunk

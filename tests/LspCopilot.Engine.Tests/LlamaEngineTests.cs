@@ -117,6 +117,31 @@ public sealed class LlamaEngineTests
     }
 
     [Fact]
+    public async Task ColdPrompt_WithAnOddRemainder_DecodesItWithTheFirstChunk_NoBatchUnderAChunk()
+    {
+        const int chunk = 16;
+        using var engine = Load(TestModels.Stories, prefillChunk: chunk);
+        var chunks = 0;
+        engine.PrefillChunkStarting += () => chunks++;
+
+        var result = await engine.CompleteAsync(Request(s_story), null, CancellationToken.None);
+
+        Assert.NotEqual(0, result.Stats.Decoded % chunk);
+        Assert.Equal(result.Stats.Decoded / chunk, chunks);
+    }
+
+    [Theory]
+    [InlineData(1, 64, 1)] // a typed character: one row, nothing to ride with
+    [InlineData(40, 64, 40)] // under a chunk: all of it
+    [InlineData(64, 64, 64)]
+    [InlineData(100, 64, 100)] // a chunk and 36: one batch of 100, not 64 and then 36 alone
+    [InlineData(128, 64, 64)]
+    [InlineData(999, 64, 103)] // 15 chunks and 39: the first batch takes the 39
+    [InlineData(896, 64, 64)] // after that first batch: whole chunks
+    public void ChunkRows_TheOddRemainderRidesWithAWholeChunk(int left, int step, int expected) =>
+        Assert.Equal(expected, KvCache.ChunkRows(left, step));
+
+    [Fact]
     public async Task Cancellation_DuringGeneration_StopsWithinATokenOrTwo()
     {
         using var engine = Load(TestModels.Stories);

@@ -8,7 +8,8 @@ namespace LspCopilot.Engine.Batching;
 /// <summary>
 /// Continuous batching on the engine thread: the requests of several clients are decoded together, one llama.cpp
 /// batch per step, each in its client's own sequence (<see cref="ClientSequences"/>, prefix reuse kept per client).
-/// A step holds the next token of every request that is generating plus at most one prompt chunk, taken in turns
+/// A step holds the next token of every request that is generating plus at most one prompt chunk (with a prompt's odd
+/// remainder: a batch under a whole chunk decodes slowly on CPUs, see <see cref="KvCache.ChunkRows"/>), taken in turns
 /// from the requests still prefilling, so a long prompt never holds another client's next token back by more than
 /// one chunk. New requests join between steps; a cancelled one leaves at the next step (its sequence keeps what was
 /// decoded). Runs until no request is left.
@@ -131,7 +132,10 @@ internal sealed class BatchRunner(
         for (var i = 0; i < waiting.Count && room > 0; i++)
         {
             var slot = waiting[(_turn + i) % waiting.Count];
-            var added = slot.AddPrefill(_batch, room);
+
+            // The first prompt of the step takes its odd remainder with its last whole chunk (see KvCache.ChunkRows).
+            var take = i == 0 && slot.Remaining > room && slot.Remaining < 2 * room ? slot.Remaining : room;
+            var added = slot.AddPrefill(_batch, take);
             prefilled[slot.Item.Client] = added;
             room -= added;
         }

@@ -52,6 +52,9 @@ internal sealed class BatchSlot : IDisposable
 
     public bool Generating => _pending is not null;
 
+    /// <summary>Prompt tokens neither in the sequence nor in the batch being built.</summary>
+    public int Remaining => Prompt.Count - Cache.Count - _inFlight.Count;
+
     /// <summary>Cells this request may still need: the rest of its prompt and its tokens.</summary>
     public int Demand => Prompt.Count + Item.Request.Generation.MaxTokens;
 

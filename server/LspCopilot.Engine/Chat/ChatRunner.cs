@@ -199,12 +199,12 @@ internal sealed class ChatRunner(
     /// <summary>
     /// Makes <paramref name="cache"/> hold <paramref name="tokens"/>, one chunk per decode with a pause before each;
     /// returns the tokens it already held (the reused prefix) and where the last token's logits are.
-    /// Chunks keep one shape: every one is <c>chunkSize</c> tokens but the first, which takes the odd remainder at the
-    /// lowest positions, where attention is cheapest; a remainder just short of a chunk after a reused prefix (a
-    /// follow-up question) is rounded up by decoding the last few reused tokens again (<see cref="AlignedStart"/>).
-    /// With llama.cpp's CPU flash attention a batch of another size decoded 5–10× slower than a whole chunk at the
-    /// same depth (62 tokens after 1,346: ~110 ms against ~10 ms for 64), so the conversation's last chunk set the
-    /// first token's time.
+    /// No batch is smaller than a chunk when more than one is decoded: every one is <c>chunkSize</c> tokens but the first,
+    /// which takes the odd remainder too, at the lowest positions, where attention is cheapest (<see cref="KvCache.ChunkRows"/>);
+    /// a remainder just short of a chunk after a reused prefix (a follow-up question) is rounded up by decoding the last
+    /// few reused tokens again (<see cref="AlignedStart"/>). With llama.cpp's CPU flash attention a batch under a whole
+    /// chunk decoded 5–10× slower at the same depth (62 tokens after 1,346: ~110 ms against ~10 ms for 64), so the
+    /// conversation's last chunk set the first token's time.
     /// </summary>
     private (int Reused, int LogitsAt) Decode(KvCache cache, List<LLamaToken> tokens, CancellationToken ct)
     {
@@ -224,7 +224,7 @@ internal sealed class ChatRunner(
             }
 
             var rest = tokens.Count - have;
-            var end = rest <= 0 ? tokens.Count : have + (rest % step == 0 ? step : rest % step);
+            var end = rest <= 0 ? tokens.Count : have + KvCache.ChunkRows(rest, step);
             var prefill = cache.Prefill(new Head(tokens, end), ct);
             if (end == tokens.Count)
             {
