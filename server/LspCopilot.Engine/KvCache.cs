@@ -121,12 +121,13 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
     /// <summary>Decodes prompt[from..to) at their positions, in chunks (<see cref="ChunkRows"/>), keeping the token list in step.</summary>
     private int DecodeRange(IReadOnlyList<LLamaToken> prompt, int from, int to, CancellationToken ct, ref int logitsIndex)
     {
-        var step = Math.Max(1, chunkSize);
+        var batch = (int)context.BatchSize;
+        var step = Math.Clamp(chunkSize, 1, batch);
         for (var start = from; start < to;)
         {
             ct.ThrowIfCancellationRequested();
             ChunkStarting?.Invoke();
-            var count = ChunkRows(to - start, step);
+            var count = ChunkRows(to - start, step, batch);
             NeedCells?.Invoke(count);
             _batch.Clear();
             for (var i = 0; i < count; i++)
@@ -154,8 +155,14 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
     /// kernel, several times slower at depth than a batch of a tile or more (stories260K, 2 cores, after 1,400 tokens:
     /// 48 rows alone ~63 ms, 64 rows ~6 ms, 112 rows ~12 ms; a synthetic 90M-parameter model: 48 rows ~274 ms, 64
     /// rows ~126 ms, 112 rows ~242 ms); riding with a whole chunk the remainder costs less than alone on every backend.
+    /// Never more than <paramref name="batch"/> rows (the context's batch size, which llama.cpp refuses to exceed).
     /// </summary>
-    internal static int ChunkRows(int left, int step) => left > step && left % step != 0 ? step + (left % step) : Math.Min(step, left);
+    internal static int ChunkRows(int left, int step, int batch)
+    {
+        step = Math.Clamp(step, 1, batch);
+        var odd = left % step;
+        return left > step && odd != 0 && step + odd <= batch ? step + odd : Math.Min(step, left);
+    }
 
     /// <summary>Decodes one generated token after the cached ones; its logits are at index 0.</summary>
     public void Append(LLamaToken token)

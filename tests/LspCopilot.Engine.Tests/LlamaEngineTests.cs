@@ -138,8 +138,23 @@ public sealed class LlamaEngineTests
     [InlineData(128, 64, 64)]
     [InlineData(999, 64, 103)] // 15 chunks and 39: the first batch takes the 39
     [InlineData(896, 64, 64)] // after that first batch: whole chunks
-    public void ChunkRows_TheOddRemainderRidesWithAWholeChunk(int left, int step, int expected) =>
-        Assert.Equal(expected, KvCache.ChunkRows(left, step));
+    [InlineData(850, 300, 300)] // a chunk and 250 would pass the batch of 512: whole chunks, the 250 alone at the end
+    [InlineData(700, 300, 400)] // a chunk and 100 fit the batch
+    [InlineData(100, 300, 100)]
+    [InlineData(2000, 1000, 512)] // --prefill-chunk above the batch: batches of the batch size
+    public void ChunkRows_TheOddRemainderRidesWithAWholeChunk_NeverPastTheBatch(int left, int step, int expected) =>
+        Assert.Equal(expected, KvCache.ChunkRows(left, step, batch: 512));
+
+    [Fact]
+    public async Task PrefillChunkLargerThanTheBatch_DecodesInBatchesTheContextTakes()
+    {
+        using var engine = Load(TestModels.Stories, prefillChunk: 1000);
+
+        var result = await engine.CompleteAsync(Request(s_story), null, CancellationToken.None);
+
+        Assert.True(result.Stats.Decoded > 512, $"decoded {result.Stats.Decoded}");
+        Assert.True(result.Stats.GeneratedTokens > 0);
+    }
 
     [Fact]
     public async Task Cancellation_DuringGeneration_StopsWithinATokenOrTwo()

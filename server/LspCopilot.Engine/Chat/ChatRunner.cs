@@ -224,7 +224,7 @@ internal sealed class ChatRunner(
             }
 
             var rest = tokens.Count - have;
-            var end = rest <= 0 ? tokens.Count : have + KvCache.ChunkRows(rest, step);
+            var end = rest <= 0 ? tokens.Count : have + KvCache.ChunkRows(rest, step, (int)context.BatchSize);
             var prefill = cache.Prefill(new Head(tokens, end), ct);
             if (end == tokens.Count)
             {

@@ -64,7 +64,7 @@ public sealed class EngineCliOptions
 
     public Option<int?> PrefillChunk { get; } = new("--prefill-chunk")
     {
-        Description = "Prompt tokens per decode call; cancellation is checked between chunks (default 64).",
+        Description = "Prompt tokens per decode call; cancellation is checked between chunks (default 64; at most 512, the batch llama.cpp is set up for).",
     };
 
     public Option<string?> GpuLayers { get; } = new("--gpu-layers", "-ngl")
