@@ -325,6 +325,20 @@ public sealed class LlamaChatTests : IDisposable
     }
 
     [Fact]
+    public async Task ChatPrompt_WithAnOddRemainder_DecodesItWithTheFirstChunk_NoBatchUnderAChunk()
+    {
+        const int chunk = 16;
+        using var engine = LlamaEngine.Load(new EngineOptions { ModelPath = ChatModels.ChatML(_folder), PrefillChunk = chunk }, ServerLog.Silent);
+        var chunks = 0;
+        engine.PrefillChunkStarting += () => chunks++;
+
+        var chat = await engine.ChatAsync(Ask("Who is Max?", conversation: null), null, TestContext.Current.CancellationToken).WaitAsync(s_guard, TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(0, chat.Stats.PromptTokens % chunk);
+        Assert.Equal(chat.Stats.PromptTokens / chunk, chunks);
+    }
+
+    [Fact]
     public async Task ContextShort_CompletionsAndChatTakeCellsFromEachOther_BothStillAnswer()
     {
         using var engine = Load(contextSize: 256);
