@@ -122,12 +122,11 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
     private int DecodeRange(IReadOnlyList<LLamaToken> prompt, int from, int to, CancellationToken ct, ref int logitsIndex)
     {
         var batch = (int)context.BatchSize;
-        var step = Math.Clamp(chunkSize, 1, batch);
         for (var start = from; start < to;)
         {
             ct.ThrowIfCancellationRequested();
             ChunkStarting?.Invoke();
-            var count = ChunkRows(to - start, step, batch);
+            var count = ChunkRows(to - start, chunkSize, batch);
             NeedCells?.Invoke(count);
             _batch.Clear();
             for (var i = 0; i < count; i++)

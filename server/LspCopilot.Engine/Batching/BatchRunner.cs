@@ -128,15 +128,14 @@ internal sealed class BatchRunner(
 
         var prefilled = new Dictionary<string, int>();
         var waiting = active.Where(s => s.Prefilling).ToList();
-        var room = Math.Clamp(chunkSize, 1, Math.Max(1, (int)context.BatchSize - _batch.TokenCount));
+        var free = Math.Max(1, (int)context.BatchSize - _batch.TokenCount);
+        var room = Math.Clamp(chunkSize, 1, free);
         for (var i = 0; i < waiting.Count && room > 0; i++)
         {
             var slot = waiting[(_turn + i) % waiting.Count];
 
-            // The first prompt of the step takes its odd remainder with its last whole chunk (see KvCache.ChunkRows).
-            var take = i == 0 && slot.Remaining > room && slot.Remaining < 2 * room && _batch.TokenCount + slot.Remaining <= (int)context.BatchSize
-                ? slot.Remaining
-                : room;
+            // The first prompt of the step takes its odd remainder with its last whole chunk (KvCache.ChunkRows's rule).
+            var take = i == 0 && slot.Remaining < 2 * room ? KvCache.ChunkRows(slot.Remaining, room, free) : room;
             var added = slot.AddPrefill(_batch, take);
             prefilled[slot.Item.Client] = added;
             room -= added;

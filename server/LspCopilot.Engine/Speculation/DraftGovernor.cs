@@ -7,11 +7,8 @@ namespace LspCopilot.Engine.Speculation;
 /// each pause is twice as long as the one before, until a step pays again. Lives as long as the engine, so what it learnt
 /// carries over from one request to the next.
 /// </summary>
-internal sealed class DraftGovernor(int shortest = 2, int longest = DraftGovernor.Longest, int first = 6)
+internal sealed class DraftGovernor(int shortest = 2, int longest = 16, int first = 6)
 {
-    /// <summary>The most tokens a source guesses at once unless told otherwise.</summary>
-    public const int Longest = 16;
-
     private const double Smoothing = 0.2;
     private const int FirstPause = 16;
     private const int LongestPause = 512;

@@ -391,9 +391,8 @@ internal static class ActionsBenchmark
                 await NewRevisionAsync().ConfigureAwait(false);
                 var token = "w" + ++_token;
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                var parameters = JsonSerializer.SerializeToNode(new { textDocument = new { uri = workspace.Uri }, range = workspace.ReportRange(_revision) })!.AsObject();
-                parameters["partialResultToken"] = token;
-                var explain = client.RequestWithProgressAsync(LspMethods.Explain, parameters, token, stop.Token);
+                var explain = client.RequestWithProgressAsync(
+                    LspMethods.Explain, new { textDocument = new { uri = workspace.Uri }, range = workspace.ReportRange(_revision), partialResultToken = token }, token, stop.Token);
                 await Task.WhenAny(client.FirstProgressAsync(token), explain).ConfigureAwait(false);
                 await stop.CancelAsync().ConfigureAwait(false);
                 try
