@@ -29,7 +29,7 @@ internal sealed class StandInNvidiaSmi : IDisposable
             dir=$(dirname "$0")
             if [ "$1" = "{{GpuProbe.Query}}" ]; then cat "$dir/gpus.out"; exit 0; fi
             if [ "$1" != "{{NvidiaSmiPower.Query}}" ] || [ "$2" != "--format=csv" ]; then echo "Invalid combination of input arguments: $*" >&2; exit 2; fi
-            n=$(cat "$dir/calls" 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > "$dir/calls"
+            echo . >> "$dir/calls"; n=$(($(wc -l < "$dir/calls")))
             last=$(ls "$dir/responses" | grep -c '\.out$')
             i=$n; if [ "$i" -gt "$last" ]; then i=$last; fi
             cat "$dir/responses/$i.out"
@@ -44,8 +44,11 @@ internal sealed class StandInNvidiaSmi : IDisposable
 
     public string Executable => _folder.File("nvidia-smi");
 
-    /// <summary>How many times the power query was asked.</summary>
-    public int Calls => File.Exists(_folder.File("calls")) ? int.Parse(File.ReadAllText(_folder.File("calls")).Trim(), System.Globalization.CultureInfo.InvariantCulture) : 0;
+    /// <summary>
+    /// How many times the power query was asked: one line appended per call, so a call killed mid-way (a sampler stopped
+    /// while it read) never resets the count the way a rewritten counter file could.
+    /// </summary>
+    public int Calls => File.Exists(_folder.File("calls")) ? File.ReadAllLines(_folder.File("calls")).Length : 0;
 
     /// <summary>A recorded power reading of two cards (16 GB and 8 GB) drawing these watts.</summary>
     public static string TwoCards(string watts0, string watts1) =>
