@@ -109,6 +109,7 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
             _guard.Sanitize,
             bos,
             options.PrefillChunk,
+            options.Threads >= Environment.ProcessorCount,
             _thread.RunUrgent,
             () => Interlocked.Increment(ref _progress));
     }

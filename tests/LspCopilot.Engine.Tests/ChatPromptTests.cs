@@ -22,7 +22,16 @@ public sealed class ChatPromptTests
         _ => null,
     };
 
-    private static ConversationTokens Conversation() => new(Tokenize, ControlText, (LLamaToken)Bos);
+    /// <summary>Token 500 and up spell "g" (generated tokens), 600 a lone space, 601 a space and "\n"; the rest as <see cref="Tokenize"/> does.</summary>
+    private static string Spell(IReadOnlyList<LLamaToken> tokens) => string.Concat(tokens.Select(t => (int)t switch
+    {
+        600 => " ",
+        601 => " \n",
+        >= 500 => "g",
+        _ => ControlText(t) ?? ((char)(int)t).ToString(),
+    }));
+
+    private static ConversationTokens Conversation(Func<string, LLamaToken[]>? tokenize = null) => new(tokenize ?? Tokenize, ControlText, Spell, (LLamaToken)Bos);
 
     private static int[] Ids(IEnumerable<LLamaToken> tokens) => [.. tokens.Select(t => (int)t)];
 
@@ -79,15 +88,44 @@ public sealed class ChatPromptTests
     }
 
     [Fact]
-    public void Continue_ReplyFollowedByTextNotAControlToken_DoesNotSplitAfterTheReply()
+    public void Continue_ReplyFollowedByTextThatSpellsItselfAlone_KeepsTheReplyAsGenerated()
     {
+        // The plain layout: no control token after the reply, "\n\n### Instruction:" tokenizes alone as in the whole text.
         var conversation = Conversation();
         var prompt = conversation.Continue("|ua|a");
-        conversation.Record("|ua|a", prompt, "hi", [(LLamaToken)500, (LLamaToken)501], replyComplete: true);
+        conversation.Record("|ua|a", prompt, "gg", [(LLamaToken)500, (LLamaToken)501], replyComplete: true);
 
-        var next = conversation.Continue("|ua|ahi and more");
+        var next = conversation.Continue("|ua|agg\nq");
 
-        Assert.Equal([Bos, Marker, 'u', 'a', Marker, 'a', 'h', 'i', ' ', 'a', 'n', 'd', ' ', 'm', 'o', 'r', 'e'], Ids(next));
+        Assert.Equal([Bos, Marker, 'u', 'a', Marker, 'a', 500, 501, '\n', 'q'], Ids(next));
+    }
+
+    [Fact]
+    public void Continue_TextAfterTheReplyTokenizedWithALoneLeadingSpace_LeavesTheSpaceOut()
+    {
+        // Sentencepiece puts a space before the text it starts with; alone as a token, it is not part of the prompt.
+        var conversation = Conversation(text => [(LLamaToken)600, .. Tokenize(text)]);
+        var prompt = conversation.Continue("|ua|a");
+        conversation.Record("|ua|a", prompt, "gg", [(LLamaToken)500, (LLamaToken)501], replyComplete: true);
+
+        var next = conversation.Continue("|ua|agg\nq");
+
+        Assert.Equal([Bos, 600, Marker, 'u', 'a', Marker, 'a', 500, 501, '\n', 'q'], Ids(next));
+    }
+
+    [Fact]
+    public void Continue_TextAfterTheReplyThatDoesNotSpellItselfAlone_DoesNotSplitAfterTheReply()
+    {
+        // The added space joined the text's first character: those tokens would put a space in the prompt.
+        static LLamaToken[] JoinsTheSpace(string text) => text.StartsWith('\n') ? [(LLamaToken)601, .. Tokenize(text[1..])] : Tokenize(text);
+        var conversation = Conversation(JoinsTheSpace);
+        var prompt = conversation.Continue("|ua|a");
+        conversation.Record("|ua|a", prompt, "gg", [(LLamaToken)500, (LLamaToken)501], replyComplete: true);
+
+        var next = conversation.Continue("|ua|agg\nq");
+
+        // From the last control token on, the prompt as tokenized anew (the reply's text, not its generated tokens).
+        Assert.Equal([Bos, Marker, 'u', 'a', Marker, 'a', 'g', 'g', '\n', 'q'], Ids(next));
     }
 
     [Fact]

@@ -26,19 +26,20 @@ internal sealed class ChatRunner(
     Func<string, string> sanitize,
     LLamaToken? bos,
     int chunkSize,
+    bool fillsEveryCore,
     Action pause,
     Action progressed)
 {
     /// <summary>How often the reply's text so far is handed to the caller while it streams (the first text at once, the last always).</summary>
     public static readonly TimeSpan StreamInterval = TimeSpan.FromMilliseconds(20);
 
-    private readonly ConversationTokens _kept = new(tokenize, controlText, bos);
+    private readonly ConversationTokens _kept = new(tokenize, controlText, tokens => Spell(context, tokens), bos);
 
     public string Layout => format.Layout;
 
     /// <summary>The tokens a first turn of <paramref name="messages"/> decodes (for tests and tools).</summary>
     public List<LLamaToken> BuildPrompt(IReadOnlyList<ChatMessage> messages) =>
-        new ConversationTokens(tokenize, controlText, bos).Continue(Render(messages));
+        new ConversationTokens(tokenize, controlText, tokens => Spell(context, tokens), bos).Continue(Render(messages));
 
     public ChatResult Run(ChatRequest request, Action<string>? onText, CancellationToken ct)
     {
@@ -50,7 +51,7 @@ internal sealed class ChatRunner(
         var clock = Stopwatch.StartNew();
         var kept = request.ConversationId is not null;
         var cache = kept ? conversation : oneOff;
-        var turn = kept ? _kept : new ConversationTokens(tokenize, controlText, bos);
+        var turn = kept ? _kept : new ConversationTokens(tokenize, controlText, tokens => Spell(context, tokens), bos);
         turn.Id = request.ConversationId;
         var prompt = Render(request.Messages);
         var tokens = turn.Continue(prompt);
@@ -166,9 +167,16 @@ internal sealed class ChatRunner(
             // whoever streams it to an editor wakes threads that take the cores from llama.cpp's for every call.
             if (onText is not null && (string.IsNullOrWhiteSpace(delivered) || Stopwatch.GetElapsedTime(deliveredAt) >= StreamInterval))
             {
+                var first = string.IsNullOrWhiteSpace(delivered) && !string.IsNullOrWhiteSpace(reply.Text);
                 delivered = reply.Text;
                 deliveredAt = Stopwatch.GetTimestamp();
                 onText(delivered);
+                if (first && fillsEveryCore)
+                {
+                    // As a completion does (CompletionRunner): with llama.cpp's threads on every core, the threads that pass
+                    // the first text on to the editor wait for a core until the reply ends otherwise.
+                    Thread.Sleep(1);
+                }
             }
 
             tokens.Add(next);
@@ -188,6 +196,20 @@ internal sealed class ChatRunner(
         }
 
         return (reply.Text, reason, generated, firstToken);
+    }
+
+    /// <summary>The text <paramref name="tokens"/> spell, control tokens as their text (as the prompt writes them).</summary>
+    private static string Spell(LLamaContext context, IReadOnlyList<LLamaToken> tokens)
+    {
+        var model = context.NativeHandle.ModelHandle;
+        var bytes = new List<byte>();
+        Span<byte> piece = stackalloc byte[256];
+        foreach (var token in tokens)
+        {
+            bytes.AddRange(piece[..(int)model.TokenToSpan(token, piece, 0, special: true)]);
+        }
+
+        return Encoding.UTF8.GetString([.. bytes]);
     }
 
     private static (int, int) Append(KvCache cache, LLamaToken token)

@@ -6,12 +6,18 @@ namespace LspCopilot.Engine.Chat;
 /// A conversation's tokens and the text they spell, with checkpoints where the two line up and where llama.cpp's
 /// tokenizer starts afresh anyway: right after a control token (it splits text at control tokens, so what follows one
 /// tokenizes the same alone as in the whole text), and at the end of a reply as generated when the next text starts
-/// with a control token (the template's end-of-turn marker). The next turn's prompt is written out in full; its
-/// tokens are this conversation's tokens up to the longest checkpoint it starts with, plus the rest tokenized. So a
-/// follow-up keeps every earlier token, the reply included as the model generated it (tokenizing its text again may
-/// split it differently), and still the earlier prompts when the client sends the reply back changed.
+/// with a control token (the template's end-of-turn marker) or, tokenized alone, spells exactly that text (the plain
+/// layout's "\n\n### Instruction:"; a sentencepiece tokenizer's lone leading space, which it adds to text it starts
+/// with, is left out). The next turn's prompt is written out in full; its tokens are this conversation's tokens up to
+/// the longest checkpoint it starts with, plus the rest tokenized. So a follow-up keeps every earlier token, the reply
+/// included as the model generated it (tokenizing its text again may split it differently, and every token after the
+/// first difference would be decoded again), and still the earlier prompts when the client sends the reply back changed.
 /// </summary>
-internal sealed class ConversationTokens(Func<string, LLamaToken[]> tokenize, Func<LLamaToken, string?> controlText, LLamaToken? bos)
+internal sealed class ConversationTokens(
+    Func<string, LLamaToken[]> tokenize,
+    Func<LLamaToken, string?> controlText,
+    Func<IReadOnlyList<LLamaToken>, string> spell,
+    LLamaToken? bos)
 {
     private readonly List<LLamaToken> _tokens = [];
     private readonly List<Checkpoint> _checkpoints = [];
@@ -37,10 +43,16 @@ internal sealed class ConversationTokens(Func<string, LLamaToken[]> tokenize, Fu
                 continue;
             }
 
-            var rest = tokenize(prompt[checkpoint.Text..]);
-            if (checkpoint.ControlNext && (rest.Length == 0 || controlText(rest[0]) is null))
+            var text = prompt[checkpoint.Text..];
+            var rest = tokenize(text);
+            if (checkpoint.ControlNext)
             {
-                continue;
+                if (StartsAfresh(text, rest) is not { } fresh)
+                {
+                    continue;
+                }
+
+                rest = fresh;
             }
 
             _checkpoints.RemoveRange(i + 1, _checkpoints.Count - i - 1);
@@ -51,6 +63,27 @@ internal sealed class ConversationTokens(Func<string, LLamaToken[]> tokenize, Fu
         }
 
         throw new InvalidOperationException("A conversation always has its first checkpoint.");
+    }
+
+    /// <summary>
+    /// The tokens of <paramref name="text"/> (tokenized alone as <paramref name="tokens"/>) that may follow a reply's
+    /// last generated token: they start with a control token, or they spell exactly the text, but for a lone leading
+    /// space the tokenizer may have put first. Null when neither holds (the tokenizer would join the reply's end and
+    /// the text differently).
+    /// </summary>
+    private LLamaToken[]? StartsAfresh(string text, LLamaToken[] tokens)
+    {
+        if (tokens.Length == 0)
+        {
+            return null;
+        }
+
+        if (controlText(tokens[0]) is not null || string.Equals(spell(tokens), text, StringComparison.Ordinal))
+        {
+            return tokens;
+        }
+
+        return tokens.Length > 1 && spell(tokens[..1]) == " " && string.Equals(spell(tokens[1..]), text, StringComparison.Ordinal) ? tokens[1..] : null;
     }
 
     /// <summary>
