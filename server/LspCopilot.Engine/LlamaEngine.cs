@@ -109,6 +109,7 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
             _guard.Sanitize,
             bos,
             options.PrefillChunk,
+            verifyTile,
             options.Threads >= Environment.ProcessorCount,
             _thread.RunUrgent,
             () => Interlocked.Increment(ref _progress));
@@ -129,6 +130,9 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
 
     /// <summary>How chats are laid out: "chat template (NAME)" or "plain".</summary>
     public string ChatLayout => _chat.Layout;
+
+    /// <summary>What the chat has learnt of chunk and row costs (for tests); null where follow-ups are never rounded up to a chunk.</summary>
+    internal Chat.RowCosts? ChatRowCosts => _chat.Costs;
 
     public EngineOptions Options { get; }
 

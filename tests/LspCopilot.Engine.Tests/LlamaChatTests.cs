@@ -1,5 +1,6 @@
 using LspCopilot.Completion;
 using LspCopilot.Completion.Chat;
+using LspCopilot.Engine.Chat;
 using LspCopilot.TestSupport;
 
 namespace LspCopilot.Engine.Tests;
@@ -205,6 +206,31 @@ public sealed class LlamaChatTests : IDisposable
         }
 
         Assert.Empty(shortOnes);
+    }
+
+    [Fact]
+    public async Task FollowUp_ShortQuestion_DecodesItsRowsOrAWholeChunkAsTheLearntCostsSay()
+    {
+        using var engine = Load(TestModels.Require(TestModels.Stories));
+        var first = new ChatRequest([new ChatMessage(ChatMessage.User, s_code + "\n" + s_code + "\n\nWho is Max?")])
+        {
+            ConversationId = "short",
+            Generation = new GenerationOptions { MaxTokens = 200 },
+        };
+
+        var turn1 = await engine.ChatAsync(first, null, TestContext.Current.CancellationToken);
+        var costs = engine.ChatRowCosts!;
+        var learnt = costs.Count;
+        var next = FollowUp(first, turn1.Text, "Why?") with { Generation = new GenerationOptions { MaxTokens = 1 } };
+        var held = turn1.Stats.PromptTokens + turn1.Stats.GeneratedTokens;
+        var rows = engine.BuildChatPrompt(next.Messages).Count - held;
+        var roundUp = costs.ChunkIsCheaper(rows, held);
+        var turn2 = await engine.ChatAsync(next, null, TestContext.Current.CancellationToken);
+
+        // The prompt's whole chunks and the reply's tokens were measured (the chat learns as it runs, nothing is probed).
+        Assert.True(learnt.Chunks >= RowCosts.MinChunks && learnt.Tokens >= RowCosts.MinTokens, $"learnt {learnt}");
+        Assert.InRange(rows, 1, 47);
+        Assert.Equal(roundUp ? 64 : rows, turn2.Stats.PromptTokens - turn2.Stats.ReusedTokens);
     }
 
     [Fact]

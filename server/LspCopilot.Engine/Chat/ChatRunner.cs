@@ -26,6 +26,7 @@ internal sealed class ChatRunner(
     Func<string, string> sanitize,
     LLamaToken? bos,
     int chunkSize,
+    int tileRows,
     bool fillsEveryCore,
     Action pause,
     Action progressed)
@@ -34,6 +35,15 @@ internal sealed class ChatRunner(
     public static readonly TimeSpan StreamInterval = TimeSpan.FromMilliseconds(20);
 
     private readonly ConversationTokens _kept = new(tokenize, controlText, tokens => Spell(context, tokens), bos);
+
+    /// <summary>
+    /// What chunks and rows cost here, from this runner's decodes; used where llama.cpp's tiled attention makes a
+    /// whole chunk cheaper than fewer rows (<c>tileRows</c> not 0, chunks made of whole tiles).
+    /// </summary>
+    private readonly RowCosts? _costs = tileRows > 0 && chunkSize >= tileRows && chunkSize % tileRows == 0 ? new RowCosts() : null;
+
+    /// <summary>The costs learnt so far (for tests); null where rounding up never applies.</summary>
+    internal RowCosts? Costs => _costs;
 
     public string Layout => format.Layout;
 
@@ -187,7 +197,7 @@ internal sealed class ChatRunner(
             }
 
             // A completion that ran in the pause may have taken this chat's cells: then its tokens are decoded again.
-            (_, logitsAt) = cache.Count == tokens.Count - 1 ? Append(cache, next) : Decode(cache, tokens, ct);
+            (_, logitsAt) = cache.Count == tokens.Count - 1 ? Append(cache, next, _costs) : Decode(cache, tokens, ct);
         }
 
         if (onText is not null && !string.Equals(delivered, reply.Text, StringComparison.Ordinal))
@@ -212,9 +222,11 @@ internal sealed class ChatRunner(
         return Encoding.UTF8.GetString([.. bytes]);
     }
 
-    private static (int, int) Append(KvCache cache, LLamaToken token)
+    private static (int, int) Append(KvCache cache, LLamaToken token, RowCosts? costs)
     {
+        var (depth, started) = (cache.Count, Stopwatch.GetTimestamp());
         cache.Append(token);
+        costs?.Token(depth, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return (0, 0);
     }
 
@@ -240,14 +252,20 @@ internal sealed class ChatRunner(
             var have = cache.CommonPrefix(tokens);
             if (reused is null)
             {
-                have = AlignedStart(have, tokens.Count, step);
+                have = AlignedStart(have, tokens.Count, step, _costs);
                 cache.TrimTo(have);
                 reused = Math.Min(have, tokens.Count - 1);
             }
 
             var rest = tokens.Count - have;
             var end = rest <= 0 ? tokens.Count : have + KvCache.ChunkRows(rest, step, (int)context.BatchSize);
+            var started = Stopwatch.GetTimestamp();
             var prefill = cache.Prefill(new Head(tokens, end), ct);
+            if (prefill.Decoded == step)
+            {
+                _costs?.Chunk(end - step, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
             if (end == tokens.Count)
             {
                 return (reused.Value, prefill.LogitsIndex);
@@ -258,13 +276,20 @@ internal sealed class ChatRunner(
     /// <summary>
     /// Where decoding starts after a reused prefix of <paramref name="have"/> of <paramref name="count"/> tokens: a
     /// remainder within a quarter chunk of a whole chunk starts that many reused tokens earlier, so that every batch
-    /// has the chunk's shape (at most a quarter chunk decoded twice); otherwise where the prefix ends.
+    /// has the chunk's shape (at most a quarter chunk decoded twice); so does a shorter one that is all there is to
+    /// decode when <paramref name="costs"/> tell that its rows alone cost more than a whole chunk at that depth;
+    /// otherwise decoding starts where the prefix ends.
     /// </summary>
-    internal static int AlignedStart(int have, int count, int step)
+    internal static int AlignedStart(int have, int count, int step, RowCosts? costs = null)
     {
         var odd = (count - have) % step;
         var missing = step - odd;
-        return have > 0 && odd > 0 && missing <= step / 4 && have >= missing ? have - missing : have;
+        if (have <= 0 || odd == 0 || have < missing)
+        {
+            return have;
+        }
+
+        return missing <= step / 4 || (count - have < step && costs?.ChunkIsCheaper(odd, have) == true) ? have - missing : have;
     }
 
     /// <summary>The reply's text as it streams, and whether it spells exactly the tokens generated.</summary>

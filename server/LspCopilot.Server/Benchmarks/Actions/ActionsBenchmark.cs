@@ -43,6 +43,12 @@ internal static class ActionsBenchmark
 
     private const string Question = "What does it return when the array is empty, and why?";
 
+    /// <summary>
+    /// A question far from a whole chunk (the long one above is within a quarter chunk of one): what a follow-up costs
+    /// when it is decoded row by row, or rounded up to a chunk where the engine measured that to be cheaper.
+    /// </summary>
+    private const string ShortQuestion = "Why?";
+
     /// <summary>Proposals a refactor samples after the first when it does not compile: one, so a resolve is one or two model calls and checks (the tiny models' proposals never compile).</summary>
     private const int RefactorCandidates = 1;
 
@@ -105,6 +111,8 @@ internal static class ActionsBenchmark
             await session.ListAsync(report, runs, ct).ConfigureAwait(false);
             await progress.WriteLineAsync($"Explain, a follow-up and a completion between them, {runs} rounds…").ConfigureAwait(false);
             await session.ExplainAsync(report, runs, ct).ConfigureAwait(false);
+            await progress.WriteLineAsync($"Explain and a short follow-up (\"{ShortQuestion}\"), {runs} rounds…").ConfigureAwait(false);
+            await session.ShortFollowUpsAsync(report, runs, ct).ConfigureAwait(false);
             await progress.WriteLineAsync("Completions while an explanation streams…").ConfigureAwait(false);
             await session.CompletionsDuringExplainAsync(report, Math.Max(20, runs), ct).ConfigureAwait(false);
             await progress.WriteLineAsync($"Refactor (resolve), {runs} times…").ConfigureAwait(false);
@@ -281,6 +289,32 @@ internal static class ActionsBenchmark
             {
                 report.Facts["explain_tps_ratio"] = "not measured: the model ended every explanation within 8 tokens";
             }
+        }
+
+        /// <summary>Rounds as in <see cref="ExplainAsync"/> whose follow-up is <see cref="ShortQuestion"/>: its time, the rows it decoded, its speed-up.</summary>
+        public async Task ShortFollowUpsAsync(BenchReport report, int runs, CancellationToken ct)
+        {
+            var (ttft, rows, speedups) = (new List<double>(), new List<double>(), new List<double>());
+            for (var round = 0; round < runs; round++)
+            {
+                await NewRevisionAsync().ConfigureAwait(false);
+                var (first, firstTtft) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, range = workspace.ReportRange(_revision) }, ct).ConfigureAwait(false);
+                var conversation = first.GetProperty("conversationId").GetString()!;
+                await NewRevisionAsync().ConfigureAwait(false);
+                await CompleteOnceAsync(ct).ConfigureAwait(false);
+                var (_, followTtft) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, conversationId = conversation, question = ShortQuestion }, ct).ConfigureAwait(false);
+                var stats = engine.LastChat!.Stats;
+                await client.Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.EndConversation, new { conversationId = conversation }, ct).ConfigureAwait(false);
+                ttft.Add(followTtft);
+                rows.Add(stats.PromptTokens - stats.ReusedTokens);
+                speedups.Add(firstTtft / followTtft);
+            }
+
+            var decoded = EngineBenchmark.Median(rows);
+            report.Row($"explain, follow-up \"{ShortQuestion}\"", EngineBenchmark.Median(ttft), null, $"{decoded:F0} rows decoded (median)");
+            report.Metrics["explain_followup_short_ttft_ms"] = EngineBenchmark.Median(ttft);
+            report.Metrics["followup_short_decoded_rows"] = decoded;
+            report.Metrics["followup_short_ttft_speedup"] = EngineBenchmark.Median(speedups);
         }
 
         public async Task CompletionsDuringExplainAsync(BenchReport report, int samples, CancellationToken ct)
