@@ -47,6 +47,8 @@ public static class DecodeBenchmark
             using var lookup = LlamaEngine.Load(options with { Speculation = "lookup", DraftModelPath = null }, log);
             using var draft = LlamaEngine.Load(options with { Speculation = "draft", DraftModelPath = draftPath }, log);
             using var self = LlamaEngine.Load(options with { Speculation = "draft", DraftModelPath = options.ModelPath }, log);
+            // Plain decoding with other prompt batches: how far llama.cpp's greedy output moves with batch shapes alone.
+            using var rechunked = LlamaEngine.Load(options with { Speculation = "off", DraftModelPath = null, PrefillChunk = 512 }, log);
 
             await progress.WriteLineAsync($"Decoding {MaxTokens} tokens per request, {runs} rounds…").ConfigureAwait(false);
             var report = new BenchReport();
@@ -58,6 +60,7 @@ public static class DecodeBenchmark
             var lookupProse = await CompareAsync(plain, lookup, DecodePrompts.Prose, runs, ct).ConfigureAwait(false);
             var draftAll = await CompareAsync(plain, draft, [.. DecodePrompts.Repetitive, .. DecodePrompts.Prose], runs, ct).ConfigureAwait(false);
             var selfAll = await CompareAsync(plain, self, [.. DecodePrompts.Repetitive, .. DecodePrompts.Prose], Math.Max(1, runs / 4), ct).ConfigureAwait(false);
+            var rechunkedAll = await CompareAsync(plain, rechunked, [.. DecodePrompts.Repetitive, .. DecodePrompts.Prose], Math.Max(1, runs / 4), ct).ConfigureAwait(false);
 
             report.Row("plain greedy decode, repetitive code-like prompts", null, lookupCode.PlainTokensPerSecond);
             report.Row("same, prompt lookup", null, lookupCode.TokensPerSecond, $"{lookupCode.AcceptRate:P0} of drafts accepted");
@@ -79,6 +82,9 @@ public static class DecodeBenchmark
             report.Metrics["speculation_requests_compared"] = compared;
             report.Metrics["speculation_texts_differing"] = differing;
             report.Row($"texts that differ from plain decoding: {differing} of {compared} requests (must be 0)", null, null);
+            report.Metrics["rechunked_texts_differing"] = rechunkedAll.Differing;
+            report.Metrics["rechunked_requests_compared"] = rechunkedAll.Requests;
+            report.Row($"plain decoding with --prefill-chunk 512 instead of 64: {rechunkedAll.Differing} of {rechunkedAll.Requests} texts differ", null, null, "batch shapes alone");
             report.Metrics["draft_self_speedup"] = selfAll.Speedup;
             report.NoteLoadAverage();
             report.Print(json, clock.Elapsed);
