@@ -28,6 +28,13 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
 
     public int Count => _tokens.Count;
 
+    /// <summary>
+    /// Every generated token decodes with a second row beside it (a copy at the next position, with logits, removed right
+    /// after): llama.cpp computes a batch of one row with other kernels than one of several (its matrix multiply, the
+    /// output layer), so a token's numbers would otherwise depend on whether it came alone or in a verification step.
+    /// </summary>
+    public bool BatchInvariant { get; init; }
+
     /// <summary>Cells this cache holds: its tokens, and during a prefill the reused chunks waiting to move into place.</summary>
     public int Held => _tokens.Count + _parked;
 
@@ -166,11 +173,20 @@ internal sealed class KvCache(LLamaContext context, LLamaSeqId seq, LLamaSeqId? 
     /// <summary>Decodes one generated token after the cached ones; its logits are at index 0.</summary>
     public void Append(LLamaToken token)
     {
-        NeedCells?.Invoke(1);
+        NeedCells?.Invoke(BatchInvariant ? 2 : 1);
         _step.Clear();
         _step.Add(token, _tokens.Count, seq, true);
+        if (BatchInvariant)
+        {
+            _step.Add(token, _tokens.Count + 1, seq, true);
+        }
+
         Decode(_step);
         _tokens.Add(token);
+        if (BatchInvariant)
+        {
+            context.NativeHandle.MemorySequenceRemove(seq, _tokens.Count, -1);
+        }
     }
 
     /// <summary>

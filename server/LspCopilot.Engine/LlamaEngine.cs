@@ -50,9 +50,9 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
         ModelName = Path.GetFileName(options.ModelPath) ?? "model";
         Fim = VocabularyFim.FromVocabulary(weights.NativeHandle.Vocab, weights.Metadata.GetValueOrDefault("general.architecture"), weights.Metadata.GetValueOrDefault("general.name"))
             .WithOrder(options.FimOrder);
-        _cache = new KvCache(context, KvSequences.Completion, KvSequences.Parking, options.PrefillChunk, options.CacheReuseMinChunk);
-        var conversation = new KvCache(context, KvSequences.Conversation, null, options.PrefillChunk, 0);
-        var oneOff = new KvCache(context, KvSequences.OneOff, null, options.PrefillChunk, 0);
+        _cache = new KvCache(context, KvSequences.Completion, KvSequences.Parking, options.PrefillChunk, options.CacheReuseMinChunk) { BatchInvariant = options.BatchInvariant };
+        var conversation = new KvCache(context, KvSequences.Conversation, null, options.PrefillChunk, 0) { BatchInvariant = options.BatchInvariant };
+        var oneOff = new KvCache(context, KvSequences.OneOff, null, options.PrefillChunk, 0) { BatchInvariant = options.BatchInvariant };
         _budget = new KvBudget((int)context.ContextSize, _cache, conversation, oneOff, log);
         _budget.ForEachCache(cache => cache.ChunkStarting += () => Interlocked.Increment(ref _progress));
         _guard = VocabularyGuard.For(weights.NativeHandle, context.NativeHandle);
@@ -63,7 +63,7 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
 
         var bos = weights.NativeHandle.Vocab.ShouldAddBOS ? weights.NativeHandle.Vocab.BOS : (LLamaToken?)null;
         _prompts = new PromptBuilder(Tokenize, Fim, bos);
-        var verifyTile = VerifyTile(options, NativeApi.llama_supports_gpu_offload());
+        var verifyTile = options.BatchInvariant ? 0 : VerifyTile(options, NativeApi.llama_supports_gpu_offload());
         _completions = new CompletionRunner(
             context,
             _cache,

@@ -9,7 +9,7 @@ public sealed class EngineOptionsJsonTests
     {
         var options = Apply("""
             { "gpuLayers": 30, "splitMode": "layer", "tensorSplit": [2, 1], "mainGpu": 1, "flashAttention": true,
-              "kvCacheType": "q8_0", "contextSize": 4096, "threads": 3, "mlock": true, "noMmap": true, "modelPath": "/m.gguf" }
+              "kvCacheType": "q8_0", "contextSize": 4096, "threads": 3, "mlock": true, "noMmap": true, "batchInvariant": true, "modelPath": "/m.gguf" }
             """, out var problems);
 
         Assert.Empty(problems);
@@ -23,6 +23,7 @@ public sealed class EngineOptionsJsonTests
         Assert.Equal((3, 3), (options.Threads, options.BatchThreads));
         Assert.True(options.UseMlock);
         Assert.False(options.UseMmap);
+        Assert.True(options.BatchInvariant);
     }
 
     [Fact]

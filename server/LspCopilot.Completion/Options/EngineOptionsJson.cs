@@ -5,7 +5,7 @@ namespace LspCopilot.Completion;
 /// <summary>
 /// Applies the engine options an editor sends in <c>initializationOptions</c> (camelCase keys:
 /// gpuLayers, splitMode, tensorSplit, mainGpu, flashAttention, kvCacheType, contextSize, threads,
-/// prefillChunk, mlock, noMmap, cpuVariant, fimOrder, chatTemplate, draftModel, speculation, preset; and the backend's: backend, endpoint, remoteModel,
+/// prefillChunk, batchInvariant, mlock, noMmap, cpuVariant, fimOrder, chatTemplate, draftModel, speculation, preset; and the backend's: backend, endpoint, remoteModel,
 /// fimTemplate). A bad value is skipped with a message, never fatal, so a
 /// typo in settings cannot stop the server. Other keys are left to their own readers.
 /// </summary>
@@ -125,6 +125,13 @@ public static class EngineOptionsJson
                 if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var chunk) && chunk >= 1)
                 {
                     return options with { PrefillChunk = chunk };
+                }
+
+                break;
+            case "batchInvariant":
+                if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                {
+                    return options with { BatchInvariant = value.GetBoolean() };
                 }
 
                 break;

@@ -42,13 +42,16 @@ public static class DecodeBenchmark
                 draftPath = derived;
             }
 
-            await progress.WriteLineAsync("Loading the model four times: plain, prompt lookup, draft model, drafting for itself…").ConfigureAwait(false);
+            await progress.WriteLineAsync("Loading the model seven times: plain, prompt lookup, draft model, drafting for itself, other prompt batches, batch-invariant plain and lookup…").ConfigureAwait(false);
             using var plain = LlamaEngine.Load(options with { Speculation = "off", DraftModelPath = null }, log);
             using var lookup = LlamaEngine.Load(options with { Speculation = "lookup", DraftModelPath = null }, log);
             using var draft = LlamaEngine.Load(options with { Speculation = "draft", DraftModelPath = draftPath }, log);
             using var self = LlamaEngine.Load(options with { Speculation = "draft", DraftModelPath = options.ModelPath }, log);
             // Plain decoding with other prompt batches: how far llama.cpp's greedy output moves with batch shapes alone.
             using var rechunked = LlamaEngine.Load(options with { Speculation = "off", DraftModelPath = null, PrefillChunk = 512 }, log);
+            // --batch-invariant: every step decodes several rows, so lookup must give plain decoding's text exactly.
+            using var invariantPlain = LlamaEngine.Load(options with { Speculation = "off", DraftModelPath = null, BatchInvariant = true }, log);
+            using var invariantLookup = LlamaEngine.Load(options with { Speculation = "lookup", DraftModelPath = null, BatchInvariant = true }, log);
 
             await progress.WriteLineAsync($"Decoding {MaxTokens} tokens per request, {runs} rounds…").ConfigureAwait(false);
             var report = new BenchReport();
@@ -61,6 +64,9 @@ public static class DecodeBenchmark
             var draftAll = await CompareAsync(plain, draft, [.. DecodePrompts.Repetitive, .. DecodePrompts.Prose], runs, ct).ConfigureAwait(false);
             var selfAll = await CompareAsync(plain, self, [.. DecodePrompts.Repetitive, .. DecodePrompts.Prose], Math.Max(1, runs / 4), ct).ConfigureAwait(false);
             var rechunkedAll = await CompareAsync(plain, rechunked, [.. DecodePrompts.Repetitive, .. DecodePrompts.Prose], Math.Max(1, runs / 4), ct).ConfigureAwait(false);
+            var invariantCode = await CompareAsync(invariantPlain, invariantLookup, DecodePrompts.Repetitive, runs, ct).ConfigureAwait(false);
+            var invariantProse = await CompareAsync(invariantPlain, invariantLookup, DecodePrompts.Prose, Math.Max(1, runs / 4), ct).ConfigureAwait(false);
+            var invariantCost = await CompareAsync(plain, invariantPlain, DecodePrompts.Repetitive, Math.Max(1, runs / 4), ct).ConfigureAwait(false);
 
             report.Row("plain greedy decode, repetitive code-like prompts", null, lookupCode.PlainTokensPerSecond);
             report.Row("same, prompt lookup", null, lookupCode.TokensPerSecond, $"{lookupCode.AcceptRate:P0} of drafts accepted");
@@ -86,6 +92,16 @@ public static class DecodeBenchmark
             report.Metrics["rechunked_requests_compared"] = rechunkedAll.Requests;
             report.Row($"plain decoding with --prefill-chunk 512 instead of 64: {rechunkedAll.Differing} of {rechunkedAll.Requests} texts differ", null, null, "batch shapes alone");
             report.Metrics["draft_self_speedup"] = selfAll.Speedup;
+            report.Row("--batch-invariant: plain greedy decode, code-like", null, invariantCode.PlainTokensPerSecond, $"{invariantCost.Speedup:F2}× the default plain decode's speed");
+            report.Row("--batch-invariant: prompt lookup, code-like", null, invariantCode.TokensPerSecond, $"{invariantCode.AcceptRate:P0} of drafts accepted");
+            var invariantDiffering = invariantCode.Differing + invariantProse.Differing;
+            var invariantCompared = invariantCode.Requests + invariantProse.Requests;
+            report.Row($"--batch-invariant: texts that differ from its plain decoding: {invariantDiffering} of {invariantCompared} requests (must be 0)", null, null);
+            report.Metrics["invariant_lookup_speedup"] = invariantCode.Speedup;
+            report.Metrics["invariant_lookup_plain_ratio"] = invariantProse.Speedup;
+            report.Metrics["invariant_plain_speed_ratio"] = invariantCost.Speedup;
+            report.Metrics["invariant_texts_differing"] = invariantDiffering;
+            report.Metrics["invariant_requests_compared"] = invariantCompared;
             report.NoteLoadAverage();
             report.Print(json, clock.Elapsed);
             return 0;

@@ -46,6 +46,11 @@ public sealed class EngineCliOptions
         Description = "Speculative decoding of greedy completions: auto (default: prompt lookup, and --draft-model when given, each off while it does not pay), lookup, draft or off.",
     };
 
+    public Option<bool> BatchInvariant { get; } = new("--batch-invariant")
+    {
+        Description = "Make greedy output independent of batch shapes (speculation on or off gives the same text, byte for byte) at some decode speed: every token decodes with one more row beside it, verification without tile padding.",
+    };
+
     public Option<int?> Threads { get; } = new("--threads", "-t")
     {
         Description = "CPU threads for generation and prompt processing (default: all cores).",
@@ -135,7 +140,7 @@ public sealed class EngineCliOptions
 
     public void AddTo(Command command)
     {
-        Option[] all = [Model, ChatModel, DraftModel, Speculation, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, CpuVariant, FimOrder, ChatTemplate, Preset];
+        Option[] all = [Model, ChatModel, DraftModel, Speculation, BatchInvariant, Threads, ContextSize, PrefillChunk, StallTimeout, GpuLayers, SplitMode, TensorSplit, MainGpu, FlashAttention, KvCacheType, Mlock, NoMmap, NativeLibDir, CpuVariant, FimOrder, ChatTemplate, Preset];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -276,6 +281,11 @@ public sealed class EngineCliOptions
         if (Value(KvCacheType) is { } kv)
         {
             options = options with { KvCacheType = EngineOptionValues.TryNormalizeKvCacheType(kv, out var normalized, out var error) ? normalized : throw new ArgumentException(error) };
+        }
+
+        if (Value(BatchInvariant))
+        {
+            options = options with { BatchInvariant = true };
         }
 
         if (Value(Mlock))

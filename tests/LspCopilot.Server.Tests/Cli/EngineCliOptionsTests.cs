@@ -20,7 +20,7 @@ public sealed class EngineCliOptionsTests
     {
         var (options, errors) = Parse(
             "--gpu-layers", "40", "--split-mode", "row", "--tensor-split", "3,1", "--main-gpu", "1",
-            "--flash-attention", "--kv-cache-type", "q4_0", "--context-size", "16384", "--threads", "6", "--mlock", "--no-mmap");
+            "--flash-attention", "--kv-cache-type", "q4_0", "--context-size", "16384", "--threads", "6", "--mlock", "--no-mmap", "--batch-invariant");
 
         Assert.Empty(errors);
         Assert.Equal(40, options.GpuLayers);
@@ -33,6 +33,7 @@ public sealed class EngineCliOptionsTests
         Assert.Equal((6, 6), (options.Threads, options.BatchThreads));
         Assert.True(options.UseMlock);
         Assert.False(options.UseMmap);
+        Assert.True(options.BatchInvariant);
     }
 
     [Fact]
