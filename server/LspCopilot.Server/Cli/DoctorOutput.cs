@@ -110,7 +110,7 @@ public static class DoctorOutput
         Line("options", $"context {r.Plan.ContextSize:N0}, KV {r.Plan.KvCacheType}, gpu-layers {(o.GpuLayers < 0 ? "all" : o.GpuLayers.ToString(CultureInfo.InvariantCulture))}, split {o.SplitMode}" +
             (o.TensorSplit is { Count: > 0 } ts ? $" {string.Join(',', ts.Select(v => v.ToString(CultureInfo.InvariantCulture)))}" : string.Empty) +
             $", flash attention {(o.FlashAttention is bool fa ? (fa ? "on" : "off") : "auto")}");
-        Line("speculation", DraftModelLine(r.ModelPath, o));
+        Line("speculation", SpeculationLine(r.ModelPath, o));
         Devices(r.Plan, Line);
         Line("verdict", r.Plan.Fits ? "fits" : "does not fit" + (r.Plan.Suggestion is { } s ? $"; try: {s}" : "; choose a smaller quantization or context"));
         foreach (var note in r.Notes)
@@ -229,7 +229,7 @@ public static class DoctorOutput
                 ["context_size"] = r.Plan?.ContextSize,
                 ["devices"] = r.Plan is null ? null : DevicesJson(r.Plan),
                 ["notes"] = new JsonArray([.. r.Notes.Select(n => JsonValue.Create(n))]),
-                ["speculation"] = r.Options is { } options ? DraftModelLine(r.ModelPath, options) : null,
+                ["speculation"] = r.Options is { } options ? SpeculationLine(r.ModelPath, options) : null,
             };
         }
 
@@ -253,6 +253,10 @@ public static class DoctorOutput
     }
 
     private static string Size(long? bytes) => bytes is long b ? ByteUnits.Format(b) : "?";
+
+    /// <summary>How greedy completions speculate, the draft model's verdict, and whether output is batch-invariant (--batch-invariant).</summary>
+    internal static string SpeculationLine(string? modelPath, EngineOptions o) =>
+        DraftModelLine(modelPath, o) + (o.BatchInvariant ? "; batch-invariant (the same text with speculation on or off, decoding slower)" : string.Empty);
 
     /// <summary>How greedy completions speculate, and whether the draft model (--draft-model) can draft for this one.</summary>
     private static string DraftModelLine(string? modelPath, EngineOptions o)

@@ -17,6 +17,16 @@ public sealed class SpeculationCliOptionsTests
     }
 
     [Fact]
+    public void DoctorLine_BatchInvariant_SaysSoAfterHowItSpeculates()
+    {
+        var (options, errors) = Parse("--batch-invariant");
+
+        Assert.Empty(errors);
+        Assert.Equal("prompt lookup; batch-invariant (the same text with speculation on or off, decoding slower)", Server.Cli.DoctorOutput.SpeculationLine(null, options));
+        Assert.Equal("prompt lookup", Server.Cli.DoctorOutput.SpeculationLine(null, new EngineOptions()));
+    }
+
+    [Fact]
     public void Read_NoSpeculationOption_AutoWithoutDraftModel()
     {
         var (options, errors) = Parse();
