@@ -64,12 +64,13 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
         var bos = weights.NativeHandle.Vocab.ShouldAddBOS ? weights.NativeHandle.Vocab.BOS : (LLamaToken?)null;
         _prompts = new PromptBuilder(Tokenize, Fim, bos);
         var verifyTile = options.BatchInvariant ? 0 : VerifyTile(options, NativeApi.llama_supports_gpu_offload());
+        var fillsEveryCore = options.Threads >= Environment.ProcessorCount;
         _completions = new CompletionRunner(
             context,
             _cache,
             _prompts,
             Fim,
-            options.Threads >= Environment.ProcessorCount,
+            fillsEveryCore,
             Speculators.For(options.Speculation, draft, verifyTile),
             verifyTile,
             () => (int)context.ContextSize - _budget.Used,
@@ -110,7 +111,7 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
             bos,
             options.PrefillChunk,
             verifyTile,
-            options.Threads >= Environment.ProcessorCount,
+            fillsEveryCore,
             _thread.RunUrgent,
             () => Interlocked.Increment(ref _progress));
     }

@@ -34,7 +34,7 @@ internal sealed class ChatRunner(
     /// <summary>How often the reply's text so far is handed to the caller while it streams (the first text at once, the last always).</summary>
     public static readonly TimeSpan StreamInterval = TimeSpan.FromMilliseconds(20);
 
-    private readonly ConversationTokens _kept = new(tokenize, controlText, tokens => Spell(context, tokens), bos);
+    private readonly ConversationTokens _kept = NewConversation(context, tokenize, controlText, bos);
 
     /// <summary>
     /// What chunks and rows cost here, from this runner's decodes; used where llama.cpp's tiled attention makes a
@@ -49,7 +49,7 @@ internal sealed class ChatRunner(
 
     /// <summary>The tokens a first turn of <paramref name="messages"/> decodes (for tests and tools).</summary>
     public List<LLamaToken> BuildPrompt(IReadOnlyList<ChatMessage> messages) =>
-        new ConversationTokens(tokenize, controlText, tokens => Spell(context, tokens), bos).Continue(Render(messages));
+        NewConversation(context, tokenize, controlText, bos).Continue(Render(messages));
 
     public ChatResult Run(ChatRequest request, Action<string>? onText, CancellationToken ct)
     {
@@ -61,7 +61,7 @@ internal sealed class ChatRunner(
         var clock = Stopwatch.StartNew();
         var kept = request.ConversationId is not null;
         var cache = kept ? conversation : oneOff;
-        var turn = kept ? _kept : new ConversationTokens(tokenize, controlText, tokens => Spell(context, tokens), bos);
+        var turn = kept ? _kept : NewConversation(context, tokenize, controlText, bos);
         turn.Id = request.ConversationId;
         var prompt = Render(request.Messages);
         var tokens = turn.Continue(prompt);
@@ -207,6 +207,10 @@ internal sealed class ChatRunner(
 
         return (reply.Text, reason, generated, firstToken);
     }
+
+    /// <summary>A conversation's tokens that spell with this context's vocabulary (static: field initializers call it).</summary>
+    private static ConversationTokens NewConversation(LLamaContext context, Func<string, LLamaToken[]> tokenize, Func<LLamaToken, string?> controlText, LLamaToken? bos) =>
+        new(tokenize, controlText, tokens => Spell(context, tokens), bos);
 
     /// <summary>The text <paramref name="tokens"/> spell, control tokens as their text (as the prompt writes them).</summary>
     private static string Spell(LLamaContext context, IReadOnlyList<LLamaToken> tokens)

@@ -20,12 +20,13 @@ internal sealed class RowCosts
     /// <summary>How much more the rows' attention alone must cost than a whole chunk.</summary>
     public const double Margin = 1.5;
 
-    /// <summary>Fewest reply tokens, and fewest positions they must span, before the slope counts.</summary>
+    /// <summary>Fewest reply tokens before their slope counts.</summary>
     public const int MinTokens = 64;
 
-    /// <summary>Fewest whole chunks, and fewest positions they must span, before the chunk's line counts.</summary>
+    /// <summary>Fewest whole chunks before their line counts.</summary>
     public const int MinChunks = 4;
 
+    /// <summary>Fewest positions the tokens, or the chunks, must span before their line counts.</summary>
     public const int MinSpan = 128;
 
     private const int KeptTokens = 512;

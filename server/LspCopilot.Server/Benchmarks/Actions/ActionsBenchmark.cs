@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LspCopilot.Completion;
+using LspCopilot.Completion.Chat;
 using LspCopilot.Completion.CodeActions;
 using LspCopilot.Engine;
 using LspCopilot.Server.Hosting;
@@ -195,20 +196,7 @@ internal static class ActionsBenchmark
                     measuredFrom = Stopwatch.GetTimestamp();
                 }
 
-                // A new selection each round: the method's name and its first line differ, so nothing of it is cached.
-                await NewRevisionAsync().ConfigureAwait(false);
-                var (first, firstTtft) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, range = workspace.ReportRange(_revision) }, ct).ConfigureAwait(false);
-                var firstChat = engine.LastChat!;
-                var conversation = first.GetProperty("conversationId").GetString()!;
-
-                // The user types and gets ghost text between the turns.
-                await NewRevisionAsync().ConfigureAwait(false);
-                var completionTtft = await CompleteOnceAsync(ct).ConfigureAwait(false);
-                var completionStats = engine.LastCompletion;
-
-                var (_, followTtft) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, conversationId = conversation, question = Question }, ct).ConfigureAwait(false);
-                var followChat = engine.LastChat!;
-                await client.Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.EndConversation, new { conversationId = conversation }, ct).ConfigureAwait(false);
+                var (firstTtft, firstChat, completionTtft, completionStats, followTtft, followChat) = await ConversationAsync(Question, ct).ConfigureAwait(false);
 
                 // The baseline decode loop, on a prompt as long as the first turn's and for as many tokens, taking turns with ours:
                 // first beside the completion's cached prompt, as the explanation ran (llama.cpp's attention covers every cell in
@@ -297,14 +285,8 @@ internal static class ActionsBenchmark
             var (ttft, rows, speedups) = (new List<double>(), new List<double>(), new List<double>());
             for (var round = 0; round < runs; round++)
             {
-                await NewRevisionAsync().ConfigureAwait(false);
-                var (first, firstTtft) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, range = workspace.ReportRange(_revision) }, ct).ConfigureAwait(false);
-                var conversation = first.GetProperty("conversationId").GetString()!;
-                await NewRevisionAsync().ConfigureAwait(false);
-                await CompleteOnceAsync(ct).ConfigureAwait(false);
-                var (_, followTtft) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, conversationId = conversation, question = ShortQuestion }, ct).ConfigureAwait(false);
-                var stats = engine.LastChat!.Stats;
-                await client.Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.EndConversation, new { conversationId = conversation }, ct).ConfigureAwait(false);
+                var (firstTtft, _, _, _, followTtft, followChat) = await ConversationAsync(ShortQuestion, ct).ConfigureAwait(false);
+                var stats = followChat.Stats;
                 ttft.Add(followTtft);
                 rows.Add(stats.PromptTokens - stats.ReusedTokens);
                 speedups.Add(firstTtft / followTtft);
@@ -315,6 +297,28 @@ internal static class ActionsBenchmark
             report.Metrics["explain_followup_short_ttft_ms"] = EngineBenchmark.Median(ttft);
             report.Metrics["followup_short_decoded_rows"] = decoded;
             report.Metrics["followup_short_ttft_speedup"] = EngineBenchmark.Median(speedups);
+        }
+
+        /// <summary>
+        /// One measured conversation: a new selection explained (its method's name and first line differ each time, so
+        /// nothing of it is cached), a completion after an edit (the user types and gets ghost text between the turns),
+        /// then <paramref name="question"/> as a follow-up; the conversation ends after it.
+        /// </summary>
+        private async Task<(double FirstTtft, ChatResult FirstChat, double CompletionTtft, CompletionStats? Completion, double FollowTtft, ChatResult FollowChat)> ConversationAsync(string question, CancellationToken ct)
+        {
+            await NewRevisionAsync().ConfigureAwait(false);
+            var (first, firstTtft) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, range = workspace.ReportRange(_revision) }, ct).ConfigureAwait(false);
+            var firstChat = engine.LastChat!;
+            var conversation = first.GetProperty("conversationId").GetString()!;
+
+            await NewRevisionAsync().ConfigureAwait(false);
+            var completionTtft = await CompleteOnceAsync(ct).ConfigureAwait(false);
+            var completion = engine.LastCompletion;
+
+            var (_, followTtft) = await ExplainOnceAsync(new { textDocument = new { uri = workspace.Uri }, conversationId = conversation, question }, ct).ConfigureAwait(false);
+            var followChat = engine.LastChat!;
+            await client.Rpc.InvokeWithParameterObjectAsync<JsonElement>(LspMethods.EndConversation, new { conversationId = conversation }, ct).ConfigureAwait(false);
+            return (firstTtft, firstChat, completionTtft, completion, followTtft, followChat);
         }
 
         public async Task CompletionsDuringExplainAsync(BenchReport report, int samples, CancellationToken ct)
