@@ -20,7 +20,7 @@ public sealed record SchedulerStats(long Served, long CacheHits, long Cancelled,
 /// When two or more clients wait and the engine can batch, their completions are decoded together instead of
 /// in turns (<see cref="Batching.BatchRunner"/>); one client alone takes the single-request path.
 /// </summary>
-public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IProgressSource
+public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IProgressSource, IClientMemory
 {
     private readonly ICompletionEngine _inner;
     private readonly EngineOptions _options;
@@ -164,6 +164,9 @@ public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IP
 
     public Task EndConversationAsync(string conversationId, CancellationToken cancellationToken) =>
         _inner is IChatEngine chat ? chat.EndConversationAsync(conversationId, cancellationToken) : Task.CompletedTask;
+
+    public Task ForgetClientsAsync(string clientIdPrefix, CancellationToken cancellationToken) =>
+        _inner is IClientMemory memory ? memory.ForgetClientsAsync(clientIdPrefix, cancellationToken) : Task.CompletedTask;
 
     /// <summary>The inner engine's progress (chunks and tokens decoded) when it reports it, else the text it streamed.</summary>
     public long Progress => _inner is IProgressSource source ? source.Progress : Interlocked.Read(ref _streamed);

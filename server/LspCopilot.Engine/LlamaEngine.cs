@@ -19,7 +19,7 @@ namespace LspCopilot.Engine;
 /// at a time, one chat at a time, and a waiting completion runs inside a chat between its chunks and tokens.
 /// Cancellation is checked between prefill chunks and per generated token.
 /// </summary>
-public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSource, IBatchingEngine
+public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSource, IBatchingEngine, IClientMemory
 {
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
@@ -35,6 +35,7 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
     private readonly PromptBuilder _prompts;
     private readonly VocabularyGuard _guard;
     private readonly DraftModelDrafter? _draft;
+    private readonly ServerLog _log;
 
     private bool _disposed;
     private long _progress;
@@ -46,6 +47,7 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
         _weights = weights;
         _context = context;
         _draft = draft;
+        _log = log;
         Options = options;
         ModelName = Path.GetFileName(options.ModelPath) ?? "model";
         Fim = VocabularyFim.FromVocabulary(weights.NativeHandle.Vocab, weights.Metadata.GetValueOrDefault("general.architecture"), weights.Metadata.GetValueOrDefault("general.name"))
@@ -349,6 +351,25 @@ public sealed class LlamaEngine : ICompletionEngine, IChatEngine, IProgressSourc
         finally
         {
             _chatGate.Release();
+        }
+    }
+
+    /// <summary>Waits for the running completion or batch, then empties the sequences of the clients that went away.</summary>
+    public async Task ForgetClientsAsync(string clientIdPrefix, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var freed = await _thread.RunAsync(() => _clients.ForgetOwnedBy(clientIdPrefix, _cache), cancellationToken).ConfigureAwait(false);
+            if (freed > 0)
+            {
+                _log.Debug($"Clients {clientIdPrefix}* went away: {freed} cells of theirs freed.");
+            }
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 

@@ -107,6 +107,26 @@ public sealed class TeamBatchingTests
     }
 
     [Fact]
+    public async Task ClientsThatWentAway_TheirSequencesAndTheCompletionSequenceEmptied_OthersKeepTheirs()
+    {
+        using var engine = Load(TestModels.Stories);
+        await TogetherAsync(engine, Request(Story(0), "c1/alice"), Request(Story(1), "c2/bob"));
+        // Carol (alice's connection) is served last on the single-request path: her tokens are in the completion sequence.
+        await engine.CompleteAsync(Request(Story(2), "c1/carol"), null, CancellationToken.None);
+        var held = engine.ClientSequenceCells;
+
+        await engine.ForgetClientsAsync("c1/", CancellationToken.None);
+
+        Assert.InRange(engine.ClientSequenceCells, 1, held - Story(0).Length / 8);
+        var bob = await engine.CompleteAsync(Request(Story(1) + " The", "c2/bob"), null, CancellationToken.None);
+        var alice = await engine.CompleteAsync(Request(Story(0) + " The", "c1/alice"), null, CancellationToken.None);
+        var carol = await engine.CompleteAsync(Request(Story(2) + " The", "c1/carol"), null, CancellationToken.None);
+        Assert.True(bob.Stats.ReusedTokens > bob.Stats.PromptTokens - 8, $"bob reused {bob.Stats.ReusedTokens} of {bob.Stats.PromptTokens}");
+        Assert.Equal(0, alice.Stats.ReusedTokens);
+        Assert.Equal(0, carol.Stats.ReusedTokens);
+    }
+
+    [Fact]
     public async Task MoreClientsThanSequences_TheOneUnusedLongestGivesItsSequenceUp_AnswersStayRight()
     {
         using var engine = Load(TestModels.Stories);

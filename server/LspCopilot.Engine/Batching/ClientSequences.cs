@@ -86,6 +86,34 @@ internal sealed class ClientSequences
     /// <summary>Whether a free or idle sequence is left for one more client.</summary>
     public bool HasRoomFor(string? client) => Find(client ?? string.Empty) >= 0 || _homes.Any(h => !_busy.Contains(h));
 
+    /// <summary>
+    /// Empties the sequences of the clients whose ids start with <paramref name="prefix"/> (they went away), and the
+    /// completion sequence when one of them was served there last; a sequence a running batch decodes into stays.
+    /// Returns the cells let go.
+    /// </summary>
+    public int ForgetOwnedBy(string prefix, KvCache completion)
+    {
+        var freed = 0;
+        for (var i = 0; i < _homes.Length; i++)
+        {
+            if (_owners[i] is { } owner && owner.StartsWith(prefix, StringComparison.Ordinal) && !_busy.Contains(_homes[i]))
+            {
+                freed += _homes[i].Held;
+                _homes[i].Clear();
+                _owners[i] = null;
+            }
+        }
+
+        if (_completionOwner is { } served && served.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            freed += completion.Held;
+            completion.Clear();
+            _completionOwner = null;
+        }
+
+        return freed;
+    }
+
     /// <summary>Forgets every client's tokens after llama.cpp's memory was cleared as a whole.</summary>
     public void Forget()
     {

@@ -49,9 +49,39 @@ internal sealed class WorkerSession
 
         await closing.CancelAsync().ConfigureAwait(false);
         await heartbeat.ConfigureAwait(false);
+        await session.ForgetClientsAsync(log, cancellationToken).ConfigureAwait(false);
 
         log.Debug($"Worker connection {session.Id} closed.");
     }
+
+    /// <summary>
+    /// Lets the engine forget what it kept for this connection's clients (their KV sequences): nobody else's prompts
+    /// start with them, and the cells serve the connections still open. Bounded, so a stuck engine never holds the
+    /// connection's task for long (its watchdog deals with the engine).
+    /// </summary>
+    private async Task ForgetClientsAsync(ServerLog log, CancellationToken cancellationToken)
+    {
+        if (_host.Engine is not IClientMemory memory)
+        {
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(ForgetDeadline);
+        try
+        {
+            await memory.ForgetClientsAsync(ClientIdOf(null), deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            log.Debug($"Worker connection {Id}: its clients' cache was not freed ({ex.GetType().Name}); it is evicted when room is needed.");
+        }
+    }
+
+    private static readonly TimeSpan ForgetDeadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>The engine's id of a client of this connection: the connection's id in front, so two connections never share one.</summary>
+    private string ClientIdOf(string? client) => Id + "/" + client;
 
     /// <summary>
     /// Once a second, tells the client the engine is alive — only when it made progress since the last
@@ -119,7 +149,7 @@ internal sealed class WorkerSession
             Context = p.Context,
             Generation = p.Generation,
             Stopper = stopper,
-            ClientId = Id + "/" + p.ClientId,
+            ClientId = ClientIdOf(p.ClientId),
             Trace = trace,
         };
 
@@ -157,7 +187,7 @@ internal sealed class WorkerSession
         {
             Generation = p.Generation ?? new GenerationOptions(),
             ConversationId = ConversationOf(p.ConversationId),
-            ClientId = Id + "/" + p.ClientId,
+            ClientId = ClientIdOf(p.ClientId),
         };
 
         try

@@ -66,4 +66,34 @@ public sealed class SharedWorkerTeamTests
             clients.ForEach(c => c.Dispose());
         }
     }
+
+    [Fact]
+    public async Task ClientThatDisconnects_TheWorkerFreesItsCells_AnotherClientKeepsItsPrefix()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (worker, port) = await LspCopilotProcess.StartSharedWorkerAsync(TestModels.Require(TestModels.Stories));
+        await using var _ = worker;
+        using var staying = Connect(port);
+        var leaving = Connect(port);
+        try
+        {
+            await leaving.CompleteAsync(Request("Ann"), null, ct).WaitAsync(s_guard, ct);
+            // Ann's tokens move to her connection's own sequence while Ben is served in the completion sequence.
+            await staying.CompleteAsync(Request("Ben"), null, ct).WaitAsync(s_guard, ct);
+        }
+        finally
+        {
+            leaving.Dispose();
+        }
+
+        await Eventually.TrueAsync(() => FreedCells().Success, TimeSpan.FromSeconds(20));
+        var freed = FreedCells();
+        Assert.True(freed.Success, "no cells freed in: " + worker.Stderr[^Math.Min(3000, worker.Stderr.Length)..]);
+        Assert.True(int.Parse(freed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 50, freed.Value);
+        var again = await staying.CompleteAsync(Request("Ben", seed: 1), null, ct).WaitAsync(s_guard, ct);
+        Assert.True(again.Stats.ReusedTokens > again.Stats.PromptTokens - 8, $"reused {again.Stats.ReusedTokens} of {again.Stats.PromptTokens}");
+
+        System.Text.RegularExpressions.Match FreedCells() =>
+            System.Text.RegularExpressions.Regex.Match(worker.Stderr, @"Clients c\d+/\* went away: (\d+) cells of theirs freed");
+    }
 }
