@@ -32,6 +32,12 @@ public static class NativeBackend
                 return;
             }
 
+            // Before llama.cpp (and with it libgomp) loads: libgomp reads its spin count only then.
+            if (OpenMpSpin.Apply())
+            {
+                log.Debug($"llama.cpp's idle CPU threads sleep after {OpenMpSpin.OurSpinCount} spins ({OpenMpSpin.SpinCountVariable}); set it or {OpenMpSpin.WaitPolicyVariable} to choose yourself.");
+            }
+
             if (!string.IsNullOrEmpty(nativeLibDir))
             {
                 var llama = Path.Combine(nativeLibDir, OperatingSystem.IsWindows() ? "llama.dll" : OperatingSystem.IsMacOS() ? "libllama.dylib" : "libllama.so");

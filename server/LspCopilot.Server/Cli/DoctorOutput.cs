@@ -111,6 +111,7 @@ public static class DoctorOutput
             (o.TensorSplit is { Count: > 0 } ts ? $" {string.Join(',', ts.Select(v => v.ToString(CultureInfo.InvariantCulture)))}" : string.Empty) +
             $", flash attention {(o.FlashAttention is bool fa ? (fa ? "on" : "off") : "auto")}");
         Line("speculation", SpeculationLine(r.ModelPath, o));
+        Line("cpu threads", $"{o.Threads}, {CpuSpinLine}");
         Devices(r.Plan, Line);
         Line("verdict", r.Plan.Fits ? "fits" : "does not fit" + (r.Plan.Suggestion is { } s ? $"; try: {s}" : "; choose a smaller quantization or context"));
         foreach (var note in r.Notes)
@@ -230,6 +231,7 @@ public static class DoctorOutput
                 ["devices"] = r.Plan is null ? null : DevicesJson(r.Plan),
                 ["notes"] = new JsonArray([.. r.Notes.Select(n => JsonValue.Create(n))]),
                 ["speculation"] = r.Options is { } options ? SpeculationLine(r.ModelPath, options) : null,
+                ["cpu_spin"] = CpuSpinLine,
             };
         }
 
@@ -255,6 +257,9 @@ public static class DoctorOutput
     private static string Size(long? bytes) => bytes is long b ? ByteUnits.Format(b) : "?";
 
     /// <summary>How greedy completions speculate, the draft model's verdict, and whether output is batch-invariant (--batch-invariant).</summary>
+    /// <summary>How long llama.cpp's idle CPU threads spin (<see cref="Engine.OpenMpSpin"/>), as a server started from here would run.</summary>
+    internal static string CpuSpinLine => Engine.OpenMpSpin.Describe(Environment.GetEnvironmentVariable, OperatingSystem.IsLinux());
+
     internal static string SpeculationLine(string? modelPath, EngineOptions o) =>
         DraftModelLine(modelPath, o) + (o.BatchInvariant ? "; batch-invariant (the same text with speculation on or off, decoding slower)" : string.Empty);
 
