@@ -87,6 +87,58 @@ public sealed class TeamBatchingTests
     }
 
     [Fact]
+    public async Task EditsJoiningAStepApart_EachFirstTokenFromAStepWithoutOthersTokens_TheGeneratingClientNeverWaitsTwoSteps()
+    {
+        using var engine = Load(TestModels.Stories);
+        var editors = Enumerable.Range(1, 3).Select(c => "editor" + c).ToArray();
+        foreach (var (editor, i) in editors.Select((e, i) => (e, i)))
+        {
+            // Each editor's story is in its own sequence already: a typed word is all its next prompt adds.
+            await TogetherAsync(engine, Request(Story(i + 1), editor, maxTokens: 1));
+        }
+
+        var typing = Request("Once upon a time", "typing", maxTokens: 60);
+        await engine.ResetCacheAsync();
+        var alone = await engine.CompleteAsync(typing, null, CancellationToken.None);
+        foreach (var (editor, i) in editors.Select((e, i) => (e, i)))
+        {
+            await TogetherAsync(engine, Request(Story(i + 1), editor, maxTokens: 1));
+        }
+
+        var steps = new List<BatchStep>();
+        engine.BatchStepped += steps.Add;
+        var answers = new List<Task<CompletionResult>>();
+        var joined = 0;
+        BatchedRequest? Admit(IReadOnlyCollection<string> busy)
+        {
+            // The typing client first; then one editor per step, from the fourth step on.
+            var request = answers.Count == 0 ? typing : steps.Count >= 3 + joined && joined < editors.Length ? Request(Story(joined + 1) + " The", editors[joined++], maxTokens: 4) : null;
+            if (request is null)
+            {
+                return null;
+            }
+
+            var answer = new TaskCompletionSource<CompletionResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            answers.Add(answer.Task);
+            return new BatchedRequest(request, null, CancellationToken.None, answer.SetResult, answer.SetException, answer.SetCanceled);
+        }
+
+        await ((IBatchingEngine)engine).RunBatchAsync(Admit, CancellationToken.None);
+        var results = await Task.WhenAll(answers);
+
+        Assert.Equal(alone.Text, results[0].Text);
+        Assert.Equal(editors.Length + 1, results.Length);
+        var edits = steps.Select((s, i) => (Step: s, Index: i)).Where(x => editors.Any(x.Step.Prefilled.ContainsKey)).ToList();
+        Assert.Equal(editors.Length, edits.Count);
+        Assert.All(edits, e => Assert.True(e.Step.Prefilled.Values.Sum() <= BatchRunner.FirstTokenRows, $"{e.Step.Prefilled.Values.Sum()} prompt rows"));
+        // The first edit's step holds no generated token; the next edit, a step later, shares its step with them.
+        Assert.Empty(edits[0].Step.Generating);
+        Assert.Contains("typing", edits[1].Step.Generating);
+        var typingSteps = steps.Select((s, i) => (s, i)).Where(x => x.s.Generating.Contains("typing")).Select(x => x.i).ToList();
+        Assert.All(typingSteps.Zip(typingSteps.Skip(1)), pair => Assert.True(pair.Second - pair.First <= 2, $"typing waited from step {pair.First} to {pair.Second}"));
+    }
+
+    [Fact]
     public async Task ClientsOwnSequence_SurvivesAnotherClientsRequests_PrefixReused()
     {
         using var engine = Load(TestModels.Stories);
