@@ -59,10 +59,4 @@ public static partial class OpenMpSpin
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetNative(string name, string value, int overwrite);
-
-    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint GetNative(string name);
-
-    /// <summary>The variable as native code sees it (libgomp reads it with getenv); null when unset. Linux only.</summary>
-    public static string? NativeValue(string name) => GetNative(name) is var at && at != 0 ? Marshal.PtrToStringUTF8(at) : null;
 }
