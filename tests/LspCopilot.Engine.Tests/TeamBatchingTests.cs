@@ -22,21 +22,19 @@ public sealed class TeamBatchingTests
     /// <summary>Hands <paramref name="requests"/> to one batch (all admitted at its first step) and waits for every answer.</summary>
     private static async Task<CompletionResult[]> TogetherAsync(LlamaEngine engine, params CompletionRequest[] requests)
     {
-        var answers = requests.Select(_ => new TaskCompletionSource<CompletionResult>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
-        var next = 0;
-        BatchedRequest? Admit(IReadOnlyCollection<string> busy)
-        {
-            if (next >= requests.Length)
-            {
-                return null;
-            }
-
-            var answer = answers[next];
-            return new BatchedRequest(requests[next++], null, CancellationToken.None, answer.SetResult, answer.SetException, answer.SetCanceled);
-        }
+        var answers = new List<Task<CompletionResult>>();
+        BatchedRequest? Admit(IReadOnlyCollection<string> busy) => answers.Count < requests.Length ? Answered(requests[answers.Count], answers) : null;
 
         await ((IBatchingEngine)engine).RunBatchAsync(Admit, CancellationToken.None);
-        return await Task.WhenAll(answers.Select(a => a.Task));
+        return await Task.WhenAll(answers);
+    }
+
+    /// <summary>A batch's request whose answer is added to <paramref name="answers"/>.</summary>
+    private static BatchedRequest Answered(CompletionRequest request, List<Task<CompletionResult>> answers)
+    {
+        var answer = new TaskCompletionSource<CompletionResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        answers.Add(answer.Task);
+        return new BatchedRequest(request, null, CancellationToken.None, answer.SetResult, answer.SetException, answer.SetCanceled);
     }
 
     [Theory]
@@ -91,17 +89,11 @@ public sealed class TeamBatchingTests
     {
         using var engine = Load(TestModels.Stories);
         var editors = Enumerable.Range(1, 3).Select(c => "editor" + c).ToArray();
-        foreach (var (editor, i) in editors.Select((e, i) => (e, i)))
-        {
-            // Each editor's story is in its own sequence already: a typed word is all its next prompt adds.
-            await TogetherAsync(engine, Request(Story(i + 1), editor, maxTokens: 1));
-        }
-
         var typing = Request("Once upon a time", "typing", maxTokens: 60);
-        await engine.ResetCacheAsync();
         var alone = await engine.CompleteAsync(typing, null, CancellationToken.None);
         foreach (var (editor, i) in editors.Select((e, i) => (e, i)))
         {
+            // Each editor's story is in its own sequence already: a typed word is all its next prompt adds.
             await TogetherAsync(engine, Request(Story(i + 1), editor, maxTokens: 1));
         }
 
@@ -113,14 +105,7 @@ public sealed class TeamBatchingTests
         {
             // The typing client first; then one editor per step, from the fourth step on.
             var request = answers.Count == 0 ? typing : steps.Count >= 3 + joined && joined < editors.Length ? Request(Story(joined + 1) + " The", editors[joined++], maxTokens: 4) : null;
-            if (request is null)
-            {
-                return null;
-            }
-
-            var answer = new TaskCompletionSource<CompletionResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            answers.Add(answer.Task);
-            return new BatchedRequest(request, null, CancellationToken.None, answer.SetResult, answer.SetException, answer.SetCanceled);
+            return request is null ? null : Answered(request, answers);
         }
 
         await ((IBatchingEngine)engine).RunBatchAsync(Admit, CancellationToken.None);

@@ -133,7 +133,7 @@ internal sealed class BatchRunner(
         _batch.Clear();
         var generating = new List<string>();
         var waiting = active.Where(s => s.Prefilling).ToList();
-        _generatingWaited = !_generatingWaited && waiting.Any(s => s.Remaining <= FirstTokenRows) && active.Any(s => s.Generating);
+        _generatingWaited = !_generatingWaited && waiting.Any(NearFirstToken) && active.Any(s => s.Generating);
         foreach (var slot in active.Where(s => s.Generating && !_generatingWaited))
         {
             slot.AddPending(_batch);
@@ -144,8 +144,12 @@ internal sealed class BatchRunner(
         var free = Math.Max(1, (int)context.BatchSize - _batch.TokenCount);
         var room = Math.Clamp(chunkSize, 1, free);
         // In turns; in a step of their own, the prompts about to give their first token first.
-        var order = Enumerable.Range(0, waiting.Count).Select(i => waiting[(_turn + i) % waiting.Count])
-            .OrderBy(slot => _generatingWaited && slot.Remaining <= FirstTokenRows ? 0 : 1).ToList();
+        List<BatchSlot> order = [.. waiting.Skip(_turn % Math.Max(1, waiting.Count)), .. waiting.Take(_turn % Math.Max(1, waiting.Count))];
+        if (_generatingWaited)
+        {
+            order = [.. order.Where(NearFirstToken), .. order.Where(s => !NearFirstToken(s))];
+        }
+
         for (var i = 0; i < order.Count && room > 0; i++)
         {
             var slot = order[i];
@@ -189,6 +193,8 @@ internal sealed class BatchRunner(
             }
         }
     }
+
+    private static bool NearFirstToken(BatchSlot slot) => slot.Remaining <= FirstTokenRows;
 
     private void Leave(BatchSlot slot)
     {

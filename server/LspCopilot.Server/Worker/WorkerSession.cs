@@ -13,6 +13,8 @@ namespace LspCopilot.Server.Worker;
 /// </summary>
 internal sealed class WorkerSession
 {
+    /// <summary>How long a closed connection waits for the engine to free its clients' cells.</summary>
+    private static readonly TimeSpan s_forgetDeadline = TimeSpan.FromSeconds(30);
     private static int s_connections;
 
     private readonly WorkerHost _host;
@@ -26,6 +28,9 @@ internal sealed class WorkerSession
     }
 
     public string Id { get; } = "c" + Interlocked.Increment(ref s_connections).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>What every client id of this connection starts with.</summary>
+    private string ClientIdPrefix => Id + "/";
 
     /// <summary>Serves one connection until it closes; its running requests are cancelled then.</summary>
     public static async Task RunAsync(WorkerHost host, Stream send, Stream receive, ServerLog log, CancellationToken cancellationToken)
@@ -67,10 +72,10 @@ internal sealed class WorkerSession
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(ForgetDeadline);
+        deadline.CancelAfter(s_forgetDeadline);
         try
         {
-            await memory.ForgetClientsAsync(ClientIdOf(null), deadline.Token).ConfigureAwait(false);
+            await memory.ForgetClientsAsync(ClientIdPrefix, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
@@ -78,10 +83,8 @@ internal sealed class WorkerSession
         }
     }
 
-    private static readonly TimeSpan ForgetDeadline = TimeSpan.FromSeconds(30);
-
     /// <summary>The engine's id of a client of this connection: the connection's id in front, so two connections never share one.</summary>
-    private string ClientIdOf(string? client) => Id + "/" + client;
+    private string ClientIdOf(string? client) => ClientIdPrefix + client;
 
     /// <summary>
     /// Once a second, tells the client the engine is alive — only when it made progress since the last

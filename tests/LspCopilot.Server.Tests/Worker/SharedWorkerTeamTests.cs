@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using LspCopilot.Completion;
 using LspCopilot.Server.Worker;
 using LspCopilot.TestSupport;
@@ -89,11 +91,11 @@ public sealed class SharedWorkerTeamTests
         await Eventually.TrueAsync(() => FreedCells().Success, TimeSpan.FromSeconds(20));
         var freed = FreedCells();
         Assert.True(freed.Success, "no cells freed in: " + worker.Stderr[^Math.Min(3000, worker.Stderr.Length)..]);
-        Assert.True(int.Parse(freed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 50, freed.Value);
+        Assert.True(int.Parse(freed.Groups[1].Value, CultureInfo.InvariantCulture) > 50, freed.Value);
         var again = await staying.CompleteAsync(Request("Ben", seed: 1), null, ct).WaitAsync(s_guard, ct);
         Assert.True(again.Stats.ReusedTokens > again.Stats.PromptTokens - 8, $"reused {again.Stats.ReusedTokens} of {again.Stats.PromptTokens}");
 
-        System.Text.RegularExpressions.Match FreedCells() =>
-            System.Text.RegularExpressions.Regex.Match(worker.Stderr, @"Clients c\d+/\* went away: (\d+) cells of theirs freed");
+        Match FreedCells() =>
+            Regex.Match(worker.Stderr, @"Clients c\d+/\* went away: (\d+) cells of theirs freed");
     }
 }
