@@ -18,7 +18,8 @@ public sealed record SchedulerStats(long Served, long CacheHits, long Cancelled,
 /// handed to the engine while completions keep flowing, and the engine lets each waiting completion
 /// in between the chat's chunks and tokens (completions first).
 /// When two or more clients wait and the engine can batch, their completions are decoded together instead of
-/// in turns (<see cref="Batching.BatchRunner"/>); one client alone takes the single-request path.
+/// in turns (<see cref="Batching.BatchRunner"/>); so is a lone request while another client is typing (asked within
+/// <see cref="TeamWindow"/>), so that client's next keystroke joins it. One client alone takes the single-request path.
 /// </summary>
 public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IProgressSource, IClientMemory
 {
@@ -165,8 +166,12 @@ public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IP
     public Task EndConversationAsync(string conversationId, CancellationToken cancellationToken) =>
         _inner is IChatEngine chat ? chat.EndConversationAsync(conversationId, cancellationToken) : Task.CompletedTask;
 
-    public Task ForgetClientsAsync(string clientIdPrefix, CancellationToken cancellationToken) =>
-        _inner is IClientMemory memory ? memory.ForgetClientsAsync(clientIdPrefix, cancellationToken) : Task.CompletedTask;
+    /// <summary>The clients went away: they no longer count as typing, and the engine lets their tokens go.</summary>
+    public Task ForgetClientsAsync(string clientIdPrefix, CancellationToken cancellationToken)
+    {
+        ForgetAsked(clientIdPrefix);
+        return _inner is IClientMemory memory ? memory.ForgetClientsAsync(clientIdPrefix, cancellationToken) : Task.CompletedTask;
+    }
 
     /// <summary>The inner engine's progress (chunks and tokens decoded) when it reports it, else the text it streamed.</summary>
     public long Progress => _inner is IProgressSource source ? source.Progress : Interlocked.Read(ref _streamed);
@@ -193,6 +198,7 @@ public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IP
             }
 
             job.Node = _queue.AddLast(job);
+            NoteAsked(job);
             // Owner first: a token cancelled since the caller checked it runs the callback inside Register.
             job.Owner = this;
             job.Registration = job.Token.Register(static state => ((Job)state!).Owner!.CancelQueued((Job)state!), job);
@@ -282,7 +288,7 @@ public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IP
                 continue;
             }
 
-            if (_inner is Batching.IBatchingEngine batching && AnotherClientWaits(job))
+            if (_inner is Batching.IBatchingEngine batching && TeamIsTyping(job))
             {
                 RunBatchAsync(batching, job).GetAwaiter().GetResult();
                 continue;

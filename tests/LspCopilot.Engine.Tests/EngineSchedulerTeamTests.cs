@@ -5,7 +5,7 @@ using LspCopilot.TestSupport;
 
 namespace LspCopilot.Engine.Tests;
 
-/// <summary>The scheduler in front of the real engine with several clients: batched when two or more wait, in turns never.</summary>
+/// <summary>The scheduler in front of the real engine with several clients: batched when two or more are typing, in turns never.</summary>
 public sealed class EngineSchedulerTeamTests
 {
     private static readonly TimeSpan s_guard = TimeSpan.FromSeconds(60);
@@ -41,7 +41,7 @@ public sealed class EngineSchedulerTeamTests
         foreach (var name in names)
         {
             await engine.ResetCacheAsync();
-            alone.Add((await scheduler.CompleteAsync(Request(Story(name), name), null, CancellationToken.None)).Text);
+            alone.Add((await engine.CompleteAsync(Request(Story(name), name), null, CancellationToken.None)).Text);
         }
 
         var steps = new List<BatchStep>();
@@ -59,9 +59,9 @@ public sealed class EngineSchedulerTeamTests
         var engine = (LlamaEngine)scheduler.Inner;
         var typedText = Story("Ann") + " The";
         await engine.ResetCacheAsync();
-        var typedAlone = (await scheduler.CompleteAsync(Request(typedText, "ann"), null, CancellationToken.None)).Text;
+        var typedAlone = (await engine.CompleteAsync(Request(typedText, "ann"), null, CancellationToken.None)).Text;
         await engine.ResetCacheAsync();
-        var otherAlone = (await scheduler.CompleteAsync(Request(Story("Ben"), "ben", maxTokens: 200), null, CancellationToken.None)).Text;
+        var otherAlone = (await engine.CompleteAsync(Request(Story("Ben"), "ben", maxTokens: 200), null, CancellationToken.None)).Text;
 
         var steps = new List<BatchStep>();
         engine.BatchStepped += steps.Add;
@@ -80,5 +80,47 @@ public sealed class EngineSchedulerTeamTests
         Assert.Equal(typedAlone, (await newer.WaitAsync(s_guard)).Text);
         Assert.Equal(otherAlone, (await other.WaitAsync(s_guard)).Text);
         Assert.Contains(steps, s => s.Generating.Contains("ann") && s.Generating.Contains("ben"));
+    }
+
+    [Fact]
+    public async Task WhileAnotherClientIsTyping_ALoneRequestIsBatched_SoTheOthersNextKeystrokeJoinsItInsteadOfWaitingForItsEnd()
+    {
+        using var scheduler = Real();
+        var engine = (LlamaEngine)scheduler.Inner;
+        var steps = new List<BatchStep>();
+        engine.BatchStepped += step => { lock (steps) { steps.Add(step); } };
+
+        // One client alone: the single-request path.
+        await scheduler.CompleteAsync(Request(Story("Ann"), "ann"), null, CancellationToken.None).WaitAsync(s_guard);
+        Assert.Empty(steps);
+
+        // Another client asks a second later, while nobody waits: Ann asked a moment ago, so its request is batched...
+        var started = new TaskCompletionSource();
+        using var hold = new CancellationTokenSource();
+        // (A limit both requests fit the context under, with room: a batch lets in only what fits beside the others.)
+        var bens = scheduler.CompleteAsync(Request(Story("Ben"), "ben", maxTokens: 1_500), _ => started.TrySetResult(), hold.Token);
+        await started.Task.WaitAsync(s_guard);
+
+        // ...and Ann's next keystroke joins it at the next step, answered while Ben's runs on (alone, it would wait for its end).
+        var next = await scheduler.CompleteAsync(Request(Story("Ann") + " The", "ann"), null, CancellationToken.None).WaitAsync(s_guard);
+        if (bens.IsCompleted)
+        {
+            var ended = await bens;
+            Assert.Fail($"Ann's request waited for the end of Ben's: {ended.Reason} after {ended.Stats.GeneratedTokens} tokens, {steps.Count} steps");
+        }
+        Assert.NotNull(next.Text);
+        lock (steps)
+        {
+            Assert.Contains(steps, s => s.Generating.Contains("ann") && s.Generating.Contains("ben"));
+        }
+
+        await hold.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bens.WaitAsync(s_guard));
+
+        // Ben went away: Ann is alone again, and back on the single-request path.
+        await scheduler.ForgetClientsAsync("ben", CancellationToken.None);
+        var before = steps.Count;
+        await scheduler.CompleteAsync(Request(Story("Ann") + " The end", "ann"), null, CancellationToken.None).WaitAsync(s_guard);
+        Assert.Equal(before, steps.Count);
     }
 }
