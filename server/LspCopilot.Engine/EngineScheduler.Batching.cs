@@ -35,6 +35,7 @@ public sealed partial class EngineScheduler
         }
     }
 
+    /// <summary>The clients whose ids start with <paramref name="clientIdPrefix"/> went away: they no longer count as typing.</summary>
     private void ForgetAsked(string clientIdPrefix)
     {
         lock (_lock)

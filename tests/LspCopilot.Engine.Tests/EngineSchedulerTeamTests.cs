@@ -94,7 +94,7 @@ public sealed class EngineSchedulerTeamTests
         await scheduler.CompleteAsync(Request(Story("Ann"), "ann"), null, CancellationToken.None).WaitAsync(s_guard);
         Assert.Empty(steps);
 
-        // Another client asks a second later, while nobody waits: Ann asked a moment ago, so its request is batched...
+        // Another client asks next, while nobody waits: Ann asked a moment ago, so its request is batched...
         var started = new TaskCompletionSource();
         using var hold = new CancellationTokenSource();
         // (A limit both requests fit the context under, with room: a batch lets in only what fits beside the others.)
@@ -108,6 +108,7 @@ public sealed class EngineSchedulerTeamTests
             var ended = await bens;
             Assert.Fail($"Ann's request waited for the end of Ben's: {ended.Reason} after {ended.Stats.GeneratedTokens} tokens, {steps.Count} steps");
         }
+
         Assert.NotNull(next.Text);
         lock (steps)
         {
