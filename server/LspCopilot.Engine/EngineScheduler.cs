@@ -19,7 +19,8 @@ public sealed record SchedulerStats(long Served, long CacheHits, long Cancelled,
 /// in between the chat's chunks and tokens (completions first).
 /// When two or more clients wait and the engine can batch, their completions are decoded together instead of
 /// in turns (<see cref="Batching.BatchRunner"/>); so is a lone request while another client is typing (asked within
-/// <see cref="TeamWindow"/>), so that client's next keystroke joins it. One client alone takes the single-request path.
+/// <see cref="EngineOptions.TeamWindowMs"/>), so that client's next keystroke joins it. One client alone takes the
+/// single-request path.
 /// </summary>
 public sealed partial class EngineScheduler : ICompletionEngine, IChatEngine, IProgressSource, IClientMemory
 {

@@ -12,8 +12,8 @@ public sealed class EngineSchedulerTeamTests
 
     private static string Story(string name) => string.Join('\n', Enumerable.Range(0, 6).Select(i => $"Once upon a time, {name} number {i} sat in the sun and sang."));
 
-    private static EngineScheduler Real() =>
-        EngineFactory.Create(new EngineOptions { ModelPath = TestModels.Require(TestModels.Stories), ResultCacheSize = 0, CacheReuseMinChunk = 0 }, ServerLog.Silent);
+    private static EngineScheduler Real(int teamWindowMs = 2000) =>
+        EngineFactory.Create(new EngineOptions { ModelPath = TestModels.Require(TestModels.Stories), ResultCacheSize = 0, CacheReuseMinChunk = 0, TeamWindowMs = teamWindowMs }, ServerLog.Silent);
 
     private static CompletionRequest Request(string prefix, string client, int maxTokens = 24) =>
         new(prefix, string.Empty, CompletionMode.MultiLine) { Generation = new GenerationOptions { MaxTokens = maxTokens }, ClientId = client };
@@ -123,5 +123,28 @@ public sealed class EngineSchedulerTeamTests
         var before = steps.Count;
         await scheduler.CompleteAsync(Request(Story("Ann") + " The end", "ann"), null, CancellationToken.None).WaitAsync(s_guard);
         Assert.Equal(before, steps.Count);
+    }
+
+    [Fact]
+    public async Task WithTheTeamWindowOff_ALoneRequestTakesTheSingleRequestPath_AndAnotherClientsKeystrokeWaitsForIt()
+    {
+        using var scheduler = Real(teamWindowMs: 0);
+        var engine = (LlamaEngine)scheduler.Inner;
+        var steps = new List<BatchStep>();
+        engine.BatchStepped += step => { lock (steps) { steps.Add(step); } };
+        await scheduler.CompleteAsync(Request(Story("Ann"), "ann"), null, CancellationToken.None).WaitAsync(s_guard);
+
+        var started = new TaskCompletionSource();
+        var bens = scheduler.CompleteAsync(Request(Story("Ben"), "ben", maxTokens: 300), _ => started.TrySetResult(), CancellationToken.None);
+        await started.Task.WaitAsync(s_guard);
+        var next = scheduler.CompleteAsync(Request(Story("Ann") + " The", "ann"), null, CancellationToken.None);
+
+        var first = await Task.WhenAny(bens, next).WaitAsync(s_guard);
+        Assert.Same(bens, first);
+        await next.WaitAsync(s_guard);
+        lock (steps)
+        {
+            Assert.Empty(steps);
+        }
     }
 }

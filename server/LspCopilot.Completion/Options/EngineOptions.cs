@@ -97,6 +97,14 @@ public sealed record EngineOptions
     /// <summary>Requests waiting for the engine beyond the running one; more get an empty answer at once.</summary>
     public int QueueLimit { get; init; } = 16;
 
+    /// <summary>
+    /// Milliseconds after its last request that another client of the same engine (a shared worker's, a TCP server's)
+    /// still counts as typing: while one does, a lone request is decoded as a batch, so that client's next keystroke
+    /// joins it at the next step instead of waiting for the whole suggestion. 0: only requests waiting at once are
+    /// batched. A client alone always takes the single-request path.
+    /// </summary>
+    public int TeamWindowMs { get; init; } = 2000;
+
     /// <summary>Finished suggestions kept for repeats and typing-through (0 = no cache).</summary>
     public int ResultCacheSize { get; init; } = 250;
 

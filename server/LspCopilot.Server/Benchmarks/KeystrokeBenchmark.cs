@@ -77,6 +77,9 @@ internal static class KeystrokeBenchmark
         await progress.WriteLineAsync("Loading the model in process and in a worker process…").ConfigureAwait(false);
         // Both processes load the CPU build of llama.cpp chosen for this machine and model.
         options = CpuBuildSelection.Apply(options, log, ct);
+        // One user at a time: the scenarios take turns on shared engines, a fifth of a second apart, and must each be
+        // measured on the single-request path a user alone gets, not batched as if the last scenario were still typing.
+        options = options with { TeamWindowMs = 0 };
         using var local = (EngineScheduler)EngineFactory.Create(options, log);
         var llama = (LlamaEngine)local.Inner;
         using var remote = Composition.ChildWorker(options, log);
