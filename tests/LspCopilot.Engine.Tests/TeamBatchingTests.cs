@@ -133,7 +133,8 @@ public sealed class TeamBatchingTests
 
         var typed = Request(Story(0) + " The", "alice");
         var warm = await engine.CompleteAsync(typed, null, CancellationToken.None);
-        var warmBatched = (await TogetherAsync(engine, Request(Story(1) + " The", "bob"), Request(Story(2) + " The", "carol")))[0];
+        var bobTrace = new LatencyTrace();
+        var warmBatched = (await TogetherAsync(engine, Request(Story(1) + " The", "bob") with { Trace = bobTrace }, Request(Story(2) + " The", "carol")))[0];
         await engine.ResetCacheAsync();
         var cold = await engine.CompleteAsync(typed, null, CancellationToken.None);
 
@@ -141,6 +142,10 @@ public sealed class TeamBatchingTests
         Assert.True(warm.Stats.ReusedTokens > warm.Stats.PromptTokens - 8, $"alice reused {warm.Stats.ReusedTokens} of {warm.Stats.PromptTokens}");
         Assert.True(warmBatched.Stats.ReusedTokens > warmBatched.Stats.PromptTokens - 8, $"bob reused {warmBatched.Stats.ReusedTokens} of {warmBatched.Stats.PromptTokens}");
         Assert.Equal(0, cold.Stats.ReusedTokens);
+
+        // The batch keeps the latency trace's counts as the single-request path does.
+        Assert.Equal(warmBatched.Stats.PromptTokens, bobTrace.CountValues[LatencyTrace.Counts.Prompt]);
+        Assert.Equal(warmBatched.Stats.PromptTokens - warmBatched.Stats.ReusedTokens, bobTrace.CountValues[LatencyTrace.Counts.Reprefill]);
     }
 
     [Fact]

@@ -32,6 +32,9 @@ internal sealed class BatchSlot : IDisposable
         _fim = fim;
         _clock = clock;
         Reused = cache.KeepPrefixOf(prompt);
+        // The latency trace's counts, as the single-request path keeps them (its least-changed count needs its last prompt).
+        item.Request.Trace?.Count(LatencyTrace.Counts.Prompt, prompt.Count);
+        item.Request.Trace?.Count(LatencyTrace.Counts.Reprefill, prompt.Count - Reused);
         _sampler = SamplingPipelines.For(item.Request.Generation);
         _text = new CompletionText(context);
     }
