@@ -11,6 +11,9 @@ public sealed partial class EngineScheduler
 
     private static string ClientOf(Job job) => job.Request.ClientId ?? string.Empty;
 
+    /// <summary>Clients remembered in <see cref="_asked"/> before those outside the window are let go (a TCP server's sessions never say goodbye here).</summary>
+    private const int AskedKept = 64;
+
     /// <summary>When each client last asked (<see cref="Environment.TickCount64"/>); guarded by <c>_lock</c>.</summary>
     private readonly Dictionary<string, long> _asked = [];
 
@@ -19,7 +22,7 @@ public sealed partial class EngineScheduler
     {
         var now = Environment.TickCount64;
         _asked[ClientOf(job)] = now;
-        if (_asked.Count > 64)
+        if (_asked.Count > AskedKept)
         {
             foreach (var gone in _asked.Where(a => now - a.Value > _options.TeamWindowMs).Select(a => a.Key).ToList())
             {
@@ -51,9 +54,27 @@ public sealed partial class EngineScheduler
         lock (_lock)
         {
             var client = ClientOf(job);
+            if (_queue.Any(other => ClientOf(other) != client))
+            {
+                return true;
+            }
+
+            if (_options.TeamWindowMs <= 0)
+            {
+                return false;
+            }
+
+            // Every request passes here: a plain loop, no allocation (one client alone has one entry).
             var now = Environment.TickCount64;
-            return _queue.Any(other => ClientOf(other) != client)
-                || (_options.TeamWindowMs > 0 && _asked.Any(a => a.Key != client && now - a.Value <= _options.TeamWindowMs));
+            foreach (var (asker, at) in _asked)
+            {
+                if (asker != client && now - at <= _options.TeamWindowMs)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 

@@ -18,6 +18,14 @@ public sealed class EngineSchedulerTeamTests
     private static CompletionRequest Request(string prefix, string client, int maxTokens = 24) =>
         new(prefix, string.Empty, CompletionMode.MultiLine) { Generation = new GenerationOptions { MaxTokens = maxTokens }, ClientId = client };
 
+    /// <summary>The engine's batch steps from now on (read under a lock on the list: steps arrive on the engine thread).</summary>
+    private static List<BatchStep> RecordSteps(LlamaEngine engine)
+    {
+        var steps = new List<BatchStep>();
+        engine.BatchStepped += step => { lock (steps) { steps.Add(step); } };
+        return steps;
+    }
+
     /// <summary>Holds the engine with a long request of another client until <paramref name="queue"/> has queued its requests, then lets go.</summary>
     private static async Task<T> WhileBusyAsync<T>(EngineScheduler scheduler, Func<T> queue)
     {
@@ -87,8 +95,7 @@ public sealed class EngineSchedulerTeamTests
     {
         using var scheduler = Real();
         var engine = (LlamaEngine)scheduler.Inner;
-        var steps = new List<BatchStep>();
-        engine.BatchStepped += step => { lock (steps) { steps.Add(step); } };
+        var steps = RecordSteps(engine);
 
         // One client alone: the single-request path.
         await scheduler.CompleteAsync(Request(Story("Ann"), "ann"), null, CancellationToken.None).WaitAsync(s_guard);
@@ -130,8 +137,7 @@ public sealed class EngineSchedulerTeamTests
     {
         using var scheduler = Real(teamWindowMs: 0);
         var engine = (LlamaEngine)scheduler.Inner;
-        var steps = new List<BatchStep>();
-        engine.BatchStepped += step => { lock (steps) { steps.Add(step); } };
+        var steps = RecordSteps(engine);
         await scheduler.CompleteAsync(Request(Story("Ann"), "ann"), null, CancellationToken.None).WaitAsync(s_guard);
 
         var started = new TaskCompletionSource();
